@@ -1,0 +1,65 @@
+"""Properties and their offers catalog (admin API). Thin: parse, call the repository, shape."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from revenir import clock
+from revenir.api import create_app, json_response, require_caller_property
+from revenir.offers import Offer, OfferInput
+from revenir.properties import Property, PropertyInput
+from revenir.settings import TableSettings, load
+from revenir.storage.properties import PropertyRepository
+
+logger = Logger(service="properties")
+metrics = Metrics(namespace="Revenir", service="properties")
+app = create_app()
+
+PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Property identifier.")]
+OfferId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", description="Offer identifier.")]
+
+
+@cache
+def repository() -> PropertyRepository:
+    return PropertyRepository(boto3.client("dynamodb"), load(TableSettings).table_name)
+
+
+@app.put("/v1/admin/properties/<property_id>", summary="Create or replace a property", tags=["Properties"],
+         responses={200: {"description": "Replaced"}, 201: {"description": "Created"}})
+def put_property(property_id: PropertyId, body: Annotated[PropertyInput, Body()]) -> Response[Property]:
+    require_caller_property(app, property_id)
+    prop, created = repository().put(property_id, body, clock.iso(clock.now()))
+    return json_response(201 if created else 200, prop)
+
+
+@app.get("/v1/admin/properties/<property_id>", summary="Read a property", tags=["Properties"])
+def get_property(property_id: PropertyId) -> Property:
+    require_caller_property(app, property_id)
+    return repository().get(property_id)
+
+
+@app.put("/v1/admin/properties/<property_id>/offers/<offer_id>", summary="Create or replace an offer",
+         tags=["Offers"])
+def put_offer(property_id: PropertyId, offer_id: OfferId, body: Annotated[OfferInput, Body()]) -> Offer:
+    require_caller_property(app, property_id)
+    return repository().put_offer(property_id, offer_id, body, clock.iso(clock.now()))
+
+
+@app.get("/v1/admin/properties/<property_id>/offers", summary="List a property's offers", tags=["Offers"])
+def list_offers(property_id: PropertyId) -> dict[str, list[Offer]]:
+    require_caller_property(app, property_id)
+    return {"offers": repository().list_offers(property_id)}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,26 @@
+"""Per-function configuration from the environment, validated once, failing loudly.
+
+No silent defaults: a missing TABLE_NAME is a deployment error, reported at the first invocation.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Settings = TypeVar("Settings", bound=BaseModel)
+
+
+class TableSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+
+
+@cache
+def load(model: type[Settings]) -> Settings:
+    """The function's settings, read from os.environ once per container."""
+    return model.model_validate(dict(os.environ))

@@ -1,0 +1,99 @@
+"""A DynamoDB low-level client, typed loosely, plus the (de)serialisation of our plain items.
+
+The layer never imports boto3: handlers create the client and pass it in (ports and adapters).
+Only the types our items use are supported: str, int, bool, None, list, dict, set of str.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+Item = dict[str, Any]
+
+
+class DynamoDBClient(Protocol):
+    """The subset of botocore's DynamoDB client the repositories call."""
+
+    def get_item(self, **kwargs: Any) -> dict[str, Any]: ...
+    def put_item(self, **kwargs: Any) -> dict[str, Any]: ...
+    def update_item(self, **kwargs: Any) -> dict[str, Any]: ...
+    def delete_item(self, **kwargs: Any) -> dict[str, Any]: ...
+    def query(self, **kwargs: Any) -> dict[str, Any]: ...
+    def batch_get_item(self, **kwargs: Any) -> dict[str, Any]: ...
+    def batch_write_item(self, **kwargs: Any) -> dict[str, Any]: ...
+    def transact_write_items(self, **kwargs: Any) -> dict[str, Any]: ...
+    def transact_get_items(self, **kwargs: Any) -> dict[str, Any]: ...
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, (set, frozenset)):
+        return {"SS": sorted(value)}
+    if isinstance(value, Mapping):
+        return {"M": {str(k): to_attr(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return {"L": [to_attr(v) for v in value]}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB (money is int minor units)")
+
+
+def from_attr(attr: Mapping[str, Any]) -> Any:
+    (kind, value), = attr.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        return int(value) if "." not in value and "e" not in value.lower() else float(value)
+    if kind == "BOOL":
+        return bool(value)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
+    if kind == "SS":
+        return set(value)
+    raise TypeError(f"unsupported DynamoDB type {kind}")
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: to_attr(v) for k, v in item.items()}
+
+
+def deserialize(item: Mapping[str, Any] | None) -> Item | None:
+    if item is None:
+        return None
+    return {k: from_attr(v) for k, v in item.items()}
+
+
+def values(**named: Any) -> dict[str, Any]:
+    """ExpressionAttributeValues from keyword arguments: values(now=x) -> {":now": {...}}."""
+    return {f":{k}": to_attr(v) for k, v in named.items()}
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def cancellation_codes(error: Exception) -> list[str]:
+    """The per-item reason codes of a TransactionCanceledException ("None" where the item passed)."""
+    response = getattr(error, "response", {}) or {}
+    return [r.get("Code", "None") for r in response.get("CancellationReasons", [])]
+
+
+def cancellation_items(error: Exception) -> list[Item | None]:
+    """The old items returned with ReturnValuesOnConditionCheckFailure=ALL_OLD, per transaction item."""
+    response = getattr(error, "response", {}) or {}
+    return [deserialize(r.get("Item")) for r in response.get("CancellationReasons", [])]
+
+
+def error_code(error: Exception) -> str:
+    response = getattr(error, "response", {}) or {}
+    return str(response.get("Error", {}).get("Code", ""))

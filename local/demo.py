@@ -1,0 +1,48 @@
+"""The demo property of the seeds (gîtes and chambres d'hôte on the Meuse), created through the real API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.test import Client
+
+from local import tokens
+
+DEMO_PROPERTY = "demo"
+
+PROPERTY = {
+    "name": "Le Moulin d'en haut — gîtes et chambres d'hôte",
+    "time_zone": "Europe/Brussels",
+    "default_language": "fr",
+    "currency": "EUR",
+    "contact_email": "accueil@moulin.revenir.example",
+    "contact_phone": "+32 81 00 00 00",
+    "sender_email": "sejour@revenir.example",
+    "website": "https://moulin.revenir.example",
+}
+
+OFFERS: dict[str, dict[str, Any]] = {
+    "gite-bout-du-monde": {"name": "Gîte du bout du monde", "kind": "accommodation", "price": 12000},
+    "gite-insolite": {"name": "Gîte insolite tout près d'ici", "kind": "accommodation", "price": 9500},
+    "chambre-jardin": {"name": "Chambre d'hôte vue Jardin", "kind": "accommodation", "price": 8500},
+    "chambre-meuse": {"name": "Chambre d'hôte vue Meuse", "kind": "accommodation", "price": 9000},
+    "moulin-d-en-haut": {"name": "Moulin d'en haut (groupe)", "kind": "accommodation", "price": 42000},
+    "petit-dejeuner": {"name": "Petit-déjeuner", "kind": "option", "price": 1200},
+    "lit-bebe": {"name": "Lit bébé", "kind": "option", "price": 1000},
+    "bien-etre": {"name": "Espace bien-être", "kind": "option", "price": 2500},
+    "velo": {"name": "Location de vélo", "kind": "option", "price": 1500},
+}
+
+
+def seed(app: Any) -> str:
+    """Create the demo property and its offers through the gateway; returns an admin token for it."""
+    token = tokens.mint([DEMO_PROPERTY])
+    client = Client(app)
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.put(f"/v1/admin/properties/{DEMO_PROPERTY}", json=PROPERTY, headers=headers)
+    assert response.status_code in (200, 201), response.get_data(as_text=True)
+    for offer_id, offer in OFFERS.items():
+        response = client.put(f"/v1/admin/properties/{DEMO_PROPERTY}/offers/{offer_id}",
+                              json={**offer, "currency": "EUR"}, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    return token

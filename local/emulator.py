@@ -1,0 +1,158 @@
+"""moto as our AWS: made atomic, configured, and filled with the resources template.yaml declares.
+
+Verified facts behind this module: ../shared/LOCAL-EMULATION.md (moto is not atomic under concurrency;
+Step Functions executes only when configured; Lambda tasks need an in-process seam).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from local.template import ACCOUNT, REGION, Template
+
+_LOCK = threading.RLock()
+_patched: set[str] = set()
+
+LambdaInvoker = Callable[[str, dict[str, Any]], Any]
+
+
+def serialise_server_requests() -> None:
+    """One request at a time through moto's server, so conditional writes are atomic as in DynamoDB."""
+    if "server" in _patched:
+        return
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+
+    def locked(self: Any, environ: Any, start_response: Any) -> Any:
+        with _LOCK:
+            return list(original(self, environ, start_response))
+
+    DomainDispatcherApplication.__call__ = locked  # type: ignore[method-assign]
+    _patched.add("server")
+
+
+def serialise_in_process_requests() -> None:
+    """The same for in-process mock_aws (tests): every botocore call goes through one lock."""
+    if "in_process" in _patched:
+        return
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    original = BotocoreStubber.__call__
+
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _LOCK:
+            return original(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = locked  # type: ignore[method-assign]
+    _patched.add("in_process")
+
+
+def route_lambda_invocations(invoke: LambdaInvoker) -> None:
+    """Step Functions Lambda tasks (and lambda.invoke) run our handlers in-process instead of Docker."""
+    from moto.awslambda.models import LambdaFunction
+
+    def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        payload = json.loads(event) if isinstance(event, (str, bytes)) and event else (event or {})
+        try:
+            result = invoke(self.function_name, payload)
+            return json.dumps(result), False, ""
+        except Exception as exc:  # surfaced to Step Functions as a Lambda error it can Retry/Catch
+            error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+            return json.dumps(error), True, str(exc)
+
+    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def lambda_handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def create_resources(template: Template, client: Callable[[str], Any]) -> None:
+    """Create every resource of the template in the emulator. `client(service)` returns a boto3 client."""
+    dynamodb = client("dynamodb")
+    existing = set(dynamodb.list_tables()["TableNames"])
+    for name, spec in template.tables.items():
+        if name not in existing:
+            dynamodb.create_table(TableName=name, **spec)
+
+    sesv2 = client("sesv2")
+    for identity in template.email_identities:
+        sesv2.create_email_identity(EmailIdentity=identity)
+    for config_set in template.configuration_sets:
+        try:
+            sesv2.create_configuration_set(ConfigurationSetName=config_set)
+        except Exception as exc:  # already exists on a second call
+            if "AlreadyExists" not in type(exc).__name__ and "AlreadyExists" not in str(exc):
+                raise
+
+    sqs = client("sqs")
+    for queue in template.queues:
+        sqs.create_queue(QueueName=queue)
+
+    iam = client("iam")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/revenir-local-lambda"
+    try:
+        iam.create_role(RoleName="revenir-local-lambda", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}]}))
+    except Exception as exc:
+        if "EntityAlreadyExists" not in str(exc):
+            raise
+    awslambda = client("lambda")
+    code = _zip()
+    for fn in template.functions.values():
+        try:
+            awslambda.create_function(FunctionName=fn.name, Runtime="python3.12", Role=role_arn,
+                                      Handler=fn.handler, Code={"ZipFile": code}, Timeout=fn.timeout)
+        except Exception as exc:
+            if "ResourceConflict" not in str(exc) and "already exist" not in str(exc):
+                raise
+
+    sfn = client("stepfunctions")
+    for machine in template.state_machines.values():
+        sfn.create_state_machine(name=machine.name, definition=machine.definition,
+                                 roleArn=f"arn:aws:iam::{ACCOUNT}:role/revenir-local-states")
+
+    scheduler = client("scheduler")
+    for schedule in template.schedules:
+        target = template.functions[schedule.target_function].arn if schedule.target_function else ""
+        try:
+            scheduler.create_schedule(
+                Name=schedule.logical_id, ScheduleExpression=schedule.expression,
+                ScheduleExpressionTimezone=schedule.time_zone, FlexibleTimeWindow={"Mode": "OFF"},
+                State="ENABLED" if schedule.enabled else "DISABLED",
+                Target={"Arn": target, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/revenir-local-scheduler",
+                        "Input": schedule.input or "{}"},
+            )
+        except Exception as exc:
+            if "ConflictException" not in str(exc) and "already exists" not in str(exc):
+                raise
+
+
+def sent_emails() -> list[dict[str, Any]]:
+    """Every message SES accepted (v1 and v2, simple and raw), oldest first, from moto's backend."""
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[ACCOUNT][REGION]
+    out = []
+    for message in backend.sent_messages:
+        raw = getattr(message, "raw_data", None)
+        out.append({
+            "id": message.id,
+            "source": getattr(message, "source", None),
+            "destinations": getattr(message, "destinations", None),
+            "subject": getattr(message, "subject", None),
+            "body": getattr(message, "body", None),
+            "raw": raw,
+        })
+    return out

@@ -1,0 +1,64 @@
+"""Runs our Lambda handlers in this process, as the Lambda runtime would: module, handler, context."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from local.template import Function, Template
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    aws_request_id: str = ""
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    deadline: float = 0.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class LocalLambdas:
+    """Imports each function's module as Lambda does (CodeUri + Handler) and invokes it."""
+
+    def __init__(self, template: Template):
+        self.template = template
+        self._handlers: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        apply_environment(template)
+
+    def handler(self, fn: Function) -> Any:
+        with self._lock:
+            if fn.logical_id not in self._handlers:
+                module = importlib.import_module(fn.module)
+                self._handlers[fn.logical_id] = getattr(module, fn.attribute)
+            return self._handlers[fn.logical_id]
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        fn = self.template.function_by_name(name)
+        context = LambdaContext(
+            function_name=fn.name, invoked_function_arn=fn.arn, aws_request_id=str(uuid.uuid4()),
+            log_group_name=f"/aws/lambda/{fn.name}", deadline=time.monotonic() + fn.timeout,
+        )
+        return self.handler(fn)(event, context)
+
+
+def apply_environment(template: Template) -> None:
+    """Every function's environment, as one process environment: names must not clash across functions."""
+    merged: dict[str, str] = {}
+    for fn in template.functions.values():
+        for key, value in fn.environment.items():
+            if merged.get(key, value) != value:
+                raise RuntimeError(f"{key} differs between functions: the local runtime shares one process")
+            merged[key] = value
+    os.environ.update(merged)
