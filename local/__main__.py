@@ -30,7 +30,7 @@ def configure_environment() -> dict[str, int]:
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator accepts any
+        "AWS_SECRET_ACCESS_KEY": "local",
         "MOTO_PORT": str(ports["moto"]),
         "STRIPE_API_BASE": f"http://127.0.0.1:{ports['stripe']}",
         "POWERTOOLS_METRICS_NAMESPACE": "Revenir",
@@ -51,20 +51,20 @@ def start_localstripe(port: int) -> subprocess.Popen[bytes] | None:
 
 def main() -> None:
     ports = configure_environment()
+    import logging
+    import warnings
+
+    import boto3
     from moto.server import ThreadedMotoServer
+    from revenir import clock
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Request, Response
 
-    import boto3
     from local import demo, emulator, outbox
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.scheduler import LocalClock
     from local.template import load
-    from revenir import clock
-
-    import logging
-    import warnings
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")

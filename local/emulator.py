@@ -10,6 +10,7 @@ import io
 import json
 import threading
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,8 @@ from local.template import ACCOUNT, REGION, Template
 
 _LOCK = threading.RLock()
 _patched: set[str] = set()
+#: AWS calls made in-process under mock_aws, by "service.Operation" (tests count DynamoDB round trips).
+CALLS: Counter[str] = Counter()
 
 LambdaInvoker = Callable[[str, dict[str, Any]], Any]
 
@@ -45,9 +48,11 @@ def serialise_in_process_requests() -> None:
 
     original = BotocoreStubber.__call__
 
-    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def locked(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        # event_name is "before-send.<service>.<Operation>"
+        CALLS[event_name.removeprefix("before-send.")] += 1
         with _LOCK:
-            return original(self, *args, **kwargs)
+            return original(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = locked  # type: ignore[method-assign]
     _patched.add("in_process")

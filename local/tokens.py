@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 
-DEFAULT_SECRET = "revenir-local-secret-change-me-0123456789"  # noqa: S105 - local development only
+DEFAULT_SECRET = "revenir-local-secret-change-me-0123456789"
 ISSUER = "revenir-local"
 AUDIENCE = "revenir-api"
 

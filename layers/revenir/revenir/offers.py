@@ -19,5 +19,7 @@ class OfferInput(BaseModel):
 
 
 class Offer(OfferInput):
+    model_config = ConfigDict(extra="ignore")
+
     offer_id: str
     updated_at: str

@@ -27,6 +27,8 @@ class PropertyInput(BaseModel):
 class Property(PropertyInput):
     """A stored property, as the API returns it."""
 
+    model_config = ConfigDict(extra="ignore")
+
     property_id: str
     created_at: str
     updated_at: str

@@ -34,13 +34,13 @@ class PropertyRepository:
             TableName=self._table,
             Key=key(keys.property_pk(property_id), keys.PROPERTY_SK),
             UpdateExpression=f"SET {sets}, updated_at = :now, created_at = if_not_exists(created_at, :now), "
-            "property_id = :pid",
+            "property_id = :pid ADD version :one",
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values(now=now, pid=property_id, **fields),
+            ExpressionAttributeValues=values(now=now, pid=property_id, one=1, **fields),
             ReturnValues="ALL_NEW",
         )
         item = deserialize(result["Attributes"]) or {}
-        created = item["created_at"] == item["updated_at"] == now
+        created = item.pop("version") == 1
         return Property.model_validate(_public(item)), created
 
     def get(self, property_id: str) -> Property:

@@ -1,0 +1,73 @@
+# Revenir — everything a fresh clone needs. `make run` starts the whole system locally; `make test` tests it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+REVENIR_PORT ?= 3000
+SECONDS ?= 3600
+PROPERTY ?= demo
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: setup system-packages run test lint typecheck cfn-lint pytest unit integration e2e browser \
+        openapi openapi-check token advance bench clean
+
+## setup: the virtualenv with the app and every dev tool (idempotent)
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+## system-packages: Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+system-packages:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed
+run: setup
+	$(PY) -m local
+
+## test: every quality gate and every test tier (what CI runs)
+test: setup system-packages lint typecheck cfn-lint openapi-check pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+typecheck: setup
+	$(VENV)/bin/mypy layers/revenir/revenir
+
+cfn-lint: setup
+	$(VENV)/bin/cfn-lint template.yaml
+
+pytest: setup
+	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+
+unit: setup
+	$(PY) -m pytest tests/unit
+integration: setup
+	$(PY) -m pytest tests/integration
+e2e: setup
+	$(PY) -m pytest -m e2e
+
+## openapi: regenerate functions/platform/openapi.json from every function's resolver
+openapi: setup
+	$(PY) -m local.openapi --write
+openapi-check: setup
+	$(PY) -m local.openapi --check
+
+## token: print an admin token for PROPERTY (default demo), valid with the local runtime's secret
+token: setup
+	@$(PY) -m local.tokens $(PROPERTY)
+
+## advance: move the running local runtime's clock forward by SECONDS (default 3600) and fire schedules
+advance:
+	@curl -s -X POST "http://127.0.0.1:$(REVENIR_PORT)/_local/clock/advance?seconds=$(SECONDS)"; echo
+
+## bench: cold-start and DynamoDB-call figures, as ratios measured in one run
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .aws-sam

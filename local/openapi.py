@@ -1,0 +1,85 @@
+"""Builds the API's single OpenAPI document from every function's resolver (Powertools OpenAPIMerge).
+
+Each Lambda function knows only its own routes, so the merged document is generated ahead of deployment,
+committed as functions/platform/openapi.json, served by GET /v1/openapi.json, and checked in CI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+from aws_lambda_powertools.event_handler.openapi.models import Server
+
+from local.lambdas import apply_environment
+from local.template import ROOT, load
+
+TARGET = ROOT / "functions" / "platform" / "openapi.json"
+
+
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
+        "code": {"type": "string", "description": "Stable machine-readable code, e.g. invalid_request."},
+        "message": {"type": "string"},
+        "details": {"type": "array", "items": {"type": "object"},
+                    "description": "For invalid_request: one entry per offending field."}}}},
+}
+
+
+def build() -> str:
+    template = load()
+    apply_environment(template)
+    merge = OpenAPIMerge(
+        title="Revenir API", version="1.0.0", on_conflict="error",
+        description="Guest-loyalty engine for tourist accommodations. Errors are always "
+                    '{"error": {"code", "message", "details"}}. Admin and booking-engine routes need a '
+                    "bearer JWT whose property_ids claim lists the property.",
+        servers=[Server(url="/")],
+    )
+    for fn in template.functions.values():
+        module = importlib.import_module(fn.module)
+        merge.add_schema(module.app.get_openapi_schema())
+    schema = json.loads(merge.get_openapi_json_schema())
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["Error"] = ERROR_SCHEMA
+    error_ref = {"description": "Error (stable code in error.code)",
+                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses.setdefault("400", error_ref)
+    for route in template.routes:
+        path = schema["paths"].get(route.path.replace("{proxy+}", "{proxy}"), {})
+        operation = path.get(route.method.lower())
+        if operation is not None and route.authorizer:
+            operation["security"] = [{"bearer": []}]
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    document = build()
+    if "--write" in sys.argv:
+        TARGET.write_text(document, encoding="utf-8")
+        print(f"wrote {TARGET.relative_to(ROOT)}")
+        return 0
+    if TARGET.read_text(encoding="utf-8") != document:
+        print(f"{TARGET.relative_to(ROOT)} is stale: run `make openapi` and commit it", file=sys.stderr)
+        return 1
+    print("openapi.json is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["Path", "build"]
