@@ -44,7 +44,7 @@ def create_app() -> APIGatewayHttpResolver:
         cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600),
     )
 
-    @app.exception_handler(RevenirError)
+    @app.exception_handler(RevenirError)  # type: ignore[untyped-decorator]
     def _domain_error(exc: RevenirError) -> Response[Any]:
         headers = {}
         retry_after = getattr(exc, "retry_after", None)
@@ -52,7 +52,7 @@ def create_app() -> APIGatewayHttpResolver:
             headers["Retry-After"] = str(retry_after)
         return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
-    @app.exception_handler(RequestValidationError)
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def _invalid_request(exc: RequestValidationError) -> Response[Any]:
         return error_response(400, "invalid_request", "the request is not valid", _field_details(exc))
 
