@@ -33,6 +33,8 @@ def to_attr(value: Any) -> dict[str, Any]:
         return {"BOOL": value}
     if isinstance(value, int):
         return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": repr(value)}
     if isinstance(value, str):
         return {"S": value}
     if isinstance(value, (set, frozenset)):

@@ -15,3 +15,57 @@ def offer_sk(offer_id: str) -> str:
 
 
 OFFER_PREFIX = "OFFER#"
+
+
+# ---------------------------------------------------------------- promo codes
+#: A code string may be scheduled for this many periods at once (non-overlapping windows).
+CODE_SLOTS = 4
+
+
+def code_pk(property_id: str, code: str) -> str:
+    return f"PROPERTY#{property_id}#CODE#{code}"
+
+
+def slot_sk(slot: int) -> str:
+    return f"SLOT#{slot}"
+
+
+def promo_archive_pk(property_id: str) -> str:
+    return f"PROPERTY#{property_id}#PROMOARCHIVE"
+
+
+def promo_list_pk(property_id: str) -> str:
+    """GSI1 partition listing a property's promo codes (gsi1sk = promo id, time-ordered)."""
+    return f"PROPERTY#{property_id}#PROMOS"
+
+
+def promo_name_pk(property_id: str) -> str:
+    return f"PROPERTY#{property_id}#PROMONAME"
+
+
+def promo_sent_pk(property_id: str, promo_id: str) -> str:
+    return f"PROPERTY#{property_id}#PROMOSENT#{promo_id}"
+
+
+def redemption_pk(property_id: str, booking_id: str) -> str:
+    return f"PROPERTY#{property_id}#BOOKING#{booking_id}"
+
+
+REDEMPTION_SK = "PROMO_REDEMPTION"
+#: GSI1 partition of promo-code holds, sorted by expiry: the sweeper reads only expired ones.
+HOLDS_QUEUE = "QUEUE#PROMO_HOLDS"
+
+
+def guest_pk(property_id: str, email: str) -> str:
+    return f"PROPERTY#{property_id}#GUEST#{email}"
+
+
+GUEST_STAYS_SK = "STAYS"
+
+
+def guard_client_pk(property_id: str, client: str) -> str:
+    return f"GUARD#{property_id}#CLIENT#{client}"
+
+
+def guard_property_pk(property_id: str) -> str:
+    return f"GUARD#{property_id}"
