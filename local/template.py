@@ -286,7 +286,7 @@ def load(path: Path = TEMPLATE) -> Template:
                 timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
             )
             functions[logical] = fn
-            for event in (props.get("Events") or {}).values():
+            for event_name, event in (props.get("Events") or {}).items():
                 eprops = event.get("Properties", {}) or {}
                 if event["Type"] == "HttpApi":
                     api = eprops.get("ApiId")
@@ -299,7 +299,7 @@ def load(path: Path = TEMPLATE) -> Template:
                 elif event["Type"] == "ScheduleV2":
                     eprops = resolver.resolve(eprops)
                     schedules.append(Schedule(
-                        logical_id=f"{logical}{eprops.get('Name', 'Schedule')}",
+                        logical_id=f"{logical}{event_name}",
                         expression=eprops["ScheduleExpression"],
                         time_zone=eprops.get("ScheduleExpressionTimezone", "UTC"),
                         target_function=logical, target_state_machine=None,

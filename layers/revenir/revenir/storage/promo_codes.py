@@ -62,6 +62,7 @@ class Lookup:
     """Everything a validation or a redemption needs, read in one BatchGetItem."""
 
     slots: list[Slot]
+    property_item: Item | None = None
     client_failures: int = 0
     property_failures: int = 0
     guest_has_stayed: bool = False
@@ -102,12 +103,14 @@ class PromoCodeRepository:
     # ------------------------------------------------------------------ reads on the hot path
     def lookup(self, property_id: str, code: str, *, client: str, policy: GuardPolicy, now: datetime,
                guest_email: str | None = None, booking_id: str | None = None, consistent: bool = False) -> Lookup:
-        """One BatchGetItem: the code's slots, the guard counters, the guest's stays, the booking's redemption."""
+        """One BatchGetItem: the property (its time zone), the code's slots, the guard counters, the guest's stays,
+        the booking's redemption."""
         window = str(policy.window_start(now))
         wanted: dict[str, dict[str, Any]] = {
             f"slot{n}": key(keys.code_pk(property_id, code), keys.slot_sk(n)) for n in range(keys.CODE_SLOTS)}
-        wanted["client"] = key(keys.guard_client_pk(property_id, client), window)
-        wanted["property"] = key(keys.guard_property_pk(property_id), window)
+        wanted["guard_client"] = key(keys.guard_client_pk(property_id, client), window)
+        wanted["guard_property"] = key(keys.guard_property_pk(property_id), window)
+        wanted["property"] = key(keys.property_pk(property_id), keys.PROPERTY_SK)
         if guest_email:
             wanted["guest"] = key(keys.guest_pk(property_id, guest_email), keys.GUEST_STAYS_SK)
         if booking_id:
@@ -121,8 +124,9 @@ class PromoCodeRepository:
 
         slots = [Slot(n, get(f"slot{n}")) for n in range(keys.CODE_SLOTS)]
         result = Lookup(slots=slots,
-                        client_failures=int((get("client") or {}).get("attempts", 0)),
-                        property_failures=int((get("property") or {}).get("attempts", 0)),
+                        property_item=get("property"),
+                        client_failures=int((get("guard_client") or {}).get("attempts", 0)),
+                        property_failures=int((get("guard_property") or {}).get("attempts", 0)),
                         guest_has_stayed=int((get("guest") or {}).get("bookings", 0)) > 0,
                         redemption=get("redemption"))
         if guest_email:
@@ -249,7 +253,8 @@ class PromoCodeRepository:
             "KeyConditionExpression": "gsi1pk = :pk",
             "ExpressionAttributeValues": values(pk=keys.promo_list_pk(property_id))}
         if public_only:
-            kwargs["FilterExpression"] = "public = :true AND archived = :false"
+            kwargs["FilterExpression"] = "#public = :true AND archived = :false"
+            kwargs["ExpressionAttributeNames"] = {"#public": "public"}
             kwargs["ExpressionAttributeValues"] |= values(true=True, false=False)
         if cursor:
             try:

@@ -1,0 +1,193 @@
+"""Promo codes: admin CRUD, the widget's validation (anonymous), the booking engine's redemptions (token).
+
+Thin: parse (pydantic via Powertools), call revenir.promo_code_service, shape the response.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from revenir import clock, ids
+from revenir.api import create_app, json_response, require_caller_property
+from revenir.guessing_guard import GuardPolicy
+from revenir.promo_code_service import PromoCodeService
+from revenir.promo_codes import (
+    MoneyOut,
+    PromoCode,
+    PromoCodeInput,
+    PromoCodeUpdate,
+    RedeemRequest,
+    ValidateRequest,
+    ValidateResponse,
+)
+from revenir.settings import TableSettings, load
+from revenir.storage.promo_codes import PromoCodeRepository, Redemption
+
+logger = Logger(service="codes")
+metrics = Metrics(namespace="Revenir", service="codes")
+app = create_app()
+
+PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+PromoId = Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")]
+BookingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+
+
+class GuardSettings(TableSettings):
+    max_attempts_per_client: int = Field(alias="GUARD_MAX_ATTEMPTS_PER_CLIENT", ge=1)
+    max_attempts_per_property: int = Field(alias="GUARD_MAX_ATTEMPTS_PER_PROPERTY", ge=1)
+    window_seconds: int = Field(alias="GUARD_WINDOW_SECONDS", ge=60)
+
+
+@cache
+def service() -> PromoCodeService:
+    settings = load(GuardSettings)
+    policy = GuardPolicy(settings.max_attempts_per_client, settings.max_attempts_per_property,
+                         settings.window_seconds)
+    return PromoCodeService(PromoCodeRepository(boto3.client("dynamodb"), settings.table_name), policy)
+
+
+class PromoCodePage(BaseModel):
+    promo_codes: list[PromoCode]
+    next_cursor: str | None = None
+
+
+class RedemptionOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    booking_id: str
+    code: str
+    status: str = Field(description="held (while the guest pays) or confirmed")
+    discount: MoneyOut
+    lines: list[dict[str, Any]]
+    hold_expires_at: str | None = None
+
+
+def _redemption(r: Redemption) -> RedemptionOut:
+    return RedemptionOut.model_validate(r.__dict__)
+
+
+def _client_ip() -> str:
+    return app.current_event.request_context.http.source_ip or "unknown"
+
+
+# ---------------------------------------------------------------- admin
+@app.post("/v1/admin/properties/<property_id>/promo-codes", tags=["Promo codes"], summary="Create a promo code",
+          responses={201: {"description": "Created"}, 409: {"description": "code_in_use, name_taken"}})
+def create_promo_code(property_id: PropertyId, body: Annotated[PromoCodeInput, Body()]) -> Response[PromoCode]:
+    require_caller_property(app, property_id)
+    now = clock.now()
+    repo = service().repository
+    promo = repo.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now))
+    metrics.add_metric(name="PromoCodesCreated", unit=MetricUnit.Count, value=1)
+    return json_response(201, promo)
+
+
+@app.get("/v1/admin/properties/<property_id>/promo-codes", tags=["Promo codes"], summary="List promo codes")
+def list_promo_codes(property_id: PropertyId, limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                     cursor: Annotated[str | None, Query()] = None) -> PromoCodePage:
+    require_caller_property(app, property_id)
+    promos, next_cursor = service().repository.page(property_id, limit=limit, cursor=cursor)
+    return PromoCodePage(promo_codes=promos, next_cursor=next_cursor)
+
+
+@app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
+         summary="Read a promo code")
+def get_promo_code(property_id: PropertyId, promo_id: PromoId) -> PromoCode:
+    require_caller_property(app, property_id)
+    return service().repository.get(property_id, promo_id)
+
+
+@app.patch("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
+           summary="Change a promo code (any field but the code string)")
+def update_promo_code(property_id: PropertyId, promo_id: PromoId,
+                      body: Annotated[PromoCodeUpdate, Body()]) -> PromoCode:
+    require_caller_property(app, property_id)
+    return service().repository.update(property_id, promo_id, body, clock.iso(clock.now()))
+
+
+@app.delete("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
+            summary="Archive a promo code (it stops working; its history stays)")
+def archive_promo_code(property_id: PropertyId, promo_id: PromoId) -> Response[None]:
+    require_caller_property(app, property_id)
+    service().repository.archive(property_id, promo_id, clock.iso(clock.now()))
+    return Response(status_code=204)
+
+
+@app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/sent-to", tags=["Promo codes"],
+         summary="Guests the code was sent to")
+def promo_code_sent_to(property_id: PropertyId, promo_id: PromoId) -> dict[str, list[dict[str, Any]]]:
+    require_caller_property(app, property_id)
+    return {"sent_to": service().repository.sent_to(property_id, promo_id)}
+
+
+# ---------------------------------------------------------------- widget (anonymous)
+@app.post("/v1/properties/<property_id>/codes/validate", tags=["Booking widget"],
+          summary="Validate a code against a basket and price it",
+          responses={429: {"description": "too_many_requests (Retry-After)"}})
+def validate_code(property_id: PropertyId, body: Annotated[ValidateRequest, Body()]) -> ValidateResponse:
+    evaluation = service().validate(property_id, body, _client_ip())
+    metrics.add_metric(name="CodeValidations", unit=MetricUnit.Count, value=1)
+    return evaluation.response()
+
+
+@app.get("/v1/properties/<property_id>/promo-codes/public", tags=["Booking widget"],
+         summary="Codes the host made public and currently publishes")
+def public_promo_codes(property_id: PropertyId) -> dict[str, list[dict[str, Any]]]:
+    today = clock.now().date()
+    promos, _ = service().repository.page(property_id, limit=100, public_only=True)
+    return {"promo_codes": [
+        {"code": p.code, "name": p.name, "name_translations": p.name_translations, "description": p.description,
+         "discount": p.discount.model_dump(), "valid_from": str(p.valid_from), "valid_until": str(p.valid_until)}
+        for p in promos if p.is_published(today)]}
+
+
+# ---------------------------------------------------------------- booking engine (token)
+@app.post("/v1/properties/<property_id>/redemptions", tags=["Booking engine"],
+          summary="Use a code for a booking (idempotent per booking_id)",
+          responses={201: {"description": "Redeemed"}, 200: {"description": "Same booking_id again"},
+                     409: {"description": "The reason the code cannot be used, as error code"}})
+def redeem_code(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> Response[RedemptionOut]:
+    require_caller_property(app, property_id)
+    redemption = service().redeem(property_id, body, _client_ip())
+    if not redemption.replayed:
+        metrics.add_metric(name="CodeRedemptions", unit=MetricUnit.Count, value=1)
+    return json_response(200 if redemption.replayed else 201, _redemption(redemption))
+
+
+@app.post("/v1/properties/<property_id>/redemptions/<booking_id>/confirm", tags=["Booking engine"],
+          summary="Make a held use final once the payment succeeded")
+def confirm_redemption(property_id: PropertyId, booking_id: BookingId) -> RedemptionOut:
+    require_caller_property(app, property_id)
+    return _redemption(service().confirm(property_id, booking_id))
+
+
+@app.delete("/v1/properties/<property_id>/redemptions/<booking_id>", tags=["Booking engine"],
+            summary="Give the use back (booking cancelled, payment failed or abandoned)")
+def release_redemption(property_id: PropertyId, booking_id: BookingId) -> Response[None]:
+    require_caller_property(app, property_id)
+    service().release(property_id, booking_id)
+    return Response(status_code=204)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def sweep_expired_holds(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    """Scheduled every minute (EventBridge Scheduler): give back the uses of expired holds."""
+    released = service().sweep_expired_holds()
+    metrics.add_metric(name="ExpiredHoldsReleased", unit=MetricUnit.Count, value=released)
+    return {"released": released}
