@@ -40,8 +40,8 @@ def build() -> str:
                     "bearer JWT whose property_ids claim lists the property.",
         servers=[Server(url="/")],
     )
-    for fn in template.functions.values():
-        module = importlib.import_module(fn.module)
+    for module_name in sorted({fn.module for fn in template.functions.values()}):
+        module = importlib.import_module(module_name)
         merge.add_schema(module.app.get_openapi_schema())
     schema = json.loads(merge.get_openapi_json_schema())
     schema.setdefault("components", {})["securitySchemes"] = {
