@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from revenir import clock
 
 LINES = [{"offer_id": "gite-bout-du-monde", "amount": 36000, "currency": "EUR"},

@@ -397,9 +397,10 @@ class PromoCodeRepository:
             return "unknown"
         if old.get("max_uses") is not None and old.get("uses", 0) >= old["max_uses"]:
             return "exhausted"
-        if request.guest_email and old.get("max_uses_per_guest") is not None:
-            if old.get("guest_uses", {}).get(guest_hash(request.guest_email), 0) >= old["max_uses_per_guest"]:
-                return "guest_limit_reached"
+        limit = old.get("max_uses_per_guest")
+        used = old.get("guest_uses", {}).get(guest_hash(request.guest_email or ""), 0)
+        if request.guest_email and limit is not None and used >= limit:
+            return "guest_limit_reached"
         return "exhausted"
 
     def get_redemption(self, property_id: str, booking_id: str) -> Item | None:
