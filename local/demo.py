@@ -34,6 +34,25 @@ OFFERS: dict[str, dict[str, Any]] = {
 }
 
 
+def _promo_codes() -> list[dict[str, Any]]:
+    from datetime import date, timedelta
+
+    today = date.today()
+    return [
+        {"name": "Bienvenue", "code": "BIENVENUE10", "discount": {"type": "percent", "percent": 10},
+         "name_translations": {"en": "Welcome", "nl": "Welkom", "de": "Willkommen"},
+         "valid_from": str(today - timedelta(days=1)), "valid_until": str(today + timedelta(days=365)),
+         "public": True},
+        {"name": "Merci pour votre premier séjour", "code": "MERCI50",
+         "discount": {"type": "amount", "amount": 5000, "currency": "EUR"}, "min_nights": 2, "max_uses": 50,
+         "max_uses_per_guest": 1, "valid_from": str(today - timedelta(days=1)),
+         "valid_until": str(today + timedelta(days=365))},
+    ]
+
+
+PROMO_CODES = _promo_codes()
+
+
 def seed(app: Any) -> str:
     """Create the demo property and its offers through the gateway; returns an admin token for it."""
     token = tokens.mint([DEMO_PROPERTY])
@@ -45,4 +64,7 @@ def seed(app: Any) -> str:
         response = client.put(f"/v1/admin/properties/{DEMO_PROPERTY}/offers/{offer_id}",
                               json={**offer, "currency": "EUR"}, headers=headers)
         assert response.status_code == 200, response.get_data(as_text=True)
+    for code in PROMO_CODES:
+        response = client.post(f"/v1/admin/properties/{DEMO_PROPERTY}/promo-codes", json=code, headers=headers)
+        assert response.status_code in (201, 409), response.get_data(as_text=True)
     return token

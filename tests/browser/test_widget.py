@@ -1,0 +1,107 @@
+"""The booking widget on the demo page (web/index.html + web/revenir-widget.js), in a real browser."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+# The seeded demo property's prices (local/demo.py), in cents per night.
+PRICES = {
+    "gite-bout-du-monde": 12000, "gite-insolite": 9500, "chambre-jardin": 8500, "chambre-meuse": 9000,
+    "moulin-d-en-haut": 42000, "petit-dejeuner": 1200, "lit-bebe": 1000, "bien-etre": 2500, "velo": 1500,
+}
+
+
+def euros(cents: int) -> str:
+    """What Intl.NumberFormat("fr-FR", {style: "currency", currency: "EUR"}) shows, spaces normalised."""
+    units, rest = divmod(abs(cents), 100)
+    grouped = f"{units:,}".replace(",", " ")
+    return f"{'-' if cents < 0 else ''}{grouped},{rest:02d} €"
+
+
+def shown(text: str) -> str:
+    """Browser text with its no-break and narrow no-break spaces (and the minus sign) made plain."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ").replace("\u2212", "-").strip()
+
+
+def percent_off(amount: int, percent: int) -> int:
+    return int((Decimal(amount) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def stay_nights(page: Any) -> int:
+    arrival = date.fromisoformat(page.get_by_test_id("arrival").input_value())
+    departure = date.fromisoformat(page.get_by_test_id("departure").input_value())
+    return (departure - arrival).days
+
+
+def build_basket(page: Any, accommodation: str, options: list[str]) -> list[int]:
+    """Choose an accommodation and options on the demo page; returns the line amounts the page should compute."""
+    page.goto("/")
+    expect(page.get_by_test_id("basket-total")).to_be_visible()
+    page.get_by_test_id("accommodation").select_option(accommodation)
+    for option in options:
+        page.get_by_test_id(f"option-{option}").check()
+    nights = stay_nights(page)
+    return [PRICES[offer] * nights for offer in [accommodation, *options]]
+
+
+@pytest.mark.browser
+def test_demo_page_prices_the_basket_and_offers_a_promo_field(page: Any) -> None:
+    lines = build_basket(page, "moulin-d-en-haut", ["velo"])
+
+    assert stay_nights(page) == 3  # the default stay: three nights, two weeks from now
+    expected = sum(lines)
+    assert expected == (42000 + 1500) * 3
+    total = page.get_by_test_id("basket-total")
+    expect(total).to_have_attribute("data-amount", str(expected))
+    assert shown(total.inner_text()) == euros(expected) == "1 305,00 €"
+    expect(page.get_by_test_id("basket-lines").locator("li")).to_have_count(2)
+
+    expect(page.get_by_label("Code promo")).to_be_visible()
+    expect(page.get_by_test_id("promo-input")).to_be_editable()
+    expect(page.get_by_test_id("promo-apply")).to_have_text("Appliquer")
+    expect(page.get_by_test_id("promo-message")).to_have_attribute("aria-live", "polite")
+    expect(page.get_by_test_id("discount-amount")).to_have_count(0)
+    expect(page.get_by_test_id("total-after-discount")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_an_unknown_code_is_reported_whether_or_not_the_endpoint_exists(page: Any) -> None:
+    """A 404 (no codes/validate endpoint yet) and {"valid": false, "reason": "unknown"} read the same."""
+    build_basket(page, "chambre-jardin", [])
+    page.get_by_test_id("promo-input").fill("INCONNU2099")
+    page.get_by_test_id("promo-apply").click()
+
+    expect(page.get_by_test_id("promo-message")).to_contain_text("Code inconnu")
+    expect(page.get_by_test_id("discount-amount")).to_have_count(0)
+    expect(page.get_by_test_id("basket-total")).to_have_attribute("data-amount", str(8500 * 3))
+
+
+@pytest.mark.browser
+def test_a_ten_percent_code_discounts_the_basket_live(page: Any) -> None:
+    lines = build_basket(page, "gite-bout-du-monde", ["petit-dejeuner", "bien-etre"])
+    total = sum(lines)
+    expect(page.get_by_test_id("basket-total")).to_have_attribute("data-amount", str(total))
+
+    page.get_by_test_id("promo-input").fill("BIENVENUE10")
+    page.get_by_test_id("promo-apply").click()
+
+    discount = sum(percent_off(line, 10) for line in lines)
+    expect(page.get_by_test_id("discount-amount")).to_have_attribute("data-amount", str(discount))
+    after = page.get_by_test_id("total-after-discount")
+    expect(after).to_have_attribute("data-amount", str(total - discount))
+    assert shown(after.inner_text()) == euros(total - discount)
+    assert shown(page.get_by_test_id("discount-amount").inner_text()) == "-" + euros(discount)
+    expect(page.get_by_test_id("promo-message")).to_contain_text("BIENVENUE10")
+
+    # The basket changes while the code is applied: the widget prices it again by itself.
+    page.get_by_test_id("option-velo").check()
+    lines.append(PRICES["velo"] * stay_nights(page))
+    total, discount = sum(lines), sum(percent_off(line, 10) for line in lines)
+    expect(page.get_by_test_id("basket-total")).to_have_attribute("data-amount", str(total))
+    expect(page.get_by_test_id("discount-amount")).to_have_attribute("data-amount", str(discount))
+    expect(page.get_by_test_id("total-after-discount")).to_have_attribute("data-amount", str(total - discount))
