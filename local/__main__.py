@@ -56,7 +56,6 @@ def main() -> None:
 
     import boto3
     from moto.server import ThreadedMotoServer
-    from revenir import clock
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Request, Response
 
@@ -65,6 +64,7 @@ def main() -> None:
     from local.lambdas import LocalLambdas
     from local.scheduler import LocalClock
     from local.template import load
+    from revenir import clock
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")

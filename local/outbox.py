@@ -17,7 +17,7 @@ def messages() -> list[dict[str, Any]]:
         item: dict[str, Any] = {"id": sent["id"], "from": sent["source"], "to": sent["destinations"],
                                 "subject": sent["subject"], "html": None, "text": None, "headers": {}}
         if sent["raw"]:
-            parsed = email.message_from_string(sent["raw"], policy=policy.default)
+            parsed = email.message_from_bytes(sent["raw"].encode("utf-8"), policy=policy.default)
             item["subject"] = str(parsed["Subject"] or "")
             item["from"] = str(parsed["From"] or item["from"] or "")
             item["to"] = [str(parsed["To"])] if parsed["To"] else item["to"]

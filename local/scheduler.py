@@ -13,10 +13,9 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from revenir import clock
-
 from local.lambdas import LocalLambdas
 from local.template import Schedule, Template
+from revenir import clock
 
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 

@@ -72,10 +72,10 @@ def token() -> Any:
 
 @pytest.fixture
 def demo(gateway: Any) -> str:
-    """The seeded demo property (the seeds' gîtes and options); returns its admin token."""
+    """The demo property (the seeds' gîtes and options, without demo codes); returns its admin token."""
     from local import demo as demo_module
 
-    return demo_module.seed(gateway)
+    return demo_module.seed(gateway, codes=False)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
+
 from revenir import clock, ids
 from revenir.api import create_app, json_response, require_caller_property
 from revenir.guessing_guard import GuardPolicy

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+
 from revenir import clock
 
 LINES = [{"offer_id": "gite-bout-du-monde", "amount": 36000, "currency": "EUR"},
@@ -17,7 +18,7 @@ def day(offset: int) -> str:
 
 
 def code_body(**overrides: Any) -> dict[str, Any]:
-    return {"name": "Merci pour votre premier séjour", "code": "merci2026",
+    return {"name": "Merci d’être venus", "code": "merci2026",
             "discount": {"type": "amount", "amount": 5000, "currency": "EUR"},
             "valid_from": day(-1), "valid_until": day(60), "max_uses": 10, "max_uses_per_guest": None,
             "offer_ids": None, **overrides}
@@ -60,7 +61,7 @@ def test_code_strings_are_unique_only_among_overlapping_periods(api: Any, admin:
     later = create(api, admin, name="Merci 2027", valid_from=day(61), valid_until=day(120))
     assert later["code"] == "MERCI2026"
     same_name = api.post("/v1/admin/properties/demo/promo-codes",
-                         json=code_body(code="OTHER", name="merci pour votre premier séjour"), headers=admin)
+                         json=code_body(code="OTHER", name="MERCI d’être venus"), headers=admin)
     assert same_name.status_code == 409 and same_name.json["error"]["code"] == "name_taken"
 
 
@@ -191,3 +192,27 @@ def test_public_codes_are_listed_only_while_published(api: Any, admin: dict[str,
     create(api, admin, code="SECRET", name="Secret")
     listed = api.get("/v1/properties/demo/promo-codes/public").json["promo_codes"]
     assert [p["code"] for p in listed] == ["MERCI2026"]
+
+
+def test_send_a_code_by_email_in_the_guests_language_once(api: Any, admin: dict[str, str]) -> None:
+    from local import outbox
+
+    promo = create(api, admin)
+    guest = {"first_name": "Martin", "last_name": "Dupont", "email": "martin@example.com", "language": "nl"}
+    sent = api.post(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/send", json=guest, headers=admin)
+    assert sent.status_code == 200, sent.json
+    assert sent.json["language"] == "nl"
+    again = api.post(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/send", json=guest, headers=admin)
+    assert again.json["message_id"] == sent.json["message_id"]  # a double click sends nothing more
+    mails = outbox.messages()
+    assert len(mails) == 1
+    assert mails[0]["to"] == ["martin@example.com"]
+    assert "Uw promotiecode" in mails[0]["subject"]
+    assert "MERCI2026" in mails[0]["text"] and "€ 50,00" in mails[0]["text"]
+    assert "MERCI2026" in mails[0]["html"]
+    french = api.post(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/send",
+                      json={**guest, "email": "anna@example.com", "language": None}, headers=admin)
+    assert french.json["language"] == "fr"  # the property's language when the guest's is unknown
+    assert "Bonjour Martin" in outbox.messages()[0]["text"]
+    recipients = api.get(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/sent-to", headers=admin).json
+    assert sorted(r["email"] for r in recipients["sent_to"]) == ["anna@example.com", "martin@example.com"]

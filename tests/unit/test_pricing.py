@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from revenir import pricing
 from revenir.errors import InvalidInput
 from revenir.pricing import Line

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from revenir.promo_codes import PromoCode, ValidateRequest, choose, evaluate, normalize_code
 
 TODAY = date(2026, 7, 1)

@@ -29,6 +29,6 @@ def build(envelope: Envelope, mail: RenderedMail, message_id_domain: str = "reve
     if envelope.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
+    message.set_content(mail.text, cte="quoted-printable")
+    message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
     return message.as_bytes()

@@ -1,0 +1,89 @@
+"""Send a promo code to a guest by e-mail (admin). Its own function: it alone may send mail (SES) and
+imports jinja2."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from revenir import promo_code_mail
+from revenir.api import create_app, require_caller_property
+from revenir.mail.sender import SesMailer
+from revenir.promo_code_mail import SendCodeRequest, SendCodeResult
+from revenir.settings import TableSettings, load
+from revenir.storage.promo_codes import PromoCodeRepository
+from revenir.storage.properties import PropertyRepository
+
+logger = Logger(service="codes")
+metrics = Metrics(namespace="Revenir", service="codes")
+app = create_app()
+
+
+class MailSettings(TableSettings):
+    configuration_set: str = Field(alias="MAIL_CONFIGURATION_SET", min_length=1)
+
+
+@cache
+def _wiring() -> tuple[PropertyRepository, PromoCodeRepository, SesMailer, DynamoDBPersistenceLayer]:
+    settings = load(MailSettings)
+    dynamodb = boto3.client("dynamodb")
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings.table_name, key_attr="pk", sort_key_attr="sk",
+        static_pk_value="IDEMPOTENCY#send-promo-code", expiry_attr="expires_at_epoch", boto3_client=dynamodb)
+    return (PropertyRepository(dynamodb, settings.table_name), PromoCodeRepository(dynamodb, settings.table_name),
+            SesMailer(boto3.client("sesv2"), settings.configuration_set), persistence)
+
+
+# A double click or a retried request within 10 minutes sends nothing more and returns the first result.
+_idempotency = IdempotencyConfig(event_key_jmespath="[property_id, promo_id, guest.email]",
+                                 expires_after_seconds=600)
+
+
+def _send(property_id: str, promo_id: str, guest: dict[str, Any]) -> dict[str, Any]:
+    properties, promos, mailer, _ = _wiring()
+    prop = properties.get(property_id)
+    promo = promos.get(property_id, promo_id)
+    request = SendCodeRequest.model_validate(guest)
+    result = promo_code_mail.send_code(mailer, prop, promo, request)
+    promos.record_sent(property_id, promo_id, {
+        "first_name": request.first_name, "last_name": request.last_name, "email": request.email,
+        "phone": request.phone, "language": result.language, "message_id": result.message_id}, result.sent_at)
+    metrics.add_metric(name="PromoCodesSent", unit=MetricUnit.Count, value=1)
+    return result.model_dump()
+
+
+@app.post("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/send", tags=["Promo codes"],
+          summary="E-mail the code to a guest, in the guest's language")
+def send_promo_code(property_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+                    promo_id: Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")],
+                    body: Annotated[SendCodeRequest, Body()]) -> SendCodeResult:
+    require_caller_property(app, property_id)
+    persistence = _wiring()[3]
+    send = idempotent_function(data_keyword_argument="payload", persistence_store=persistence,
+                               config=_idempotency)(_send_payload)
+    return SendCodeResult.model_validate(send(payload={
+        "property_id": property_id, "promo_id": promo_id, "guest": body.model_dump()}))
+
+
+def _send_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    return _send(payload["property_id"], payload["promo_id"], payload["guest"])
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _idempotency.register_lambda_context(context)
+    return app.resolve(event, context)
