@@ -31,6 +31,7 @@ from revenir.promo_codes import (
     ValidateResponse,
 )
 from revenir.settings import TableSettings, load
+from revenir.storage.partner_cards import PartnerCardRepository
 from revenir.storage.promo_codes import PromoCodeRepository, Redemption
 
 logger = Logger(service="codes")
@@ -53,7 +54,9 @@ def service() -> PromoCodeService:
     settings = load(GuardSettings)
     policy = GuardPolicy(settings.max_attempts_per_client, settings.max_attempts_per_property,
                          settings.window_seconds)
-    return PromoCodeService(PromoCodeRepository(boto3.client("dynamodb"), settings.table_name), policy)
+    client = boto3.client("dynamodb")
+    return PromoCodeService(PromoCodeRepository(client, settings.table_name), policy,
+                            PartnerCardRepository(client, settings.table_name))
 
 
 class PromoCodePage(BaseModel):

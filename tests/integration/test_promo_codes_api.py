@@ -50,8 +50,8 @@ def test_create_read_list_update_archive(api: Any, admin: dict[str, str]) -> Non
     listed = api.get("/v1/admin/properties/demo/promo-codes", headers=admin).json["promo_codes"]
     assert [p["id"] for p in listed] == [created["id"]]
     assert api.delete(f"/v1/admin/properties/demo/promo-codes/{created['id']}", headers=admin).status_code == 204
-    assert api.post("/v1/properties/demo/codes/validate", json=basket()).json == {
-        "valid": False, "reason": "unknown", "discount": None, "lines": None, "code": None, "name": None}
+    refused = api.post("/v1/properties/demo/codes/validate", json=basket()).json
+    assert (refused["valid"], refused["reason"], refused["discount"]) == (False, "unknown", None)
 
 
 def test_code_strings_are_unique_only_among_overlapping_periods(api: Any, admin: dict[str, str]) -> None:

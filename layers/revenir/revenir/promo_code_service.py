@@ -12,22 +12,41 @@ from revenir import clock
 from revenir.errors import Conflict, InvalidInput, TooManyRequests
 from revenir.guessing_guard import GuardPolicy
 from revenir.promo_codes import Evaluation, PromoCodeInput, RedeemRequest, ValidateRequest, evaluate, normalize_code
+from revenir.partner_cards import evaluate_card
+from revenir.pricing import Line
+from revenir.private_sales import evaluate_sale
+from revenir.storage.partner_cards import PartnerCardRepository
+from revenir.storage.private_sales import sale_from_item
 from revenir.storage.promo_codes import Lookup, PromoCodeRepository, Redemption
 
 
 class PromoCodeService:
-    def __init__(self, repository: PromoCodeRepository, policy: GuardPolicy):
+    """What a typed code is — a promo code, a private sale's access code or a partner card — and its price."""
+
+    def __init__(self, repository: PromoCodeRepository, policy: GuardPolicy, cards: PartnerCardRepository):
         self.repository = repository
         self.policy = policy
+        self.cards = cards
 
     def _evaluate(self, lookup: Lookup, request: ValidateRequest, now: datetime) -> Evaluation:
         if lookup.property_item is None:  # an unknown property answers exactly like an unknown code
             return Evaluation("unknown")
         today = clock.local_today(lookup.property_item["time_zone"], now)
-        candidates = lookup.candidates
-        live = next((c for c in candidates if not c.archived and c.valid_from <= today <= c.valid_until), None)
-        uses = lookup.guest_uses.get(live.id, 0) if live else 0
-        return evaluate(candidates, request, today, guest_uses=uses, guest_has_stayed=lookup.guest_has_stayed)
+        candidates = [c for c in lookup.candidates if not c.archived]
+        if candidates:
+            live = next((c for c in candidates if c.valid_from <= today <= c.valid_until), None)
+            uses = lookup.guest_uses.get(live.id, 0) if live else 0
+            return evaluate(candidates, request, today, guest_uses=uses, guest_has_stayed=lookup.guest_has_stayed)
+        if lookup.sale_item is not None:
+            sale = sale_from_item(lookup.sale_item)
+            lines = [Line(li.offer_id, li.amount, li.currency) for li in request.lines]
+            reason, priced = evaluate_sale(sale, request.arrival, request.departure, lines, today)
+            return Evaluation(reason, None, priced, kind="private_sale", name=sale.name, code=sale.access_code,
+                              advantage=sale.advantage, ref=sale.id)
+        if lookup.card_item is not None:  # a second read, for partner cards only: the program's rules
+            program = self.cards.get_program(lookup.property_item["property_id"], lookup.card_item["program_id"])
+            return evaluate_card(program, lookup.card_item["number"], request, today)
+        return Evaluation("unknown")
 
     def _guard(self, lookup: Lookup, now: datetime) -> None:
         if self.policy.is_blocked(lookup.client_failures, lookup.property_failures):
@@ -61,15 +80,18 @@ class PromoCodeService:
         evaluation = self._evaluate(lookup, request, now)
         if evaluation.reason == "unknown":
             self.repository.record_miss(property_id, client, self.policy, now)
-        if not evaluation.valid or evaluation.promo is None:
+        if not evaluation.valid:
             raise Conflict(f"this code cannot be used: {evaluation.reason}", code=str(evaluation.reason))
+        response = evaluation.response()
+        discount: dict[str, Any] = response.discount.model_dump() if response.discount else {}
+        lines = [line.model_dump() for line in response.lines or []]
+        if evaluation.promo is None:  # a private sale or a partner card
+            return self.repository.redeem_plain(property_id, request, evaluation.kind, evaluation.code or code,
+                                                evaluation.ref or "", discount, lines, now)
         promo = evaluation.promo
         if (promo.max_uses_per_guest is not None or promo.first_stay_only) and not request.guest_email:
             raise InvalidInput("this code is limited per guest: guest_email is required", code="guest_email_required",
                                details=[{"field": "body.guest_email"}])
-        response = evaluation.response()
-        discount: dict[str, Any] = response.discount.model_dump() if response.discount else {}
-        lines = [line.model_dump() for line in response.lines or []]
         return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
                                       previous)
 

@@ -198,13 +198,18 @@ class PricedLineOut(BaseModel):
     total: int
 
 
+CodeKind = Literal["promo_code", "private_sale", "partner_card"]
+
+
 class ValidateResponse(BaseModel):
     valid: bool
     reason: Reason | None = None
+    kind: CodeKind | None = Field(default=None, description="What the typed code turned out to be.")
     discount: MoneyOut | None = None
     lines: list[PricedLineOut] | None = None
     code: str | None = None
     name: str | None = None
+    advantage: str | None = Field(default=None, description="A private sale's advantage, e.g. breakfast offered.")
 
 
 @dataclass
@@ -212,6 +217,11 @@ class Evaluation:
     reason: Reason | None
     promo: PromoCode | None = None
     lines: list[PricedLine] = field(default_factory=list)
+    kind: CodeKind = "promo_code"
+    name: str | None = None
+    code: str | None = None
+    advantage: str | None = None
+    ref: str | None = None  # the promo code's, sale's or partner program's id
 
     @property
     def valid(self) -> bool:
@@ -221,14 +231,13 @@ class Evaluation:
     def discount(self) -> int:
         return sum(line.discount for line in self.lines)
 
-    def response(self, language: str | None = None) -> ValidateResponse:
-        if self.reason is not None or self.promo is None:
+    def response(self) -> ValidateResponse:
+        if self.reason is not None or not self.lines:
             return ValidateResponse(valid=False, reason=self.reason)
         currency = self.lines[0].currency
-        name = self.promo.name_translations.get(language, self.promo.name) if language else self.promo.name  # type: ignore[call-overload]
         return ValidateResponse(
-            valid=True, discount=MoneyOut(amount=self.discount, currency=currency), code=self.promo.code, name=name,
-            lines=[PricedLineOut(offer_id=li.offer_id, amount=li.amount, currency=li.currency, discount=li.discount,
+            valid=True, kind=self.kind, discount=MoneyOut(amount=self.discount, currency=currency), code=self.code,
+            name=self.name, advantage=self.advantage, lines=[PricedLineOut(offer_id=li.offer_id, amount=li.amount, currency=li.currency, discount=li.discount,
                                  total=li.total) for li in self.lines])
 
 
@@ -278,17 +287,22 @@ def evaluate(candidates: Sequence[PromoCode], request: ValidateRequest, today: d
         return Evaluation("exhausted", promo)
     if promo.max_uses_per_guest is not None and guest_uses >= promo.max_uses_per_guest:
         return Evaluation("guest_limit_reached", promo)
+    reason, priced = price(promo, promo.discount, request)
+    if reason is None and promo.first_stay_only and guest_has_stayed:
+        reason, priced = "first_stay_only", []
+    return Evaluation(reason, promo, priced, name=promo.name, code=promo.code, ref=promo.id)
+
+
+def price(rules: StayRules, discount: AmountDiscount | PercentDiscount, request: ValidateRequest
+          ) -> tuple[Reason | None, list[PricedLine]]:
+    """Apply the stay rules, then the discount to the applicable lines."""
     lines = [Line(li.offer_id, li.amount, li.currency) for li in request.lines]
     currency = pricing.basket_currency(lines)
-    if isinstance(promo.discount, AmountDiscount) and promo.discount.currency != currency:
-        return Evaluation("not_applicable", promo)
-    reason, applicable = stay_rules_reason(promo, request.arrival, request.departure, lines)
+    if isinstance(discount, AmountDiscount) and discount.currency != currency:
+        return "not_applicable", []
+    reason, applicable = stay_rules_reason(rules, request.arrival, request.departure, lines)
     if reason is not None:
-        return Evaluation(reason, promo)
-    if promo.first_stay_only and guest_has_stayed:
-        return Evaluation("first_stay_only", promo)
-    if isinstance(promo.discount, AmountDiscount):
-        priced = pricing.apply_amount(lines, applicable, promo.discount.amount)
-    else:
-        priced = pricing.apply_percent(lines, applicable, promo.discount.percent, promo.discount.max_amount)
-    return Evaluation(None, promo, priced)
+        return reason, []
+    if isinstance(discount, AmountDiscount):
+        return None, pricing.apply_amount(lines, applicable, discount.amount)
+    return None, pricing.apply_percent(lines, applicable, discount.percent, discount.max_amount)

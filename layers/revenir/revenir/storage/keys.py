@@ -69,3 +69,34 @@ def guard_client_pk(property_id: str, client: str) -> str:
 
 def guard_property_pk(property_id: str) -> str:
     return f"GUARD#{property_id}"
+
+
+# ---------------------------------------------------------------- private sales and partner cards
+def sale_pk(property_id: str, link_token: str) -> str:
+    return f"PROPERTY#{property_id}#SALE#{link_token}"
+
+
+def sale_code_pk(property_id: str, access_code: str) -> str:
+    """A copy of the sale under its access code, so a typed code is found in the same BatchGetItem."""
+    return f"PROPERTY#{property_id}#SALECODE#{access_code}"
+
+
+SALE_SK = "SALE"
+
+
+def sale_list_pk(property_id: str) -> str:
+    return f"PROPERTY#{property_id}#SALES"
+
+
+def partner_program_sk(program_id: str) -> str:
+    return f"PARTNER#{program_id}"
+
+
+PARTNER_PREFIX = "PARTNER#"
+
+
+def card_pk(property_id: str, number: str) -> str:
+    return f"PROPERTY#{property_id}#CARD#{number}"
+
+
+CARD_SK = "CARD"

@@ -67,6 +67,8 @@ class Lookup:
     property_failures: int = 0
     guest_has_stayed: bool = False
     redemption: Item | None = None
+    sale_item: Item | None = None  # a private sale whose access code is the typed code
+    card_item: Item | None = None  # a partner card whose number is the typed code
     guest_uses: dict[str, int] = field(default_factory=dict)  # promo id -> this guest's uses
 
     @property
@@ -111,6 +113,8 @@ class PromoCodeRepository:
         wanted["guard_client"] = key(keys.guard_client_pk(property_id, client), window)
         wanted["guard_property"] = key(keys.guard_property_pk(property_id), window)
         wanted["property"] = key(keys.property_pk(property_id), keys.PROPERTY_SK)
+        wanted["sale"] = key(keys.sale_code_pk(property_id, code), keys.SALE_SK)
+        wanted["card"] = key(keys.card_pk(property_id, code), keys.CARD_SK)
         if guest_email:
             wanted["guest"] = key(keys.guest_pk(property_id, guest_email), keys.GUEST_STAYS_SK)
         if booking_id:
@@ -128,7 +132,7 @@ class PromoCodeRepository:
                         client_failures=int((get("guard_client") or {}).get("attempts", 0)),
                         property_failures=int((get("guard_property") or {}).get("attempts", 0)),
                         guest_has_stayed=int((get("guest") or {}).get("bookings", 0)) > 0,
-                        redemption=get("redemption"))
+                        redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"))
         if guest_email:
             h = guest_hash(guest_email)
             result.guest_uses = {s.item["id"]: int(s.item.get("guest_uses", {}).get(h, 0)) for s in slots if s.item}
@@ -391,6 +395,39 @@ class PromoCodeRepository:
             raise
         return Redemption.from_item(record)
 
+    def redeem_plain(self, property_id: str, request: RedeemRequest, kind: str, code: str, ref: str,
+                     discount: dict[str, Any], lines: list[dict[str, Any]], now: datetime) -> Redemption:
+        """A private sale or a partner card: no use counter to enforce, once per booking."""
+        status = "held" if request.hold else "confirmed"
+        record: dict[str, Any] = {
+            "pk": keys.redemption_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK, "kind": kind,
+            "booking_id": request.booking_id, "property_id": property_id, "promo_id": ref, "code": code,
+            "status": status, "discount": discount, "lines": lines, "created_at": clock.iso(now)}
+        if request.guest_email:
+            record["guest_email"] = request.guest_email
+        if request.hold:
+            expires = clock.iso(now + timedelta(minutes=request.hold_minutes))
+            record |= {"hold_expires_at": expires, "gsi1pk": keys.HOLDS_QUEUE,
+                       "gsi1sk": f"{expires}#{property_id}#{request.booking_id}"}
+        items: list[dict[str, Any]] = [{"Put": {
+            "TableName": self._table, "Item": serialize(record),
+            "ConditionExpression": "attribute_not_exists(pk) OR #s = :released",
+            "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": values(released="released"),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}]
+        if kind == "partner_card":
+            items.append({"Update": {"TableName": self._table, "Key": key(keys.card_pk(property_id, code), keys.CARD_SK),
+                                     "UpdateExpression": "ADD uses :one", "ExpressionAttributeValues": values(one=1)}})
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except Exception as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            olds = cancellation_items(exc)
+            if cancellation_codes(exc)[0] == "ConditionalCheckFailed" and olds[0]:
+                return Redemption.from_item(olds[0], replayed=True)
+            raise
+        return Redemption.from_item(record)
+
     @staticmethod
     def _why_refused(old: Item | None, request: RedeemRequest) -> str:
         if old is None or old.get("archived"):
@@ -449,19 +486,26 @@ class PromoCodeRepository:
             "UpdateExpression": "SET #s = :released, released_at = :now REMOVE gsi1pk, gsi1sk",
             "ConditionExpression": condition, "ExpressionAttributeNames": {"#s": "status"},
             "ExpressionAttributeValues": vals}}]
-        counters = "uses = uses - :one"
-        names: dict[str, str] = {}
-        if record.get("guest_hash"):
-            counters += ", guest_uses.#g = guest_uses.#g - :one"
-            names["#g"] = record["guest_hash"]
-        promo_key = key(record["promo_pk"], record["promo_sk"])
-        update: dict[str, Any] = {"TableName": self._table, "Key": promo_key, "UpdateExpression": f"SET {counters}",
-                                  "ConditionExpression": "id = :id AND uses > :zero",
-                                  "ExpressionAttributeValues": values(one=1, zero=0, id=record["promo_id"])}
-        if names:
-            update["ExpressionAttributeNames"] = names
-        items.append({"Update": update})
-        if record.get("guest_email"):
+        kind = record.get("kind", "promo_code")
+        if kind == "promo_code":
+            counters = "uses = uses - :one"
+            names: dict[str, str] = {}
+            if record.get("guest_hash"):
+                counters += ", guest_uses.#g = guest_uses.#g - :one"
+                names["#g"] = record["guest_hash"]
+            promo_key = key(record["promo_pk"], record["promo_sk"])
+            update: dict[str, Any] = {
+                "TableName": self._table, "Key": promo_key, "UpdateExpression": f"SET {counters}",
+                "ConditionExpression": "id = :id AND uses > :zero",
+                "ExpressionAttributeValues": values(one=1, zero=0, id=record["promo_id"])}
+            if names:
+                update["ExpressionAttributeNames"] = names
+            items.append({"Update": update})
+        elif kind == "partner_card":
+            items.append({"Update": {
+                "TableName": self._table, "Key": key(keys.card_pk(property_id, record["code"]), keys.CARD_SK),
+                "UpdateExpression": "ADD uses :minus", "ExpressionAttributeValues": values(minus=-1)}})
+        if record.get("guest_email") and kind == "promo_code":
             items.append({"Update": {
                 "TableName": self._table, "Key": key(keys.guest_pk(property_id, record["guest_email"]),
                                                      keys.GUEST_STAYS_SK),
@@ -474,7 +518,7 @@ class PromoCodeRepository:
             reasons = cancellation_codes(exc)
             if reasons[0] == "ConditionalCheckFailed":
                 return False  # released (or confirmed) meanwhile by another caller
-            if reasons[1] == "ConditionalCheckFailed":  # the code moved to the archive: release the record only
+            if kind == "promo_code" and reasons[1] == "ConditionalCheckFailed":  # the code moved to the archive
                 self._client.transact_write_items(TransactItems=items[:1])
                 return True
             raise
