@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from revenir.promo_codes import Discount, Evaluation, GuestLanguage, StayRules, ValidateRequest, price
 

@@ -11,10 +11,10 @@ from typing import Any
 from revenir import clock
 from revenir.errors import Conflict, InvalidInput, TooManyRequests
 from revenir.guessing_guard import GuardPolicy
-from revenir.promo_codes import Evaluation, PromoCodeInput, RedeemRequest, ValidateRequest, evaluate, normalize_code
 from revenir.partner_cards import evaluate_card
 from revenir.pricing import Line
 from revenir.private_sales import evaluate_sale
+from revenir.promo_codes import Evaluation, PromoCodeInput, RedeemRequest, ValidateRequest, evaluate, normalize_code
 from revenir.storage.partner_cards import PartnerCardRepository
 from revenir.storage.private_sales import sale_from_item
 from revenir.storage.promo_codes import Lookup, PromoCodeRepository, Redemption

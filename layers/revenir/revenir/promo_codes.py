@@ -237,7 +237,8 @@ class Evaluation:
         currency = self.lines[0].currency
         return ValidateResponse(
             valid=True, kind=self.kind, discount=MoneyOut(amount=self.discount, currency=currency), code=self.code,
-            name=self.name, advantage=self.advantage, lines=[PricedLineOut(offer_id=li.offer_id, amount=li.amount, currency=li.currency, discount=li.discount,
+            name=self.name, advantage=self.advantage,
+            lines=[PricedLineOut(offer_id=li.offer_id, amount=li.amount, currency=li.currency, discount=li.discount,
                                  total=li.total) for li in self.lines])
 
 

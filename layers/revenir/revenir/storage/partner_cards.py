@@ -26,7 +26,8 @@ class PartnerCardRepository:
         names = {f"#{k}": k for k in fields}
         self._client.update_item(
             TableName=self._table, Key=key(keys.property_pk(program.property_id), keys.partner_program_sk(program.id)),
-            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields) + ", cards = if_not_exists(cards, :zero)",
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields)
+            + ", cards = if_not_exists(cards, :zero)",
             ExpressionAttributeNames=names, ExpressionAttributeValues=values(zero=0, **fields))
         return self.get_program(program.property_id, program.id)
 

@@ -8,7 +8,16 @@ from typing import Any
 from revenir.errors import Conflict, NotFound
 from revenir.private_sales import PrivateSale, PrivateSaleInput
 from revenir.storage import keys
-from revenir.storage.dynamodb import DynamoDBClient, Item, cancellation_codes, deserialize, error_code, key, serialize, values
+from revenir.storage.dynamodb import (
+    DynamoDBClient,
+    Item,
+    cancellation_codes,
+    deserialize,
+    error_code,
+    key,
+    serialize,
+    values,
+)
 
 _STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version"}
 

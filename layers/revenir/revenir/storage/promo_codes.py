@@ -415,7 +415,8 @@ class PromoCodeRepository:
             "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": values(released="released"),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}]
         if kind == "partner_card":
-            items.append({"Update": {"TableName": self._table, "Key": key(keys.card_pk(property_id, code), keys.CARD_SK),
+            card = key(keys.card_pk(property_id, code), keys.CARD_SK)
+            items.append({"Update": {"TableName": self._table, "Key": card,
                                      "UpdateExpression": "ADD uses :one", "ExpressionAttributeValues": values(one=1)}})
         try:
             self._client.transact_write_items(TransactItems=items)
