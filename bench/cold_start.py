@@ -22,6 +22,7 @@ from local.template import REGION, load
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_MODULE = "bench.baseline_handler"
+BOTO3_BASELINE_MODULE = "bench.baseline_boto3_handler"
 GOAL_RATIO = 1.5
 DEFAULT_RUNS = 7
 HEAVY = ("stripe", "jinja2", "boto3", "pydantic", "aws_xray_sdk")
@@ -80,6 +81,10 @@ class ColdStartError(RuntimeError):
 
 def baseline() -> Target:
     return Target(BASELINE_MODULE)
+
+
+def boto3_baseline() -> Target:
+    return Target(BOTO3_BASELINE_MODULE)
 
 
 def handler_targets() -> list[Target]:
@@ -166,12 +171,14 @@ def runs_from_env() -> int:
 
 def report(results: Sequence[Result], runs: int) -> list[str]:
     """The table, then one GOAL MISSED line per handler over the goal (or that failed to import)."""
-    base, handlers = results[0], results[1:]
+    base, storing_base, handlers = results[0], results[1], results[2:]
     lines = [
-        f"Cold start: in-child import time, median of {runs} fresh interpreters per module, round-robin; "
-        f"goal: ratio to the bare Powertools handler <= {GOAL_RATIO}",
+        f"Cold start: in-child import time, median of {runs} fresh interpreters per module, round-robin.",
+        "  ratio      = to the bare Powertools handler (Logger, Metrics, HTTP resolver)",
+        "  vs +boto3  = to the same handler plus `import boto3`, which every handler that stores anything pays;",
+        f"               the goal (<= {GOAL_RATIO}x) is read on this column (docs/decisions.md)",
     ]
-    header = ("module", "import ms", "ratio", "goal", "wall ms", "wall ratio", "heavy imports")
+    header = ("module", "import ms", "ratio", "vs +boto3", "goal", "wall ms", "wall ratio", "heavy imports")
     rows: list[tuple[str, ...]] = []
     missed: list[str] = []
     if base.error:
@@ -181,20 +188,21 @@ def report(results: Sequence[Result], runs: int) -> list[str]:
         heavy = ", ".join(result.heavy) or "-"
         name = result.target.module + (" (baseline)" if result is base else "")
         if result.error:
-            rows.append((name, "-", "-", "GOAL MISSED", "-", "-", "import failed"))
+            rows.append((name, "-", "-", "-", "GOAL MISSED", "-", "-", "import failed"))
             missed.append(f"GOAL MISSED: {result.target.module}: {result.error}")
             continue
         r = ratio(result, base)
+        r_storing = ratio(result, storing_base)
         wall_r = result.median_wall_ms / base.median_wall_ms
-        met = r <= GOAL_RATIO
-        goal = "baseline" if result is base else ("ok" if met else "GOAL MISSED")
-        rows.append((name, f"{result.median_import_ms:.0f}", f"{r:.2f}", goal,
+        met = r_storing <= GOAL_RATIO
+        goal = "baseline" if result in (base, storing_base) else ("ok" if met else "GOAL MISSED")
+        rows.append((name, f"{result.median_import_ms:.0f}", f"{r:.2f}", f"{r_storing:.2f}", goal,
                      f"{result.median_wall_ms:.0f}", f"{wall_r:.2f}", heavy))
         if result in handlers and not met:
-            missed.append(f"GOAL MISSED: {result.target.module} cold start is {r:.2f}x the bare Powertools "
+            missed.append(f"GOAL MISSED: {result.target.module} cold start is {r_storing:.2f}x the Powertools+boto3 "
                           f"handler's (goal <= {GOAL_RATIO}x); heavy imports: {heavy}")
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-    numeric = {1, 2, 4, 5}
+    numeric = {1, 2, 3, 5, 6}
 
     def fmt(row: tuple[str, ...]) -> str:
         cells = [c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
@@ -207,5 +215,5 @@ def report(results: Sequence[Result], runs: int) -> list[str]:
 
 def run() -> None:
     runs = runs_from_env()
-    results = measure([baseline(), *handler_targets()], runs)
+    results = measure([baseline(), boto3_baseline(), *handler_targets()], runs)
     print("\n".join(report(results, runs)))

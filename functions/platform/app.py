@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from revenir.api import JSON, create_app
 
 logger = Logger(service="platform")
-app = create_app()
+app = create_app(validation=False)  # no input to validate: no pydantic at cold start
 _OPENAPI = Path(__file__).with_name("openapi.json")
 
 

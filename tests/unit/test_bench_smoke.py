@@ -10,13 +10,16 @@ def test_cold_start_ratio_for_one_handler() -> None:
     assert targets, "template.yaml declares no function"
     handler = next((t for t in targets if t.module == "functions.platform.app"), targets[0])
 
-    base, result = cold_start.measure([cold_start.baseline(), handler], runs=1, warmup=False)
+    base, storing, result = cold_start.measure([cold_start.baseline(), cold_start.boto3_baseline(), handler], runs=1,
+                                               warmup=False)
 
     assert base.error is None, base.error
+    assert storing.error is None and "boto3" in storing.heavy
     assert result.error is None, result.error
     ratio = cold_start.ratio(result, base)
     assert isinstance(ratio, float)
     assert ratio > 0
     assert result.median_wall_ms > result.median_import_ms > 0
     assert set(result.heavy) <= set(cold_start.HEAVY)
-    assert any(line.startswith(handler.module) for line in cold_start.report([base, result], runs=1))
+    assert "pydantic" not in result.heavy  # the platform function validates nothing: no pydantic at cold start
+    assert any(line.startswith(handler.module) for line in cold_start.report([base, storing, result], runs=1))

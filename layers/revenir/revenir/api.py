@@ -37,10 +37,13 @@ def _field_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def create_app() -> APIGatewayHttpResolver:
-    """A resolver for one Lambda function, with validation (drives OpenAPI) and the error model."""
+def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
+    """A resolver for one Lambda function, with validation (drives OpenAPI) and the error model.
+
+    `validation=False` keeps pydantic out of a function that has no request body to check (cold start).
+    """
     app = APIGatewayHttpResolver(
-        enable_validation=True,
+        enable_validation=validation,
         cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600),
     )
 

@@ -35,7 +35,7 @@ def check_currency(value: str) -> str:
 class Money(BaseModel):
     """An amount in minor units (cents for EUR) and its currency."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     amount: int = Field(ge=0, description="Amount in minor units (e.g. cents), never a float.")
     currency: str = Field(description="ISO 4217 code, e.g. EUR.")

@@ -10,7 +10,7 @@ from revenir.validation import Currency
 
 
 class OfferInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=200, examples=["Gîte du bout du monde"])
     kind: Literal["accommodation", "option"] = Field(description="A place to stay, or an extra (breakfast…).")
@@ -19,7 +19,7 @@ class OfferInput(BaseModel):
 
 
 class Offer(OfferInput):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     offer_id: str
     updated_at: str

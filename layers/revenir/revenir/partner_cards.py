@@ -21,7 +21,7 @@ def normalize_card(value: str) -> str:
 
 
 class PartnerProgramInput(StayRules):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=120, examples=["Pass VISITWallonia"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
@@ -37,7 +37,7 @@ class PartnerProgramInput(StayRules):
 
 
 class PartnerProgram(PartnerProgramInput):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
     property_id: str

@@ -34,7 +34,7 @@ def new_link_token() -> str:
 
 
 class PrivateSaleFields(StayRules):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=120, examples=["Vente privée printemps"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
@@ -75,7 +75,7 @@ class PrivateSaleInput(PrivateSaleFields):
 
 
 class PrivateSale(PrivateSaleFields):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
     property_id: str
@@ -101,6 +101,8 @@ class PrivateSaleOut(PrivateSale):
 class PublicSale(BaseModel):
     """What a guest who opened the link sees."""
 
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     description: str | None
     kind: str
@@ -118,7 +120,7 @@ class PublicSale(BaseModel):
 
 
 class PriceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     arrival: date
     departure: date
     lines: list[BasketLine] = Field(min_length=1, max_length=100)

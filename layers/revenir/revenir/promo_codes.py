@@ -33,14 +33,14 @@ def normalize_code(value: str) -> str:
 
 
 class AmountDiscount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["amount"]
     amount: int = Field(gt=0, description="Minor units (cents).", examples=[5000])
     currency: Currency
 
 
 class PercentDiscount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     type: Literal["percent"]
     percent: float = Field(gt=0, le=100, multiple_of=0.01, examples=[10])
     max_amount: int | None = Field(default=None, gt=0, description="Optional cap, minor units of the basket.")
@@ -51,6 +51,8 @@ Discount = Annotated[AmountDiscount | PercentDiscount, Field(discriminator="type
 
 class StayRules(BaseModel):
     """Conditions on the stay shared by promo codes and private sales."""
+
+    model_config = ConfigDict(defer_build=True)
 
     stay_from: date | None = Field(default=None, description="First arrival date the code covers.")
     stay_until: date | None = Field(default=None, description="Last departure date the code covers.")
@@ -64,7 +66,7 @@ class StayRules(BaseModel):
 
 
 class PromoCodeFields(StayRules):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=120, examples=["Merci pour votre premier séjour"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
@@ -110,7 +112,7 @@ class PromoCodeInput(PromoCodeFields):
 class PromoCodeUpdate(BaseModel):
     """Change a promo code: any field but the code string itself (archive it and create another)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     name_translations: dict[GuestLanguage, str] | None = None
@@ -137,7 +139,7 @@ class PromoCodeUpdate(BaseModel):
 class PromoCode(PromoCodeInput):
     """A stored promo code, as every read returns it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
     property_id: str
@@ -157,14 +159,14 @@ class PromoCode(PromoCodeInput):
 
 
 class BasketLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     offer_id: Identifier
     amount: int = Field(ge=0, description="Line price in minor units.")
     currency: Currency
 
 
 class ValidateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     code: str = Field(min_length=1, max_length=64)
     arrival: date
@@ -186,11 +188,15 @@ class RedeemRequest(ValidateRequest):
 
 
 class MoneyOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     amount: int
     currency: str
 
 
 class PricedLineOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     offer_id: str
     amount: int
     currency: str
@@ -202,6 +208,8 @@ CodeKind = Literal["promo_code", "private_sale", "partner_card"]
 
 
 class ValidateResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     valid: bool
     reason: Reason | None = None
     kind: CodeKind | None = Field(default=None, description="What the typed code turned out to be.")

@@ -10,7 +10,7 @@ from revenir.validation import Currency, Email, Language, TimeZone
 class PropertyInput(BaseModel):
     """What the host (or the booking engine) sends to create or replace a property."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=200, examples=["Gîtes du Moulin d'en haut"])
     time_zone: TimeZone = Field(description="IANA time zone: dates and send times follow it.",
@@ -27,7 +27,7 @@ class PropertyInput(BaseModel):
 class Property(PropertyInput):
     """A stored property, as the API returns it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     property_id: str
     created_at: str
