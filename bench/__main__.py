@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import cold_start
+from bench import cold_start, dynamodb_calls
 
 # Each figure measures and prints its own table; add new ones here.
 FIGURES: list[Callable[[], None]] = [
     cold_start.run,
+    dynamodb_calls.run,
 ]
 
 
