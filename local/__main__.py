@@ -111,6 +111,9 @@ def main() -> None:
         "/_local/outbox": outbox_route, "/_local/outbox.json": outbox_json, "/_local/config": config_route,
     })
     token = demo.seed(gateway)
+    from local import stripe_setup
+
+    stripe_setup.configure(ports["stripe"], ports["api"])
     local_clock.start()
     server = make_server("127.0.0.1", ports["api"], gateway, threaded=True)
 

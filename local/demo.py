@@ -64,6 +64,9 @@ def seed(app: Any, *, codes: bool = True) -> str:
         response = client.put(f"/v1/admin/properties/{DEMO_PROPERTY}/offers/{offer_id}",
                               json={**offer, "currency": "EUR"}, headers=headers)
         assert response.status_code == 200, response.get_data(as_text=True)
+    from local import demo_vouchers
+
+    demo_vouchers.seed(client, headers)
     for code in PROMO_CODES if codes else []:
         response = client.post(f"/v1/admin/properties/{DEMO_PROPERTY}/promo-codes", json=code, headers=headers)
         assert response.status_code in (201, 409), response.get_data(as_text=True)
