@@ -133,7 +133,7 @@ def create_resources(template: Template, client: Callable[[str], Any]) -> None:
         target = template.functions[schedule.target_function].arn if schedule.target_function else ""
         try:
             scheduler.create_schedule(
-                Name=schedule.logical_id, ScheduleExpression=schedule.expression,
+                Name=schedule.name, ScheduleExpression=schedule.expression,
                 ScheduleExpressionTimezone=schedule.time_zone, FlexibleTimeWindow={"Mode": "OFF"},
                 State="ENABLED" if schedule.enabled else "DISABLED",
                 Target={"Arn": target, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/revenir-local-scheduler",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from local.lambdas import LocalLambdas
-from local.template import Schedule, Template
+from local.template import ACCOUNT, REGION, Schedule, Template
 from revenir import clock
 
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
@@ -25,6 +26,13 @@ def interval(expression: str) -> timedelta:
     if not found:
         raise ValueError(f"the local clock supports rate() schedules only, not {expression!r}")
     return timedelta(seconds=int(found.group(1)) * _UNITS[found.group(2)])
+
+
+def scheduled_event(schedule: Schedule, now: datetime) -> dict[str, Any]:
+    """What EventBridge Scheduler sends a Lambda target when the schedule has no Input."""
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.scheduler",
+            "account": ACCOUNT, "time": clock.iso(now), "region": REGION,
+            "resources": [f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/{schedule.name}"], "detail": "{}"}
 
 
 class LocalClock:
@@ -55,7 +63,7 @@ class LocalClock:
         return fired
 
     def _fire(self, schedule: Schedule, now: datetime) -> None:
-        payload = json.loads(schedule.input) if schedule.input else {}
+        payload = json.loads(schedule.input) if schedule.input else scheduled_event(schedule, now)
         if schedule.target_function:
             fn = self.lambdas.template.functions[schedule.target_function]
             try:

@@ -92,6 +92,7 @@ class Function:
 @dataclass
 class Schedule:
     logical_id: str
+    name: str
     expression: str
     time_zone: str
     target_function: str | None
@@ -299,7 +300,7 @@ def load(path: Path = TEMPLATE) -> Template:
                 elif event["Type"] == "ScheduleV2":
                     eprops = resolver.resolve(eprops)
                     schedules.append(Schedule(
-                        logical_id=f"{logical}{event_name}",
+                        logical_id=f"{logical}{event_name}", name=str(eprops.get("Name", f"{logical}{event_name}")),
                         expression=eprops["ScheduleExpression"],
                         time_zone=eprops.get("ScheduleExpressionTimezone", "UTC"),
                         target_function=logical, target_state_machine=None,
