@@ -37,6 +37,7 @@ def configure_environment() -> dict[str, int]:
         "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
     })
     os.environ.setdefault("REVENIR_JWT_SECRET", "revenir-local-secret-change-me-0123456789")
+    os.environ.setdefault("REVENIR_PUBLIC_URL", f"http://127.0.0.1:{ports['api']}")
     return ports
 
 

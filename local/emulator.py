@@ -103,6 +103,16 @@ def create_resources(template: Template, client: Callable[[str], Any]) -> None:
     for queue in template.queues:
         sqs.create_queue(QueueName=queue)
 
+    secretsmanager = client("secretsmanager")
+    for name in template.secrets:  # GenerateSecretString, as CloudFormation would
+        import secrets as random
+
+        try:
+            secretsmanager.create_secret(Name=name, SecretString=random.token_urlsafe(36))
+        except Exception as exc:
+            if "ResourceExists" not in str(exc) and "already exists" not in str(exc):
+                raise
+
     iam = client("iam")
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/revenir-local-lambda"
     try:

@@ -119,6 +119,7 @@ class Template:
     email_identities: list[str]
     configuration_sets: list[str]
     queues: list[str]
+    secrets: list[str]
 
     def function_by_name(self, name: str) -> Function:
         for fn in self.functions.values():
@@ -155,6 +156,8 @@ class Resolver:
             return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.resolve(name)}"
         if kind == "AWS::SQS::Queue":
             return f"http://sqs.{REGION}.localhost/{ACCOUNT}/{STACK}-{logical_id}"
+        if kind == "AWS::SecretsManager::Secret":
+            return str(self.resolve(props.get("Name", f"{STACK}-{logical_id}")))
         return f"{STACK}-{logical_id}"
 
     def attribute(self, logical_id: str, attr: str) -> str:
@@ -238,10 +241,17 @@ def _table(resolver: Resolver, props: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+def parameter_overrides() -> dict[str, str]:
+    """Template parameters as the local runtime sets them (links in e-mails point at the local gateway)."""
+    import os
+
+    return {"PublicBaseUrl": os.environ.get("REVENIR_PUBLIC_URL", "http://127.0.0.1:3000")}
+
+
 @cache
 def load(path: Path = TEMPLATE) -> Template:
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
-    resolver = Resolver(raw)
+    resolver = Resolver(raw, parameter_overrides())
     globals_fn = raw.get("Globals", {}).get("Function", {})
     global_env = resolver.resolve(globals_fn.get("Environment", {}).get("Variables", {}))
     tables: dict[str, dict[str, Any]] = {}
@@ -252,6 +262,7 @@ def load(path: Path = TEMPLATE) -> Template:
     identities: list[str] = []
     config_sets: list[str] = []
     queues: list[str] = []
+    secrets_: list[str] = []
     api_default_auth: dict[str, str | None] = {}
 
     for logical, res in raw["Resources"].items():
@@ -269,6 +280,8 @@ def load(path: Path = TEMPLATE) -> Template:
             config_sets.append(resolver.physical_name(logical))
         elif kind == "AWS::SQS::Queue":
             queues.append(f"{STACK}-{logical}")
+        elif kind == "AWS::SecretsManager::Secret":
+            secrets_.append(resolver.physical_name(logical))
         elif kind == "AWS::Serverless::StateMachine":
             definition = (ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
             for key_, value in resolver.resolve(props.get("DefinitionSubstitutions", {})).items():
@@ -306,4 +319,4 @@ def load(path: Path = TEMPLATE) -> Template:
                         target_function=logical, target_state_machine=None,
                         input=eprops.get("Input"), enabled=eprops.get("State", "ENABLED") == "ENABLED",
                     ))
-    return Template(raw, tables, functions, routes, schedules, machines, identities, config_sets, queues)
+    return Template(raw, tables, functions, routes, schedules, machines, identities, config_sets, queues, secrets_)

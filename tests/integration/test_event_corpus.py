@@ -30,6 +30,10 @@ TARGETS: dict[str, str] = {
     "redemption_create": "CodesFunction",
     "private_sale_create": "SalesFunction",
     "schedule_promo_holds": "CodeHoldsSweeperFunction",
+    "booking_put": "GuestsFunction",
+    "mail_template_preview": "MailFunction",
+    "schedule_mail_dispatch": "MailDispatchFunction",
+    "ses_bounce": "SesEventsFunction",
 }
 
 #: Functions with routes or schedules in template.yaml that have no event in the corpus, and why.
@@ -136,6 +140,21 @@ def test_schedule_promo_holds_releases_expired_holds(lambdas: Any, demo: str) ->
     assert invoke(lambdas, load_event("schedule_promo_holds"), "CodeHoldsSweeperFunction") == {"released": 1}
 
 
+def test_booking_put_schedules_its_emails_and_preview_renders_them(lambdas: Any, demo: str) -> None:
+    response = invoke(lambdas, load_event("booking_put"), "GuestsFunction")
+    assert response["statusCode"] == 201, response["body"]
+    scheduled = {m["template_id"] for m in body_of(response)["scheduled_emails"]}
+    assert scheduled == {"booking_info", "eve_of_arrival", "thanks"}
+    preview = invoke(lambdas, load_event("mail_template_preview"), "MailFunction")
+    assert preview["statusCode"] == 200, preview["body"]
+    assert body_of(preview)["text"].startswith("Bonjour Martin")
+
+
+def test_schedule_mail_dispatch_and_ses_bounce(lambdas: Any, demo: str) -> None:
+    assert invoke(lambdas, load_event("schedule_mail_dispatch"), "MailDispatchFunction")["sent"] == 0
+    assert invoke(lambdas, load_event("ses_bounce"), "SesEventsFunction") == {"suppressed": 1}
+
+
 # ---------------------------------------------------------------- the corpus matches template.yaml and AWS
 def _http_events() -> list[str]:
     return [name for name in TARGETS if load_event(name).get("version") == "2.0"]
@@ -199,8 +218,16 @@ def test_schedule_event_is_what_eventbridge_scheduler_sends_for_the_templates_sc
     from local.template import Resolver, load
 
     template = load()
-    event = load_event("schedule_promo_holds")
-    function = TARGETS["schedule_promo_holds"]
+    check_schedule_event("schedule_promo_holds")
+    check_schedule_event("schedule_mail_dispatch")
+
+
+def check_schedule_event(name: str) -> None:
+    from local.template import Resolver, load
+
+    template = load()
+    event = load_event(name)
+    function = TARGETS[name]
     schedule_events = [e for e in template.raw["Resources"][function]["Properties"]["Events"].values()
                        if e["Type"] == "ScheduleV2"]
     assert len(schedule_events) == 1

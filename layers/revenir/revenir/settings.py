@@ -24,3 +24,11 @@ class TableSettings(BaseModel):
 def load(model: type[Settings]) -> Settings:
     """The function's settings, read from os.environ once per container."""
     return model.model_validate(dict(os.environ))
+
+
+class MailSettings(TableSettings):
+    """Functions that build guest e-mails: signed links need the secret and the public base URL."""
+
+    signing_secret_name: str = Field(alias="SIGNING_SECRET_NAME", min_length=1)
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL", pattern=r"^https?://")
+    configuration_set: str | None = Field(default=None, alias="MAIL_CONFIGURATION_SET")

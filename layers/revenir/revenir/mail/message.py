@@ -18,6 +18,13 @@ class Envelope:
     unsubscribe_url: str | None = None  # marketing messages carry one
 
 
+def inline_css(html: str) -> str:
+    """Mail clients drop <style>: move the CSS onto the elements (css-inline, a compiled wheel)."""
+    import css_inline
+
+    return str(css_inline.inline(html))
+
+
 def build(envelope: Envelope, mail: RenderedMail, message_id_domain: str = "revenir.example") -> bytes:
     message = EmailMessage()
     message["Subject"] = mail.subject
@@ -30,5 +37,5 @@ def build(envelope: Envelope, mail: RenderedMail, message_id_domain: str = "reve
         message["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text, cte="quoted-printable")
-    message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+    message.add_alternative(inline_css(mail.html), subtype="html", cte="quoted-printable")
     return message.as_bytes()

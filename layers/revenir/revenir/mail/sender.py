@@ -5,6 +5,29 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 
+class SendError(Exception):
+    """A send that failed. `transient`: worth retrying later (throttling, outage)."""
+
+    def __init__(self, message: str, *, code: str, transient: bool):
+        super().__init__(message)
+        self.code = code
+        self.transient = transient
+
+
+_TRANSIENT = {"Throttling", "ThrottlingException", "TooManyRequestsException", "LimitExceededException",
+              "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalServiceError",
+              "RequestTimeout", "SendingPausedException"}
+
+
+def classify(error: Exception) -> SendError:
+    """Map an SDK error to a SendError without importing botocore (codes are strings)."""
+    response = getattr(error, "response", None) or {}
+    code = str(response.get("Error", {}).get("Code", "")) or type(error).__name__
+    network = type(error).__name__ in {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+                                       "ConnectionClosedError"}
+    return SendError(str(error), code=code, transient=network or code in _TRANSIENT)
+
+
 class SESv2Client(Protocol):
     def send_email(self, **kwargs: Any) -> dict[str, Any]: ...
 
@@ -23,4 +46,7 @@ class SesMailer:
                                   "Content": {"Raw": {"Data": raw}}}
         if self._configuration_set:
             kwargs["ConfigurationSetName"] = self._configuration_set
-        return str(self._client.send_email(**kwargs)["MessageId"])
+        try:
+            return str(self._client.send_email(**kwargs)["MessageId"])
+        except Exception as exc:
+            raise classify(exc) from exc

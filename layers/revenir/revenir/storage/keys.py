@@ -100,3 +100,53 @@ def card_pk(property_id: str, number: str) -> str:
 
 
 CARD_SK = "CARD"
+
+
+# ---------------------------------------------------------------- guests, bookings, lifecycle e-mails
+BOOKING_SK = "BOOKING"
+
+
+def arrivals_pk(property_id: str) -> str:
+    """GSI1 partition of a property's bookings by arrival (gsi1sk = arrival#booking_id): the guest list."""
+    return f"PROPERTY#{property_id}#ARRIVALS"
+
+
+GUEST_PROFILE_SK = "PROFILE"
+
+
+def guest_booking_sk(booking_id: str) -> str:
+    return f"BOOKING#{booking_id}"
+
+
+def message_sk(booking_id: str, template_id: str) -> str:
+    return f"MSG#{booking_id}#{template_id}"
+
+
+#: GSI1 partition of pending e-mails, sorted by send time: the dispatcher reads only what is due.
+MAIL_QUEUE = "QUEUE#MAIL"
+
+
+def event_sk(at: str, suffix: str) -> str:
+    return f"EVENT#{at}#{suffix}"
+
+
+def template_sk(template_id: str) -> str:
+    return f"MAILTEMPLATE#{template_id}"
+
+
+TEMPLATE_PREFIX = "MAILTEMPLATE#"
+
+
+def segment_sk(segment_id: str) -> str:
+    return f"SEGMENT#{segment_id}"
+
+
+SEGMENT_PREFIX = "SEGMENT#"
+
+
+def suppression_pk(email: str) -> str:
+    """An address SES reported as bounced or complaining: suppressed for every property."""
+    return f"SUPPRESSED#{email}"
+
+
+SUPPRESSION_SK = "SUPPRESSED"

@@ -131,7 +131,7 @@ class PromoCodeRepository:
                         property_item=get("property"),
                         client_failures=int((get("guard_client") or {}).get("attempts", 0)),
                         property_failures=int((get("guard_property") or {}).get("attempts", 0)),
-                        guest_has_stayed=int((get("guest") or {}).get("bookings", 0)) > 0,
+                        guest_has_stayed=bool(set((get("guest") or {}).get("booking_ids", set())) - {booking_id}),
                         redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"))
         if guest_email:
             h = guest_hash(guest_email)
@@ -379,7 +379,8 @@ class PromoCodeRepository:
             items.append({"Update": {
                 "TableName": self._table, "Key": key(keys.guest_pk(property_id, request.guest_email),
                                                      keys.GUEST_STAYS_SK),
-                "UpdateExpression": "ADD bookings :one", "ExpressionAttributeValues": values(one=1)}})
+                "UpdateExpression": "ADD booking_ids :b",
+                "ExpressionAttributeValues": {":b": {"SS": [request.booking_id]}}}})
         try:
             self._client.transact_write_items(TransactItems=items)
         except Exception as exc:
@@ -510,7 +511,8 @@ class PromoCodeRepository:
             items.append({"Update": {
                 "TableName": self._table, "Key": key(keys.guest_pk(property_id, record["guest_email"]),
                                                      keys.GUEST_STAYS_SK),
-                "UpdateExpression": "ADD bookings :minus", "ExpressionAttributeValues": values(minus=-1)}})
+                "UpdateExpression": "DELETE booking_ids :b",
+                "ExpressionAttributeValues": {":b": {"SS": [booking_id]}}}})
         try:
             self._client.transact_write_items(TransactItems=items)
         except Exception as exc:
