@@ -1,0 +1,69 @@
+"""Gift orders from the widget: price the basket, create the Stripe PaymentIntent, return its client secret.
+
+Its own function: the only one holding the Stripe secret key and importing stripe.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from revenir import clock, gift_orders
+from revenir.api import create_app, json_response
+from revenir.gift_orders import GiftOrderOut
+from revenir.settings import TableSettings, load
+from revenir.storage.properties import PropertyRepository
+from revenir.storage.vouchers import VoucherRepository
+from revenir.stripe_gateway import StripeGateway
+from revenir.vouchers import GiftOrderInput
+
+logger = Logger(service="gift-orders")
+metrics = Metrics(namespace="Revenir", service="gift-orders")
+app = create_app()
+
+
+class StripeSettings(TableSettings):
+    secret_name: str = Field(alias="STRIPE_SECRET_NAME", min_length=1,
+                             description="Secrets Manager secret: {secret_key, webhook_secret}.")
+    secret_key: str | None = Field(default=None, alias="STRIPE_SECRET_KEY",
+                                   description="Local runtime only: overrides the secret.")
+    api_base: str | None = Field(default=None, alias="STRIPE_API_BASE", description="localstripe, locally.")
+    publishable_key: str = Field(alias="STRIPE_PUBLISHABLE_KEY", min_length=1)
+
+
+@cache
+def _wiring() -> tuple[PropertyRepository, VoucherRepository, StripeGateway, str]:
+    settings = load(StripeSettings)
+    key = settings.secret_key or str(parameters.get_secret(settings.secret_name, transform="json")["secret_key"])
+    dynamodb = boto3.client("dynamodb")
+    return (PropertyRepository(dynamodb, settings.table_name), VoucherRepository(dynamodb, settings.table_name),
+            StripeGateway(key, settings.api_base), settings.publishable_key)
+
+
+@app.post("/v1/properties/<property_id>/gift-orders", tags=["Gift vouchers"],
+          summary="Order gift vouchers: creates a Stripe PaymentIntent (idempotency key = the order) and "
+                  "returns its client secret for Stripe.js confirmCardPayment",
+          responses={201: {"description": "Created"}, 402: {"description": "payment_declined"}})
+def create_gift_order(property_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+                      body: Annotated[GiftOrderInput, Body()]) -> Response[GiftOrderOut]:
+    properties, vouchers, gateway, publishable_key = _wiring()
+    prop = properties.get(property_id)
+    order = gift_orders.create_order(vouchers, gateway, prop, body, clock.now())
+    metrics.add_metric(name="GiftOrdersCreated", unit=MetricUnit.Count, value=1)
+    return json_response(201, order.model_copy(update={"stripe_publishable_key": publishable_key}))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

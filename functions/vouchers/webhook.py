@@ -1,0 +1,195 @@
+"""Stripe's events (POST /v1/stripe/webhook) and the gift e-mails.
+
+`payment_intent.succeeded` issues the order's vouchers exactly once — Powertools Idempotency keyed on the
+order, over a repository write that is itself conditional on the order still being pending — then sends the
+e-mails that are due (each send idempotent too). `charge.refunded` voids what is left of the vouchers the
+refund paid for; `payment_intent.payment_failed` issues nothing. `deliver_due` (every minute) sends the
+recipients' e-mails on their chosen day. Own function: the webhook secret and SES rights; no stripe import
+(signatures are verified by revenir.stripe_webhook).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from revenir import clock, gift_orders, stripe_webhook, voucher_mail
+from revenir.api import create_app, error_response, json_response
+from revenir.mail.sender import SesMailer
+from revenir.settings import TableSettings, load
+from revenir.storage.properties import PropertyRepository
+from revenir.storage.vouchers import VoucherRepository
+
+logger = Logger(service="gift-vouchers")
+metrics = Metrics(namespace="Revenir", service="gift-vouchers")
+app = create_app(validation=False)
+
+
+class MailSettings(TableSettings):
+    configuration_set: str = Field(alias="MAIL_CONFIGURATION_SET", min_length=1)
+
+
+class WebhookSettings(MailSettings):
+    secret_name: str = Field(alias="STRIPE_SECRET_NAME", min_length=1)
+    webhook_secret: str | None = Field(default=None, alias="STRIPE_WEBHOOK_SECRET",
+                                       description="Local runtime only: overrides the secret.")
+
+
+@cache
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb")
+
+
+@cache
+def _repositories() -> tuple[PropertyRepository, VoucherRepository, SesMailer]:
+    settings = load(MailSettings)
+    return (PropertyRepository(_dynamodb(), settings.table_name), VoucherRepository(_dynamodb(), settings.table_name),
+            SesMailer(boto3.client("sesv2"), settings.configuration_set))
+
+
+def _webhook_secrets() -> list[str]:
+    settings = load(WebhookSettings)
+    if settings.webhook_secret:
+        return [settings.webhook_secret]
+    secret = parameters.get_secret(settings.secret_name, transform="json", max_age=300)
+    value = secret["webhook_secret"]
+    return list(value) if isinstance(value, list) else [str(value)]  # a list while rolling a secret
+
+
+@cache
+def _persistence(name: str) -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(
+        table_name=load(MailSettings).table_name, key_attr="pk", sort_key_attr="sk",
+        static_pk_value=f"IDEMPOTENCY#{name}", expiry_attr="expires_at_epoch", boto3_client=_dynamodb())
+
+
+# Stripe retries an event for up to three days: remember an order's issuing for four.
+_issue_config = IdempotencyConfig(event_key_jmespath="[property_id, order_id]", expires_after_seconds=4 * 86400)
+_send_config = IdempotencyConfig(event_key_jmespath="[property_id, order_id, to]", expires_after_seconds=86400)
+
+
+def _issue(payload: dict[str, Any]) -> dict[str, Any]:
+    properties, vouchers, _ = _repositories()
+    codes = gift_orders.issue(vouchers, properties.get, payload["property_id"], payload["order_id"],
+                              payload["payment_intent_id"], payload["amount"], payload["currency"], clock.now())
+    metrics.add_metric(name="GiftVouchersIssued", unit=MetricUnit.Count, value=len(codes))
+    return {"codes": codes}
+
+
+def _send(payload: dict[str, Any]) -> dict[str, Any]:
+    """Send one delivery (the buyer's or the recipient's e-mail): claimed first, so one sender only."""
+    properties, vouchers, mailer = _repositories()
+    pid, order_id, to = payload["property_id"], payload["order_id"], payload["to"]
+    now = clock.now()
+    if not vouchers.claim_delivery(pid, order_id, to, now):
+        return {"sent": False}
+    try:
+        prop = properties.get(pid)
+        order = vouchers.get_order(pid, order_id)
+        items = [vouchers.get_voucher_item(pid, code) for code in order["codes"]]
+        recipient, raw = voucher_mail.build(prop, order, items, to)
+        message_id = mailer.send(prop.sender_email, recipient, raw)
+    except Exception:
+        vouchers.requeue_delivery(pid, order_id, to, now)
+        raise
+    vouchers.finish_delivery(pid, order_id, to, message_id, now)
+    metrics.add_metric(name="GiftVoucherMailsSent", unit=MetricUnit.Count, value=1)
+    return {"sent": True, "message_id": message_id}
+
+
+def issue_once(payload: dict[str, Any]) -> dict[str, Any]:
+    return dict(idempotent_function(data_keyword_argument="payload", persistence_store=_persistence(
+        "issue-gift-order"), config=_issue_config)(_issue)(payload=payload))
+
+
+def send_once(payload: dict[str, Any]) -> dict[str, Any]:
+    return dict(idempotent_function(data_keyword_argument="payload", persistence_store=_persistence(
+        "send-gift-voucher"), config=_send_config)(_send)(payload=payload))
+
+
+def _send_due_of_order(property_id: str, order_id: str) -> int:
+    vouchers = _repositories()[1]
+    sent = 0
+    for to in ("buyer", "recipient"):
+        delivery = vouchers.delivery(property_id, order_id, to)
+        if delivery and delivery["status"] == "queued" and delivery["due_at"] <= clock.iso(clock.now()):
+            sent += int(send_once({"property_id": property_id, "order_id": order_id, "to": to})["sent"])
+    return sent
+
+
+@app.post("/v1/stripe/webhook")
+def stripe_event() -> Response[Any]:
+    """Stripe's events, signature-verified (400 and nothing stored when the signature is bad or missing)."""
+    body = app.current_event.decoded_body or ""
+    event = stripe_webhook.verify(body.encode(), app.current_event.headers.get("stripe-signature"),
+                                  _webhook_secrets())
+    kind = str(event["type"])
+    obj: dict[str, Any] = event["data"].get("object") or {}
+    vouchers = _repositories()[1]
+    found = gift_orders.event_order(vouchers, obj)
+    if found is None:  # not one of our gift orders (another integration on the same Stripe account)
+        return json_response(200, {"received": True, "handled": False})
+    property_id, order_id = found
+    result: dict[str, Any] = {"received": True, "handled": True, "type": kind, "order_id": order_id}
+    if kind == "payment_intent.succeeded":
+        try:
+            issued = issue_once({"property_id": property_id, "order_id": order_id, "payment_intent_id": obj["id"],
+                                 "amount": int(obj.get("amount_received") or obj["amount"]),
+                                 "currency": str(obj["currency"])})
+        except IdempotencyAlreadyInProgressError:  # the same event, concurrently: Stripe will retry
+            return error_response(409, "in_progress", "this order is being issued: retry later")
+        result |= {"vouchers": len(issued["codes"]), "mails_sent": _send_due_of_order(property_id, order_id)}
+    elif kind == "payment_intent.payment_failed":
+        error = (obj.get("last_payment_error") or {}).get("code") or "payment_failed"
+        vouchers.mark_order_failed(property_id, order_id, str(error), clock.now())
+        metrics.add_metric(name="GiftPaymentsFailed", unit=MetricUnit.Count, value=1)
+    elif kind == "charge.refunded":
+        voided = vouchers.void_order_for_refund(property_id, order_id, int(obj.get("amount_refunded") or 0),
+                                                bool(obj.get("refunded")), clock.now())
+        result["voided"] = len(voided)
+        metrics.add_metric(name="GiftVouchersVoided", unit=MetricUnit.Count, value=len(voided))
+    else:
+        result["handled"] = False
+    logger.info("stripe event", extra={"stripe_event": event.get("id"), "type": kind, "order_id": order_id})
+    return json_response(200, result)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _issue_config.register_lambda_context(context)
+    _send_config.register_lambda_context(context)
+    return app.resolve(event, context)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def deliver_due(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    """Every minute (EventBridge Scheduler): the gift e-mails whose day has come, read from gsi1's queue."""
+    _send_config.register_lambda_context(context)
+    sent = failed = 0
+    for property_id, order_id, to in _repositories()[1].due_deliveries(clock.now()):
+        try:
+            sent += int(send_once({"property_id": property_id, "order_id": order_id, "to": to})["sent"])
+        except Exception:  # one bad delivery must not stop the others; it is back in the queue
+            logger.exception("gift e-mail failed", extra={"order_id": order_id, "to": to})
+            failed += 1
+    return {"sent": sent, "failed": failed}
+
+
+__all__ = ["deliver_due", "lambda_handler"]
