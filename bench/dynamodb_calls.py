@@ -42,7 +42,7 @@ def measure() -> dict[str, Counter[str]]:
         template = load()
         emulator.create_resources(template, lambda service: boto3.client(service))
         gateway = Gateway(template, LocalLambdas(template))
-        token = demo.seed(gateway, codes=False)
+        token = demo.seed(gateway, sample_data=False)
         client = Client(gateway)
         admin = {"Authorization": f"Bearer {token}"}
         today = date.today()

@@ -53,8 +53,36 @@ def _promo_codes() -> list[dict[str, Any]]:
 PROMO_CODES = _promo_codes()
 
 
-def seed(app: Any, *, codes: bool = True) -> str:
-    """Create the demo property and its offers through the gateway; returns an admin token for it."""
+def _bookings() -> dict[str, dict[str, Any]]:
+    """Guests of the demo: one arriving in two days, one in nine (her booking e-mail is due in two days), one
+    who left yesterday."""
+    from datetime import date, timedelta
+
+    today = date.today()
+
+    def stay(arrival: int, nights: int) -> dict[str, str]:
+        return {"arrival": str(today + timedelta(days=arrival)),
+                "departure": str(today + timedelta(days=arrival + nights))}
+
+    return {
+        "DEMO-1001": {"first_name": "Martin", "last_name": "Dupont", "email": "martin.dupont@example.com",
+                      "language": "fr", "country": "BE", **stay(2, 3), "adults": 2, "children": 0,
+                      "offer_ids": ["chambre-meuse"], "channel": "direct", "total": 27000, "currency": "EUR",
+                      "marketing_consent": True},
+        "DEMO-1002": {"first_name": "Anna", "last_name": "de Vries", "email": "anna.devries@example.com",
+                      "language": "nl", "country": "NL", **stay(9, 4), "adults": 2, "children": 2,
+                      "offer_ids": ["gite-bout-du-monde"], "channel": "booking.com", "rate_includes": ["breakfast"],
+                      "total": 48000, "currency": "EUR"},
+        "DEMO-1003": {"first_name": "Jonas", "last_name": "Becker", "email": "jonas.becker@example.com",
+                      "language": "de", "country": "DE", **stay(-3, 2), "adults": 1, "children": 0,
+                      "offer_ids": ["gite-insolite"], "channel": "direct", "status": "checked_out", "total": 19000,
+                      "currency": "EUR", "marketing_consent": True},
+    }
+
+
+def seed(app: Any, *, sample_data: bool = True) -> str:
+    """Create the demo property and its offers through the gateway — with `sample_data`, also its promo codes
+    and three guests' bookings (their e-mails get scheduled) — and return an admin token for it."""
     token = tokens.mint([DEMO_PROPERTY])
     client = Client(app)
     headers = {"Authorization": f"Bearer {token}"}
@@ -67,7 +95,12 @@ def seed(app: Any, *, codes: bool = True) -> str:
     from local import demo_vouchers
 
     demo_vouchers.seed(client, headers)
-    for code in PROMO_CODES if codes else []:
+    if not sample_data:
+        return token
+    for code in PROMO_CODES:
         response = client.post(f"/v1/admin/properties/{DEMO_PROPERTY}/promo-codes", json=code, headers=headers)
         assert response.status_code in (201, 409), response.get_data(as_text=True)
+    for booking_id, booking in _bookings().items():
+        response = client.put(f"/v1/properties/{DEMO_PROPERTY}/bookings/{booking_id}", json=booking, headers=headers)
+        assert response.status_code in (200, 201), response.get_data(as_text=True)
     return token

@@ -75,7 +75,7 @@ def demo(gateway: Any) -> str:
     """The demo property (the seeds' gîtes and options, without demo codes); returns its admin token."""
     from local import demo as demo_module
 
-    return demo_module.seed(gateway, codes=False)
+    return demo_module.seed(gateway, sample_data=False)
 
 
 @pytest.fixture(autouse=True)

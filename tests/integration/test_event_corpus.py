@@ -215,9 +215,6 @@ def test_http_event_has_the_shape_the_local_gateway_builds(name: str, gateway: A
 
 def test_schedule_event_is_what_eventbridge_scheduler_sends_for_the_templates_schedule() -> None:
     """A ScheduleV2 without Input: Scheduler delivers its default "Scheduled Event" envelope (detail "{}")."""
-    from local.template import Resolver, load
-
-    template = load()
     check_schedule_event("schedule_promo_holds")
     check_schedule_event("schedule_mail_dispatch")
 
