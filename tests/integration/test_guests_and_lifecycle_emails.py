@@ -216,13 +216,27 @@ def test_add_a_guest_by_hand(api: Any, admin: dict[str, str]) -> None:
 
 
 def test_gdpr_export_and_erasure(api: Any, admin: dict[str, str], lambdas: Any) -> None:
+    code = api.post("/v1/admin/properties/demo/promo-codes", headers=admin, json={
+        "name": "Fidèle", "code": "FIDELE", "discount": {"type": "percent", "percent": 5}, "max_uses_per_guest": 1,
+        "valid_from": str(local_day(-1)), "valid_until": str(local_day(60))}).json
+    api.post(f"/v1/admin/properties/demo/promo-codes/{code['id']}/send", headers=admin,
+             json={"first_name": "John", "last_name": "Peeters", "email": "john@example.com"})
+    basket = {"code": "FIDELE", "arrival": str(local_day(1)), "departure": str(local_day(3)),
+              "guest_email": "john@example.com", "lines": [{"offer_id": "gite-insolite", "amount": 19000,
+                                                              "currency": "EUR"}]}
+    assert api.post("/v1/properties/demo/redemptions", headers=admin,
+                    json={**basket, "booking_id": "B-1"}).status_code == 201
     put(api, admin, arrival=str(local_day(1)), departure=str(local_day(3)))
     dispatch(lambdas)
     exported = api.get("/v1/admin/properties/demo/guests/john@example.com/export", headers=admin).json
     assert exported["profile"]["first_name"] == "John" and exported["bookings"][0]["booking_id"] == "B-1"
+    assert exported["promo_code_redemptions"][0]["code"] == "FIDELE"
     assert len(exported["emails"]) == 3 and exported["timeline"]
     erased = api.post("/v1/admin/properties/demo/guests/john@example.com/erasure", headers=admin)
     assert erased.status_code == 200 and erased.json["bookings_anonymised"] == 1
+    assert erased.json["promo_code_traces_removed"] == 2  # the per-guest counter and the "sent to" entry
+    assert api.get(f"/v1/admin/properties/demo/promo-codes/{code['id']}/sent-to", headers=admin).json == {
+        "sent_to": []}
     assert api.get("/v1/admin/properties/demo/guests/john@example.com", headers=admin).status_code == 404
     after = api.get("/v1/admin/properties/demo/guests/john@example.com/export", headers=admin).json
     assert after["profile"] is None and after["bookings"] == [] and after["emails"] == []

@@ -179,9 +179,13 @@ class LifecycleService:
             redemption = self.repository.promo_redemption(property_id, booking_id)
             if redemption and redemption.get("guest_email") == email:
                 self.repository.update_item(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK,
-                                            {"erased_at": clock.iso(clock.now())}, remove=("guest_email",))
+                                            {"erased_at": clock.iso(clock.now())}, remove=("guest_email", "guest_hash"))
+        from revenir.storage.promo_codes import guest_hash
+
+        promo_traces = self.repository.erase_promo_traces(property_id, email, guest_hash(email))
         self.repository.delete_items(record.items)
-        return {"items_deleted": len(record.items), "bookings_anonymised": len(booking_ids)}
+        return {"items_deleted": len(record.items), "bookings_anonymised": len(booking_ids),
+                "promo_code_traces_removed": promo_traces}
 
     @staticmethod
     def _booking_ids(record: Any) -> set[str]:

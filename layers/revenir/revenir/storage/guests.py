@@ -280,6 +280,24 @@ class GuestRepository:
             kwargs["ExpressionAttributeValues"] = values(**set_fields)
         self._client.update_item(**kwargs)
 
+    def erase_promo_traces(self, property_id: str, email: str, email_hash: str) -> int:
+        """Remove an address from the property's promo codes: per-guest counters and "sent to" lists."""
+        removed = 0
+        promos = self._query_all(IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                                 ExpressionAttributeValues=values(pk=keys.promo_list_pk(property_id)))
+        for promo in promos:
+            if email_hash in (promo.get("guest_uses") or {}):
+                self._client.update_item(TableName=self._table, Key=key(promo["pk"], promo["sk"]),
+                                         UpdateExpression="REMOVE guest_uses.#g",
+                                         ExpressionAttributeNames={"#g": email_hash})
+                removed += 1
+            sent = self._query_all(KeyConditionExpression="pk = :pk",
+                                   ExpressionAttributeValues=values(pk=keys.promo_sent_pk(property_id, promo["id"])))
+            mine = [i for i in sent if i.get("email") == email]
+            self.delete_items(mine)
+            removed += len(mine)
+        return removed
+
     # ------------------------------------------------------------------ templates and segments
     def put_property_item(self, property_id: str, sk: str, data: Item) -> None:
         self._client.put_item(TableName=self._table, Item=serialize(
