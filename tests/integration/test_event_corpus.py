@@ -34,6 +34,9 @@ TARGETS: dict[str, str] = {
     "mail_template_preview": "MailFunction",
     "schedule_mail_dispatch": "MailDispatchFunction",
     "ses_bounce": "SesEventsFunction",
+    "review_import": "ReviewsFunction",
+    "review_form_post": "ReviewsFunction",
+    "schedule_review_ingest": "ReviewIngestFunction",
 }
 
 #: Functions with routes or schedules in template.yaml that have no event in the corpus, and why.
@@ -155,6 +158,37 @@ def test_schedule_mail_dispatch_and_ses_bounce(lambdas: Any, demo: str) -> None:
     assert invoke(lambdas, load_event("ses_bounce"), "SesEventsFunction") == {"suppressed": 1}
 
 
+def test_review_import_then_the_guests_form_post(lambdas: Any, demo: str) -> None:
+    imported = invoke(lambdas, load_event("review_import"), "ReviewsFunction")
+    assert imported["statusCode"] == 200, imported["body"]
+    report = body_of(imported)
+    assert (report["created"], report["rejected"], report["alerts_queued"]) == (2, [], 1)  # Luc: 4/10 = 2/5
+    again = body_of(invoke(lambdas, load_event("review_import"), "ReviewsFunction"))
+    assert (again["created"], again["unchanged"]) == (0, 2)
+
+    assert invoke(lambdas, load_event("booking_put"), "GuestsFunction")["statusCode"] == 201
+    clock.travel((datetime(2035, 7, 14, 9, tzinfo=UTC) - clock.now()).total_seconds())  # the day after the stay
+    forged = invoke(lambdas, load_event("review_form_post"), "ReviewsFunction")  # the file's token is a placeholder
+    assert forged["statusCode"] == 403 and body_of(forged)["error"]["code"] == "invalid_review_token"
+    from functions.reviews.app import signer
+
+    event = load_event("review_form_post")
+    body = request_body(event)
+    event["body"] = json.dumps({**body, "token": signer().sign("review", "demo", body["booking_id"])})
+    created = invoke(lambdas, event, "ReviewsFunction")
+    assert created["statusCode"] == 201, created["body"]
+    review = body_of(created)
+    assert (review["source"], review["booking_id"], review["rating"], review["author"]) == (
+        "direct", "BK-2035-0710-0042", 5.0, "Martin D.")
+    replayed = invoke(lambdas, event, "ReviewsFunction")
+    assert replayed["statusCode"] == 409 and body_of(replayed)["error"]["code"] == "review_already_submitted"
+
+
+def test_schedule_review_ingest_runs_without_google(lambdas: Any, demo: str) -> None:
+    report = invoke(lambdas, load_event("schedule_review_ingest"), "ReviewIngestFunction")
+    assert (report["properties"], report["created"], report["alerts"]["read"]) == (0, 0, 0)
+
+
 # ---------------------------------------------------------------- the corpus matches template.yaml and AWS
 def _http_events() -> list[str]:
     return [name for name in TARGETS if load_event(name).get("version") == "2.0"]
@@ -217,6 +251,7 @@ def test_schedule_event_is_what_eventbridge_scheduler_sends_for_the_templates_sc
     """A ScheduleV2 without Input: Scheduler delivers its default "Scheduled Event" envelope (detail "{}")."""
     check_schedule_event("schedule_promo_holds")
     check_schedule_event("schedule_mail_dispatch")
+    check_schedule_event("schedule_review_ingest")
 
 
 def check_schedule_event(name: str) -> None:
