@@ -334,3 +334,16 @@ def test_a_low_review_alerts_the_host_once(api: Any, admin: dict[str, str], lamb
     assert off.json["alert_threshold"] == 3.0
     import_file(api, admin, "airbnb", json.dumps([{**AIRBNB_JSON[0], "id": "ab-low", "overall_rating": 1}]))
     assert len(outbox.messages()) == 2
+
+
+def test_the_demo_reviews_seed_is_idempotent(api: Any, admin: dict[str, str]) -> None:
+    from local import demo_reviews
+
+    put_booking(api, admin, "DEMO-1003", first_name="Jonas", last_name="Becker", email="jonas.becker@example.com")
+    demo_reviews.seed(api, admin)
+    first = api.get(f"/v1/properties/{PID}/reviews/summary").json
+    demo_reviews.seed(api, admin)
+    second = api.get(f"/v1/properties/{PID}/reviews/summary").json
+    assert first == second and first["count"] == 6
+    assert set(first["sources"]) == {"booking", "airbnb", "direct"}
+    assert stats(None) == recomputed()
