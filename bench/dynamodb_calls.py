@@ -22,7 +22,8 @@ GOALS = {
 def _environment() -> None:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3"})
+                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
+                       "POWERTOOLS_METRICS_DISABLED": "true"})
 
 
 def measure() -> dict[str, Counter[str]]:

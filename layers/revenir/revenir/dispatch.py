@@ -28,7 +28,7 @@ from revenir.mail_templates import Content, MailTemplate
 from revenir.segments import Segment, member_of, targeted
 from revenir.signing import Signer, review_url, unsubscribe_url
 from revenir.storage.dynamodb import Item
-from revenir.storage.guests import GuestRepository, PropertyContext, event_item, public
+from revenir.storage.guests import GuestRepository, PropertyContext, public
 
 MAX_ATTEMPTS = 5
 IN_TICK_RETRIES = 3
@@ -210,7 +210,7 @@ class Dispatcher:
         if error.transient and int(claimed.get("attempts", 1)) < MAX_ATTEMPTS:
             retry_at = clock.iso(now + timedelta(minutes=5 * 2 ** int(claimed.get("attempts", 1))))
             self.repository.finish(claimed, {"status": "pending", "send_at": retry_at, "last_error": error.code},
-                                   None, requeue_at=retry_at)
+                                   requeue_at=retry_at)
             report.retried += 1
             report.outcomes.append({"sk": claimed["sk"], "status": "retry", "error": error.code})
             return
@@ -218,10 +218,7 @@ class Dispatcher:
 
     def _finish(self, claimed: Item, status: str, report: TickReport, **fields: Any) -> None:
         now_iso = clock.iso(clock.now())
-        event = event_item(claimed["property_id"], claimed["email"], now_iso, f"email_{status}",
-                           template_id=claimed["template_id"], booking_id=claimed["booking_id"],
-                           reason=fields.get("reason"))
         self.repository.finish(claimed, {"status": status, "finished_at": now_iso,
-                                         **{k: v for k, v in fields.items() if v is not None}}, event)
+                                         **{k: v for k, v in fields.items() if v is not None}})
         setattr(report, status, getattr(report, status) + 1)
         report.outcomes.append({"sk": claimed["sk"], "status": status, **fields})

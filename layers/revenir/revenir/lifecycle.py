@@ -92,8 +92,6 @@ class LifecycleService:
             if old and not moved and old["send_at"] == send_at:
                 continue
             messages.append(self._message(booking, template_id, send_at, now_iso))
-            events.append(event_item(property_id, booking.email, now_iso, "email_scheduled",
-                                     template_id=template_id, booking_id=booking_id, send_at=send_at))
         kind = "booking_created" if previous is None else (
             "booking_cancelled" if booking.status == "cancelled" else "booking_updated")
         if guest.profile is None:
@@ -126,8 +124,15 @@ class LifecycleService:
         bookings = sorted((public(i) for i in record.items if i["sk"].startswith("BOOKING#")),
                           key=lambda b: b["arrival"], reverse=True)
         emails = sorted((public(i) for i in record.messages()), key=lambda m: m["send_at"])
-        timeline = sorted((public(i) for i in record.items if i["sk"].startswith("EVENT#")),
-                          key=lambda e: e["at"], reverse=True)
+        events = [public(i) for i in record.items if i["sk"].startswith("EVENT#")]
+        for mail in emails:  # an e-mail is its own history: its timeline entries are derived from it
+            common = {"template_id": mail["template_id"], "booking_id": mail["booking_id"]}
+            events.append({"kind": "email_scheduled", "at": mail["scheduled_at"], "send_at": mail["send_at"],
+                           **common})
+            if mail.get("finished_at"):
+                events.append({"kind": f"email_{mail['status']}", "at": mail["finished_at"], **common,
+                               **({"reason": mail["reason"]} if mail.get("reason") else {})})
+        timeline = sorted(events, key=lambda e: e["at"], reverse=True)
         return {"guest": public(record.profile), "bookings": bookings, "emails": emails, "timeline": timeline,
                 "revenue": sum(b.get("total") or 0 for b in bookings if b["status"] != "cancelled")}
 

@@ -335,23 +335,18 @@ class GuestRepository:
             raise
         return deserialize(result["Attributes"])
 
-    def finish(self, message: Item, fields: dict[str, Any], event: Item | None,
-               requeue_at: str | None = None) -> None:
-        """Record a send's outcome (and its timeline event) once, from the claimed state."""
+    def finish(self, message: Item, fields: dict[str, Any], requeue_at: str | None = None) -> None:
+        """Record a send's outcome once, from the claimed state (one write: the message is its own history)."""
         names = {"#s": "status", **{f"#{k}": k for k in fields}}
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in fields)
         vals = values(sending="sending", **fields)
         if requeue_at:
             expression += ", gsi1pk = :q, gsi1sk = :qsk"
-            vals |= values(q=keys.MAIL_QUEUE, qsk=f"{requeue_at}#{message['property_id']}#{message['email']}#"
-                                                  f"{message['booking_id']}#{message['template_id']}")
-        ops: list[dict[str, Any]] = [{"Update": {
-            "TableName": self._table, "Key": key(message["pk"], message["sk"]), "UpdateExpression": expression,
-            "ConditionExpression": "#s = :sending", "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": vals}}]
-        if event:
-            ops.append({"Put": {"TableName": self._table, "Item": serialize(event)}})
-        self._transact(ops)
+            vals |= values(q=keys.MAIL_QUEUE, qsk=queue_sort_key(requeue_at, message["property_id"], message["email"],
+                                                                 message["booking_id"], message["template_id"]))
+        self._client.update_item(
+            TableName=self._table, Key=key(message["pk"], message["sk"]), UpdateExpression=expression,
+            ConditionExpression="#s = :sending", ExpressionAttributeNames=names, ExpressionAttributeValues=vals)
 
 
 def queue_sort_key(send_at: str, property_id: str, email: str, booking_id: str, template_id: str) -> str:
