@@ -103,4 +103,7 @@ def seed(app: Any, *, sample_data: bool = True) -> str:
     for booking_id, booking in _bookings().items():
         response = client.put(f"/v1/properties/{DEMO_PROPERTY}/bookings/{booking_id}", json=booking, headers=headers)
         assert response.status_code in (200, 201), response.get_data(as_text=True)
+    from local import demo_reviews
+
+    demo_reviews.seed(client, headers)
     return token
