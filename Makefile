@@ -8,7 +8,9 @@ SECONDS ?= 3600
 PROPERTY ?= demo
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: setup system-packages run test lint typecheck cfn-lint pytest unit integration e2e browser \
+ASL_VALIDATOR := .tools/node_modules/.bin/asl-validator
+
+.PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
         openapi openapi-check token advance bench clean
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
@@ -20,17 +22,23 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e ".[dev]"
 	touch $@
 
-## system-packages: Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+## system-packages: Debian's Chromium for the browser tests (Playwright drives it; no browser download),
+## and Node.js/npm for the independent ASL validator
 system-packages:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+
+$(ASL_VALIDATOR):
+	npm install --silent --no-audit --no-fund --prefix .tools asl-validator@4.0.0
 
 ## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed
 run: setup
 	$(PY) -m local
 
 ## test: every quality gate and every test tier (what CI runs)
-test: setup system-packages lint typecheck cfn-lint openapi-check pytest
+test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -40,6 +48,10 @@ typecheck: setup
 
 cfn-lint: setup
 	$(VENV)/bin/cfn-lint template.yaml
+
+## asl-lint: every state machine checked by an independent validator (npm asl-validator)
+asl-lint: $(ASL_VALIDATOR)
+	$(ASL_VALIDATOR) $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
 
 pytest: setup
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc

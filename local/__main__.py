@@ -84,6 +84,7 @@ def main() -> None:
     emulator.create_resources(template, lambda service: boto3.client(service))
     lambdas = LocalLambdas(template)
     emulator.route_lambda_invocations(lambdas.invoke)
+    emulator.waits_follow_the_local_clock()
     local_clock = LocalClock(template, lambdas)
 
     def clock_route(request: Request) -> Response:

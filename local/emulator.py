@@ -74,6 +74,24 @@ def route_lambda_invocations(invoke: LambdaInvoker) -> None:
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
 
 
+def waits_follow_the_local_clock() -> None:
+    """Step Functions Wait states end when the *local* clock (revenir.clock) reaches their time, so advancing
+    it (make advance) moves executions on, as it fires schedules. Real time still passes too."""
+    if "waits" in _patched:
+        return
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    from revenir import clock
+
+    def _wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
+        deadline = clock.now().timestamp() + wait_seconds
+        while env.is_running() and clock.now().timestamp() < deadline:
+            env.program_state_event.wait(min(0.1, max(0.0, deadline - clock.now().timestamp())))
+
+    WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
+    _patched.add("waits")
+
+
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

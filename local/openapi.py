@@ -40,7 +40,7 @@ def build() -> str:
                     "bearer JWT whose property_ids claim lists the property.",
         servers=[Server(url="/")],
     )
-    for module_name in sorted({fn.module for fn in template.functions.values()}):
+    for module_name in sorted({fn.module for fn in template.functions.values() if fn.routes}):
         module = importlib.import_module(module_name)
         merge.add_schema(module.app.get_openapi_schema())
     schema = json.loads(merge.get_openapi_json_schema())

@@ -42,6 +42,7 @@ def lambdas(aws: Any) -> Any:
 
     invoker = LocalLambdas(load())
     aws.route_lambda_invocations(invoker.invoke)
+    aws.waits_follow_the_local_clock()
     return invoker
 
 

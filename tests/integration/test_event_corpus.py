@@ -34,6 +34,7 @@ TARGETS: dict[str, str] = {
     "mail_template_preview": "MailFunction",
     "schedule_mail_dispatch": "MailDispatchFunction",
     "ses_bounce": "SesEventsFunction",
+    "cart_start": "CartsFunction",
     "review_import": "ReviewsFunction",
     "review_form_post": "ReviewsFunction",
     "schedule_review_ingest": "ReviewIngestFunction",
@@ -187,6 +188,13 @@ def test_review_import_then_the_guests_form_post(lambdas: Any, demo: str) -> Non
 def test_schedule_review_ingest_runs_without_google(lambdas: Any, demo: str) -> None:
     report = invoke(lambdas, load_event("schedule_review_ingest"), "ReviewIngestFunction")
     assert (report["properties"], report["created"], report["alerts"]["read"]) == (0, 0, 0)
+
+
+def test_cart_start_starts_one_execution(lambdas: Any, demo: str) -> None:
+    first = invoke(lambdas, load_event("cart_start"), "CartsFunction")
+    again = invoke(lambdas, load_event("cart_start"), "CartsFunction")
+    assert (first["statusCode"], again["statusCode"]) == (201, 200), first["body"]
+    assert body_of(first)["execution_name"] == "demo-CART-2035-0710-7"
 
 
 # ---------------------------------------------------------------- the corpus matches template.yaml and AWS

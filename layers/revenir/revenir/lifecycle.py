@@ -36,7 +36,7 @@ def plan(booking: Booking, templates: dict[str, MailTemplate], time_zone: str, n
     booked_at = datetime.fromisoformat(booking.created_at.replace("Z", "+00:00"))
     planned: dict[str, datetime] = {}
     for template in templates.values():
-        if not template.enabled:
+        if not template.enabled or template.kind == "cart_reminder":
             continue
         if template.kind == "pre_stay" and booking.status in ("checked_in", "checked_out"):
             continue
@@ -138,7 +138,8 @@ class LifecycleService:
 
     def unsubscribe(self, property_id: str, email: str, source: str) -> None:
         now_iso = clock.iso(clock.now())
-        self.repository.update_profile(property_id, email, {"unsubscribed": True, "unsubscribed_at": now_iso},
+        self.repository.update_profile(property_id, email, {"unsubscribed": True, "unsubscribed_at": now_iso,
+                                                            "email": email, "property_id": property_id},
                                        event_item(property_id, email, now_iso, "unsubscribed", source=source),
                                        must_exist=False)
 

@@ -58,7 +58,8 @@ class MailTemplateInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=100, examples=["Avant-veille"])
-    kind: Literal["pre_stay", "post_stay", "custom"]
+    kind: Literal["pre_stay", "post_stay", "custom", "cart_reminder"] = Field(
+        description="cart_reminder templates are sent by the abandoned-cart flow, not planned for bookings.")
     trigger: Trigger
     enabled: bool = True
     category: Category = Field(description="transactional: stay information; marketing: offers, codes, reviews.")

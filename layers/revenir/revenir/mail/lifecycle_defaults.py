@@ -99,6 +99,61 @@ _TEXTS: dict[str, dict[str, Any]] = {
                "Und für Ihren nächsten Aufenthalt, hier ist Ihr Gutscheincode:", "Bis bald,", "So erreichen Sie uns:"),
     },
 }
+_CART = {
+    "abandoned_payment": {
+        "fr": ("Votre réservation à {{ property.name }} vous attend",
+               "Vous avez commencé une réservation chez nous sans la terminer. Votre panier vous attend :",
+               "Pour vous aider à vous décider, voici un code de {{ promo_code.value }} de remise, valable jusqu'au {{ promo_code.valid_until|date }} :",
+               "Reprendre ma réservation"),
+        "en": ("Your booking at {{ property.name }} is waiting for you",
+               "You started a booking with us but did not finish it. Your basket is waiting:",
+               "To help you decide, here is a {{ promo_code.value }} discount code, valid until {{ promo_code.valid_until|date }}:",
+               "Resume my booking"),
+        "nl": ("Uw reservering bij {{ property.name }} wacht op u",
+               "U bent een reservering bij ons begonnen maar hebt ze niet afgerond. Uw mandje wacht op u:",
+               "Om u te helpen beslissen, hier is een kortingscode van {{ promo_code.value }}, geldig tot {{ promo_code.valid_until|date }}:",
+               "Mijn reservering hervatten"),
+        "de": ("Ihre Buchung im {{ property.name }} wartet auf Sie",
+               "Sie haben eine Buchung bei uns begonnen, aber nicht abgeschlossen. Ihr Warenkorb wartet auf Sie:",
+               "Als kleine Entscheidungshilfe: ein Gutscheincode über {{ promo_code.value }}, gültig bis {{ promo_code.valid_until|date }}:",
+               "Buchung fortsetzen"),
+    },
+    "payment_failed": {
+        "fr": ("Votre paiement n'a pas abouti — {{ property.name }}",
+               "Le paiement de votre réservation n'a pas pu être effectué. Aucun montant n'a été débité. Vous pouvez réessayer :",
+               "", "Réessayer le paiement"),
+        "en": ("Your payment did not go through — {{ property.name }}",
+               "The payment for your booking could not be completed. Nothing was charged. You can try again:",
+               "", "Try the payment again"),
+        "nl": ("Uw betaling is niet gelukt — {{ property.name }}",
+               "De betaling van uw reservering kon niet worden voltooid. Er is niets afgeschreven. U kunt het opnieuw proberen:",
+               "", "Opnieuw betalen"),
+        "de": ("Ihre Zahlung ist nicht durchgegangen — {{ property.name }}",
+               "Die Zahlung Ihrer Buchung konnte nicht abgeschlossen werden. Es wurde nichts abgebucht. Sie können es erneut versuchen:",
+               "", "Zahlung erneut versuchen"),
+    },
+}
+
+
+def _cart_content(template_id: str, language: str) -> dict[str, str]:
+    subject, intro, offer, button = _CART[template_id][language]
+    lines = ('<ul>{% for line in cart.lines %}<li>{{ line.name }} — {{ line.amount|money }}</li>{% endfor %}</ul>'
+             "<p><b>{{ cart.total|money }}</b></p>")
+    html = [f"<p>{_HELLO[language]}</p>", f"<p>{intro}</p>", lines]
+    text = [_HELLO[language], "", intro, "{% for line in cart.lines %}- {{ line.name }}: {{ line.amount|money }}\n"
+            "{% endfor %}{{ cart.total|money }}", ""]
+    if offer:
+        html.append('{% if promo_code %}<div class="stay"><p>' + offer + "</p><p><code>{{ promo_code.code }}</code></p>"
+                    "</div>{% endif %}")
+        text.append("{% if promo_code %}" + offer + " {{ promo_code.code }}{% endif %}\n")
+    html.append(f'<p><a class="button" href="{{{{ cart.recovery_url }}}}">{button}</a></p>')
+    text.append(f"{button}: {{{{ cart.recovery_url }}}}\n")
+    html.append("<p>{{ property.name }}</p>")
+    text += ["{{ property.name }}", "{% if unsubscribe_url %}\n" + _UNSUB[language] + ": {{ unsubscribe_url }}{% endif %}"]
+    body = _FRAME.replace("BODY", "\n".join(html)).replace("UNSUB", _UNSUB[language])
+    return {"subject": subject, "html": body, "text": "\n".join(text)}
+
+
 _HELLO = {"fr": "Bonjour {{ guest.first_name }},", "en": "Hello {{ guest.first_name }},",
           "nl": "Beste {{ guest.first_name }},", "de": "Hallo {{ guest.first_name }},"}
 _REVIEW = {"fr": "Donner mon avis", "en": "Write a review", "nl": "Beoordeling schrijven", "de": "Bewertung abgeben"}
@@ -141,9 +196,10 @@ def _content(template_id: str, language: str) -> dict[str, str]:
 
 def _template(template_id: str, name: str, kind: str, trigger: dict[str, Any], category: str,
               enabled: bool) -> dict[str, Any]:
+    render = _cart_content if kind == "cart_reminder" else _content
     return {"template_id": template_id, "name": name, "kind": kind, "trigger": trigger, "category": category,
             "enabled": enabled, "customized": False,
-            "versions": {lang: _content(template_id, lang) for lang in ("fr", "en", "nl", "de")}}
+            "versions": {lang: render(template_id, lang) for lang in ("fr", "en", "nl", "de")}}
 
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -156,5 +212,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                   {"type": "after_departure", "days": 1, "hour": 10}, "transactional", True),
         _template("post_stay_offer", "Post-séjour : avis et code promo", "post_stay",
                   {"type": "after_departure", "days": 14, "hour": 10}, "marketing", False),
+        # Sent by the abandoned-cart flow (its delay is in the property's cart settings), off by default.
+        _template("abandoned_payment", "Relance : absence de paiement", "cart_reminder",
+                  {"type": "after_booking", "days": 0}, "transactional", False),
+        _template("payment_failed", "Relance : paiement en erreur", "cart_reminder",
+                  {"type": "after_booking", "days": 0}, "transactional", False),
     )
 }

@@ -115,9 +115,9 @@ class GuestRepository:
                 for raw in response.get("Responses", {}).get(self._table, []):
                     item = deserialize(raw) or {}
                     if item["sk"] == keys.GUEST_PROFILE_SK:
-                        out[item["email"]]["profile"] = item
+                        out[item["pk"].split("#GUEST#", 1)[1]]["profile"] = item
                     else:
-                        out[item["email"]]["suppressed"] = item
+                        out[item["pk"].removeprefix("SUPPRESSED#")]["suppressed"] = item
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
                     break

@@ -150,3 +150,17 @@ def suppression_pk(email: str) -> str:
 
 
 SUPPRESSION_SK = "SUPPRESSED"
+
+
+# ---------------------------------------------------------------- abandoned carts
+def cart_pk(property_id: str, cart_id: str) -> str:
+    return f"PROPERTY#{property_id}#CART#{cart_id}"
+
+
+CART_SK = "CART"
+CART_SETTINGS_SK = "CARTSETTINGS"
+
+
+def cart_stats_pk(property_id: str) -> str:
+    """One counter item per local day: started, reminded, recovered, recovered revenue per currency."""
+    return f"PROPERTY#{property_id}#CARTSTATS"
