@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import cold_start, dynamodb_calls
+from bench import cold_start, dynamodb_calls, mail_dispatch, vouchers
 
 # Each figure measures and prints its own table; add new ones here.
 FIGURES: list[Callable[[], None]] = [
     cold_start.run,
     dynamodb_calls.run,
+    mail_dispatch.run,
+    vouchers.run,
 ]
 
 

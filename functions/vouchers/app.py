@@ -278,7 +278,7 @@ def voucher_detail(property_id: PropertyId, code: CodePath) -> VoucherDetail:
     canonical = voucher_codes.parse(code)
     repo = repositories()[1]
     item = repo.get_voucher_item(property_id, canonical)
-    entries = [LedgerEntry.model_validate(e) for e in repo.ledger(property_id, canonical)]
+    entries = [LedgerEntry.model_validate(e) for e in repo.ledger(property_id, item)]
     return VoucherDetail(voucher=voucher_out(item, _today(prop)), ledger=entries,
                          ledger_sum=sum(e.amount for e in entries))
 
