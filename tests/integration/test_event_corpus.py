@@ -38,12 +38,17 @@ TARGETS: dict[str, str] = {
     "review_import": "ReviewsFunction",
     "review_form_post": "ReviewsFunction",
     "schedule_review_ingest": "ReviewIngestFunction",
+    "gift_shop_get": "VouchersFunction",
+    "stripe_webhook_unsigned": "StripeWebhookFunction",
+    "schedule_voucher_deliveries": "VoucherDeliveryFunction",
 }
 
 #: Functions with routes or schedules in template.yaml that have no event in the corpus, and why.
 NOT_COVERED: dict[str, str] = {
     "CodeMailerFunction": "its only route needs a promo code's generated id (pc_…) in the path, which no fixed "
                           "event can know; covered through the gateway in test_promo_codes_api.py",
+    "GiftOrdersFunction": "an order names generated product ids (gp_…) and needs Stripe (localstripe): covered "
+                          "through the gateway in tests/integration/vouchers/",
 }
 
 
@@ -260,6 +265,7 @@ def test_schedule_event_is_what_eventbridge_scheduler_sends_for_the_templates_sc
     check_schedule_event("schedule_promo_holds")
     check_schedule_event("schedule_mail_dispatch")
     check_schedule_event("schedule_review_ingest")
+    check_schedule_event("schedule_voucher_deliveries")
 
 
 def check_schedule_event(name: str) -> None:
@@ -278,6 +284,20 @@ def check_schedule_event(name: str) -> None:
     assert event["resources"] == [f"arn:aws:scheduler:{event['region']}:{event['account']}:schedule/{group}/{name}"]
     assert (event["source"], event["detail-type"], event["detail"]) == ("aws.scheduler", "Scheduled Event", "{}")
     datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def test_gift_shop_webhook_refusal_and_voucher_deliveries(lambdas: Any, demo: str) -> None:
+    shop = invoke(lambdas, load_event("gift_shop_get"), "VouchersFunction")
+    assert shop["statusCode"] == 200 and body_of(shop)["products"], shop["body"]
+    import boto3
+
+    # In AWS the webhook secret comes from Secrets Manager (template parameter StripeSecretName).
+    boto3.client("secretsmanager").create_secret(Name="revenir/stripe", SecretString=json.dumps(
+        {"secret_key": "sk_test_corpus", "webhook_secret": "whsec_corpus"}))
+    refused = invoke(lambdas, load_event("stripe_webhook_unsigned"), "StripeWebhookFunction")
+    assert refused["statusCode"] == 400 and body_of(refused)["error"]["code"] == "bad_signature"
+    assert invoke(lambdas, load_event("schedule_voucher_deliveries"), "VoucherDeliveryFunction") == {
+        "sent": 0, "failed": 0}
 
 
 # ---------------------------------------------------------------- the corpus cannot rot
