@@ -51,6 +51,9 @@ def start_localstripe(port: int) -> subprocess.Popen[bytes] | None:
 
 
 def main() -> None:
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> prints every thread's stack (debugging hangs)
     ports = configure_environment()
     import logging
     import warnings
@@ -103,6 +106,23 @@ def main() -> None:
     def outbox_json(_: Request) -> Response:
         return Response(json.dumps(outbox.messages()), mimetype="application/json")
 
+    def checkout_route(request: Request) -> Response:
+        """The demo page plays the booking engine: it starts a checkout with the property's token."""
+        import secrets as random
+
+        from werkzeug.test import Client
+
+        data = request.get_json(silent=True) or {}
+        cart_id = f"demo-{random.token_hex(4)}"
+        total = sum(int(line.get("amount", 0)) for line in data.get("lines", []))
+        body = {"cart_id": cart_id, "email": data.get("email"), "first_name": data.get("first_name") or "Martin",
+                "language": "fr", "arrival": data.get("arrival"), "departure": data.get("departure"),
+                "lines": data.get("lines", []), "total": total, "currency": "EUR",
+                "recovery_url": f"http://127.0.0.1:{ports['api']}/?cart={cart_id}"}
+        answer = Client(gateway).post(f"/v1/properties/{demo.DEMO_PROPERTY}/carts", json=body,
+                                      headers={"Authorization": f"Bearer {token}"})
+        return Response(answer.get_data(), status=answer.status_code, mimetype="application/json")
+
     def config_route(_: Request) -> Response:
         body: dict[str, Any] = {"property_id": demo.DEMO_PROPERTY,
                                 "stripe_js_url": f"http://127.0.0.1:{ports['stripe']}/js.stripe.com/v3/"}
@@ -111,6 +131,7 @@ def main() -> None:
     gateway = Gateway(template, lambdas, {
         "/_local/clock": clock_route, "/_local/clock/advance": clock_route,
         "/_local/outbox": outbox_route, "/_local/outbox.json": outbox_json, "/_local/config": config_route,
+        "/_local/demo/checkout": checkout_route,
     })
     token = demo.seed(gateway)
     from local import stripe_setup

@@ -106,4 +106,9 @@ def seed(app: Any, *, sample_data: bool = True) -> str:
     from local import demo_reviews
 
     demo_reviews.seed(client, headers)
+    for template_id in ("abandoned_payment", "payment_failed"):  # off by default, as in the seeds: on for the demo
+        template = client.get(f"/v1/admin/properties/{DEMO_PROPERTY}/mail-templates/{template_id}",
+                              headers=headers).get_json()
+        body = {k: template[k] for k in ("name", "kind", "trigger", "category", "versions")} | {"enabled": True}
+        client.put(f"/v1/admin/properties/{DEMO_PROPERTY}/mail-templates/{template_id}", json=body, headers=headers)
     return token

@@ -17,6 +17,7 @@ from typing import Any
 from local.template import ACCOUNT, REGION, Template
 
 _LOCK = threading.RLock()
+_held = threading.local()  # how many times this thread holds _LOCK
 _patched: set[str] = set()
 #: AWS calls made in-process under mock_aws, by "service.Operation" (tests count DynamoDB round trips).
 CALLS: Counter[str] = Counter()
@@ -33,7 +34,7 @@ def serialise_server_requests() -> None:
     original = DomainDispatcherApplication.__call__
 
     def locked(self: Any, environ: Any, start_response: Any) -> Any:
-        with _LOCK:
+        with _holding():
             return list(original(self, environ, start_response))
 
     DomainDispatcherApplication.__call__ = locked  # type: ignore[method-assign]
@@ -51,11 +52,39 @@ def serialise_in_process_requests() -> None:
     def locked(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
         # event_name is "before-send.<service>.<Operation>"
         CALLS[event_name.removeprefix("before-send.")] += 1
-        with _LOCK:
+        with _holding():
             return original(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = locked  # type: ignore[method-assign]
     _patched.add("in_process")
+
+
+class _holding:
+    """Acquire the emulator lock, counting how deep this thread holds it."""
+
+    def __enter__(self) -> None:
+        _LOCK.acquire()
+        _held.depth = getattr(_held, "depth", 0) + 1
+
+    def __exit__(self, *_: Any) -> None:
+        _held.depth -= 1
+        _LOCK.release()
+
+
+def _without_the_lock(call: Callable[[], Any]) -> Any:
+    """Run a Lambda handler outside the emulator lock. Step Functions invokes Lambda through a request to moto
+    (which holds the lock); the handler's own AWS calls are new requests, from this or another thread, that
+    must be able to take it. A Lambda invocation is not a DynamoDB operation: atomicity is not at stake."""
+    depth = getattr(_held, "depth", 0)
+    for _ in range(depth):
+        _held.depth -= 1
+        _LOCK.release()
+    try:
+        return call()
+    finally:
+        for _ in range(depth):
+            _LOCK.acquire()
+            _held.depth += 1
 
 
 def route_lambda_invocations(invoke: LambdaInvoker) -> None:
@@ -65,7 +94,7 @@ def route_lambda_invocations(invoke: LambdaInvoker) -> None:
     def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, (str, bytes)) and event else (event or {})
         try:
-            result = invoke(self.function_name, payload)
+            result = _without_the_lock(lambda: invoke(self.function_name, payload))
             return json.dumps(result), False, ""
         except Exception as exc:  # surfaced to Step Functions as a Lambda error it can Retry/Catch
             error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
