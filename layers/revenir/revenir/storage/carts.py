@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from revenir.carts import Cart, CartSettings
 from revenir.errors import NotFound
 from revenir.storage import keys
-from revenir.storage.dynamodb import DynamoDBClient, Item, deserialize, error_code, key, serialize, values
+from revenir.storage.dynamodb import DynamoDBClient, Item, deserialize, error_code, key, query_all, serialize, values
 
 
 class CartRepository:
@@ -117,13 +115,6 @@ class CartRepository:
             ExpressionAttributeNames=names, ExpressionAttributeValues=values(**counters))
 
     def stats(self, property_id: str, day_from: str, day_to: str) -> list[Item]:
-        items: list[Item] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table, "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
-            "ExpressionAttributeValues": values(pk=keys.cart_stats_pk(property_id), a=day_from, b=day_to)}
-        while True:
-            page = self._client.query(**kwargs)
-            items += [deserialize(i) or {} for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return query_all(self._client, TableName=self._table,
+                         KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+                         ExpressionAttributeValues=values(pk=keys.cart_stats_pk(property_id), a=day_from, b=day_to))

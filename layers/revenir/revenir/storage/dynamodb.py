@@ -99,3 +99,27 @@ def cancellation_items(error: Exception) -> list[Item | None]:
 def error_code(error: Exception) -> str:
     response = getattr(error, "response", {}) or {}
     return str(response.get("Error", {}).get("Code", ""))
+
+
+def query_all(client: DynamoDBClient, **kwargs: Any) -> list[Item]:
+    """Every item a Query returns, following LastEvaluatedKey."""
+    items: list[Item] = []
+    while True:
+        page = client.query(**kwargs)
+        items += [deserialize(i) or {} for i in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def batch_get(client: DynamoDBClient, table: str, keys: list[dict[str, Any]], consistent: bool = False) -> list[Item]:
+    """The items found among `keys` (100 at most), retrying what DynamoDB leaves unprocessed."""
+    items: list[Item] = []
+    request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": consistent}}
+    for _ in range(5):
+        response = client.batch_get_item(RequestItems=request)
+        items += [deserialize(i) or {} for i in response.get("Responses", {}).get(table, [])]
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return items
+    raise RuntimeError("DynamoDB left keys unprocessed after 5 attempts")

@@ -17,10 +17,12 @@ from revenir.storage import keys
 from revenir.storage.dynamodb import (
     DynamoDBClient,
     Item,
+    batch_get,
     cancellation_codes,
     deserialize,
     error_code,
     key,
+    query_all,
     serialize,
     to_attr,
     values,
@@ -66,13 +68,7 @@ class GuestRepository:
 
     # ------------------------------------------------------------------ reads
     def _query_all(self, **kwargs: Any) -> list[Item]:
-        items: list[Item] = []
-        while True:
-            page = self._client.query(TableName=self._table, **kwargs)
-            items += [deserialize(i) or {} for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return query_all(self._client, TableName=self._table, **kwargs)
 
     def property_context(self, property_id: str) -> PropertyContext:
         items = self._query_all(KeyConditionExpression="pk = :pk",
@@ -109,18 +105,11 @@ class GuestRepository:
             chunk = emails[start:start + 50]
             keys_ = [key(keys.guest_pk(property_id, e), keys.GUEST_PROFILE_SK) for e in chunk]
             keys_ += [key(keys.suppression_pk(e), keys.SUPPRESSION_SK) for e in chunk]
-            request: dict[str, Any] = {self._table: {"Keys": keys_}}
-            for _ in range(5):
-                response = self._client.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self._table, []):
-                    item = deserialize(raw) or {}
-                    if item["sk"] == keys.GUEST_PROFILE_SK:
-                        out[item["pk"].split("#GUEST#", 1)[1]]["profile"] = item
-                    else:
-                        out[item["pk"].removeprefix("SUPPRESSED#")]["suppressed"] = item
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
+            for item in batch_get(self._client, self._table, keys_):
+                if item["sk"] == keys.GUEST_PROFILE_SK:
+                    out[item["pk"].split("#GUEST#", 1)[1]]["profile"] = item
+                else:
+                    out[item["pk"].removeprefix("SUPPRESSED#")]["suppressed"] = item
         return out
 
     def guest(self, property_id: str, email: str) -> GuestRecord:
@@ -138,16 +127,7 @@ class GuestRepository:
             "stays": key(keys.guest_pk(property_id, email), keys.GUEST_STAYS_SK),
             "suppressed": key(keys.suppression_pk(email), keys.SUPPRESSION_SK),
         }
-        request: dict[str, Any] = {self._table: {"Keys": list(wanted.values()), "ConsistentRead": True}}
-        found: dict[tuple[str, str], Item] = {}
-        for _ in range(5):
-            response = self._client.batch_get_item(RequestItems=request)
-            for raw in response.get("Responses", {}).get(self._table, []):
-                item = deserialize(raw) or {}
-                found[(item["pk"], item["sk"])] = item
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
+        found = {(i["pk"], i["sk"]): i for i in batch_get(self._client, self._table, list(wanted.values()), True)}
         return {name: found.get((k["pk"]["S"], k["sk"]["S"])) for name, k in wanted.items()}
 
     def suppressed(self, email: str) -> Item | None:

@@ -15,6 +15,7 @@ from revenir.storage.dynamodb import (
     deserialize,
     error_code,
     key,
+    query_all,
     serialize,
     values,
 )
@@ -91,17 +92,9 @@ class PrivateSaleRepository:
         return _sale(item) if item else None
 
     def list_sales(self, property_id: str) -> list[PrivateSale]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table, "IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :pk",
-            "ScanIndexForward": False, "ExpressionAttributeValues": values(pk=keys.sale_list_pk(property_id))}
-        sales: list[PrivateSale] = []
-        while True:
-            page = self._client.query(**kwargs)
-            sales += [_sale(deserialize(i) or {}) for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return sales
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
+        items = query_all(self._client, TableName=self._table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                          ScanIndexForward=False, ExpressionAttributeValues=values(pk=keys.sale_list_pk(property_id)))
+        return [_sale(i) for i in items]
 
 def sale_from_item(item: Item) -> PrivateSale:
     return _sale(item)

@@ -18,6 +18,7 @@ from revenir.storage import keys
 from revenir.storage.dynamodb import (
     DynamoDBClient,
     Item,
+    batch_get,
     cancellation_codes,
     cancellation_items,
     deserialize,
@@ -139,15 +140,7 @@ class PromoCodeRepository:
         return result
 
     def _batch_get(self, wanted: list[dict[str, Any]], consistent: bool) -> list[Item]:
-        items: list[Item] = []
-        request: dict[str, Any] = {self._table: {"Keys": wanted, "ConsistentRead": consistent}}
-        for _ in range(5):
-            response = self._client.batch_get_item(RequestItems=request)
-            items += [deserialize(i) or {} for i in response.get("Responses", {}).get(self._table, [])]
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                return items
-        raise RuntimeError("DynamoDB left keys unprocessed after 5 attempts")
+        return batch_get(self._client, self._table, wanted, consistent)
 
     def record_miss(self, property_id: str, client: str, policy: GuardPolicy, now: datetime) -> None:
         """Count an unknown-code attempt for the client and the property (one transaction, two counters)."""

@@ -14,6 +14,7 @@ from revenir.storage.dynamodb import (
     deserialize,
     error_code,
     key,
+    query_all,
     serialize,
     to_attr,
     values,
@@ -86,19 +87,10 @@ class PropertyRepository:
         return offer
 
     def list_offers(self, property_id: str) -> list[Offer]:
-        offers: list[Offer] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": values(pk=keys.property_pk(property_id), prefix=keys.OFFER_PREFIX),
-        }
-        while True:
-            page = self._client.query(**kwargs)
-            offers += [Offer.model_validate(_public(deserialize(i) or {})) for i in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return offers
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
+        items = query_all(self._client, TableName=self._table,
+                          KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                          ExpressionAttributeValues=values(pk=keys.property_pk(property_id), prefix=keys.OFFER_PREFIX))
+        return [Offer.model_validate(_public(i)) for i in items]
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:
     """Drop the storage-only attributes (keys, index keys) from an item."""
