@@ -25,6 +25,7 @@ from revenir.dispatch import Composer, Dispatcher
 from revenir.errors import NotFound
 from revenir.lifecycle import effective_templates
 from revenir.mail import rendering
+from revenir.mail.content import RenderedMail
 from revenir.mail.lifecycle_defaults import DEFAULTS
 from revenir.mail.sender import SesMailer
 from revenir.mail_templates import Content, MailTemplate, MailTemplateInput
@@ -130,7 +131,7 @@ def _sample_booking(property_id: str, context: Any) -> Booking:
 
 
 def _render(property_id: str, template_id: str, request: PreviewRequest, recipient: str | None = None
-            ) -> tuple[bytes, str, rendering.RenderedMail]:
+            ) -> tuple[bytes, str, RenderedMail]:
     template, context = _template(property_id, template_id)
     repository, _, composer = wiring()
     booking: Booking

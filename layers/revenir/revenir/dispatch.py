@@ -22,6 +22,7 @@ from revenir.bookings import Booking, is_ota_relay
 from revenir.lifecycle import effective_templates
 from revenir.mail import message as mime
 from revenir.mail import rendering
+from revenir.mail.content import RenderedMail
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer, SendError
 from revenir.mail_templates import Content, MailTemplate
@@ -123,7 +124,7 @@ class Composer:
 
     def compose(self, context: PropertyContext, template: MailTemplate, booking: Booking, profile: Item | None,
                 repeat_guest: bool, recipient: str | None = None, language: str | None = None
-                ) -> tuple[bytes, str, rendering.RenderedMail]:
+                ) -> tuple[bytes, str, RenderedMail]:
         prop = context.property_item or {}
         wanted = language or (profile or {}).get("language") or booking.language
         segments = [Segment.model_validate(public(s)) for s in context.segments]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir.mail.rendering import MailContent
+from revenir.mail.content import MailContent
 from revenir.promo_codes import GuestLanguage
 from revenir.segments import Targeting
 from revenir.validation import Identifier

@@ -13,8 +13,8 @@ from typing import Any
 
 from revenir import clock
 from revenir.mail import message, rendering
+from revenir.mail.content import MailContent
 from revenir.mail.defaults import pick
-from revenir.mail.rendering import MailContent
 from revenir.mail.sender import Mailer, SendError
 from revenir.review_service import ALERT_LEASE, MAX_ALERT_ATTEMPTS, settings_of
 from revenir.reviews import CATEGORIES, SOURCE_LABELS, points_to_rating

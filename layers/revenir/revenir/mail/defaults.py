@@ -6,7 +6,7 @@ in docs/emails.md.
 
 from __future__ import annotations
 
-from revenir.mail.rendering import MailContent
+from revenir.mail.content import MailContent
 
 _FRAME = """<!doctype html><html><body style="margin:0;background:#f4f1ea;font-family:Georgia,serif;color:#2b2b2b">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px">

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from revenir.mail.rendering import RenderedMail
+from revenir.mail.content import RenderedMail
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ localise to the message's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -14,21 +13,8 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from revenir.errors import InvalidInput
+from revenir.mail.content import MailContent, RenderedMail
 from revenir.mail.locale import format_date, format_money
-
-
-@dataclass(frozen=True)
-class MailContent:
-    subject: str
-    html: str
-    text: str
-
-
-@dataclass(frozen=True)
-class RenderedMail:
-    subject: str
-    html: str
-    text: str
 
 
 @cache
