@@ -215,6 +215,23 @@ def test_add_a_guest_by_hand(api: Any, admin: dict[str, str]) -> None:
     assert api.get("/v1/admin/properties/demo/guests/me@example.com", headers=admin).status_code == 200
 
 
+def test_the_profile_shows_the_guests_rating_and_erasure_anonymises_the_review(api: Any, admin: dict[str, str]) -> None:
+    put(api, admin, arrival=str(local_day(-4)), departure=str(local_day(-2)), status="checked_out")
+    preview = api.post("/v1/admin/properties/demo/mail-templates/post_stay_offer/preview", headers=admin,
+                       json={"booking_id": "B-1"}).json
+    link = urlparse(next(w for w in preview["text"].split() if "/reviews/form?" in w))
+    token = parse_qs(link.query)["t"][0]
+    review = api.post("/v1/properties/demo/reviews", json={
+        "booking_id": "B-1", "token": token, "rating": 4, "title": "Très bien", "text": "John était ravi."})
+    assert review.status_code == 201, review.json
+    profile = api.get("/v1/admin/properties/demo/guests/john@example.com", headers=admin).json
+    assert profile["bookings"][0]["rating"] == 4.0
+    assert api.post("/v1/admin/properties/demo/guests/john@example.com/erasure", headers=admin).status_code == 200
+    reviews = api.get("/v1/admin/properties/demo/reviews", headers=admin).json
+    listed = reviews.get("reviews") or reviews.get("items")
+    assert listed[0]["author"] == "-" and not listed[0].get("text") and listed[0]["rating"] == 4.0
+
+
 def test_gdpr_export_and_erasure(api: Any, admin: dict[str, str], lambdas: Any) -> None:
     code = api.post("/v1/admin/properties/demo/promo-codes", headers=admin, json={
         "name": "Fidèle", "code": "FIDELE", "discount": {"type": "percent", "percent": 5}, "max_uses_per_guest": 1,

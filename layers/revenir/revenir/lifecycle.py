@@ -123,6 +123,10 @@ class LifecycleService:
             raise NotFound(f"no guest {email!r} at this property", code="guest_not_found")
         bookings = sorted((public(i) for i in record.items if i["sk"].startswith("BOOKING#")),
                           key=lambda b: b["arrival"], reverse=True)
+        reviews = self.repository.booking_reviews(property_id, [b["booking_id"] for b in bookings]) if bookings else {}
+        for booking in bookings:  # the rating the guest gave through our form, 0-5
+            review = reviews.get(booking["booking_id"])
+            booking["rating"] = round(int(review["rating"]) / 100, 2) if review else None
         emails = sorted((public(i) for i in record.messages()), key=lambda m: m["send_at"])
         events = [public(i) for i in record.items if i["sk"].startswith("EVENT#")]
         for mail in emails:  # an e-mail is its own history: its timeline entries are derived from it
@@ -182,6 +186,11 @@ class LifecycleService:
                     keys.redemption_pk(property_id, booking_id), keys.BOOKING_SK,
                     {"first_name": "-", "last_name": "-", "email": f"erased-{secrets.token_hex(6)}@invalid",
                      "erased_at": clock.iso(clock.now())}, remove=("phone", "tags", "country"))
+            review = self.repository.booking_reviews(property_id, [booking_id]).get(booking_id)
+            if review:  # the rating stays in the aggregates; who wrote what does not
+                self.repository.update_item(review["pk"], review["sk"],
+                                            {"author": "-", "erased_at": clock.iso(clock.now())},
+                                            remove=tuple(f for f in ("text", "title") if f in review))
             redemption = self.repository.promo_redemption(property_id, booking_id)
             if redemption and redemption.get("guest_email") == email:
                 self.repository.update_item(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK,

@@ -98,6 +98,19 @@ class GuestRepository:
             TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK),
             ConsistentRead=True).get("Item"))
 
+    def booking_reviews(self, property_id: str, booking_ids: list[str]) -> dict[str, Item]:
+        """The reviews guests left through our form, by booking (their id derives from the booking)."""
+        from revenir.reviews import review_id
+        from revenir.storage import review_keys
+
+        wanted = [key(review_keys.review_pk(property_id, review_id("direct", b)), review_keys.REVIEW_SK)
+                  for b in booking_ids]
+        found: dict[str, Item] = {}
+        for start in range(0, len(wanted), 100):
+            for item in batch_get(self._client, self._table, wanted[start:start + 100]):
+                found[str(item.get("booking_id") or item.get("source_id"))] = item
+        return found
+
     def profiles(self, property_id: str, emails: list[str]) -> dict[str, dict[str, Item | None]]:
         """Profile and address suppression of many guests (the guest list), 50 guests per BatchGetItem."""
         out: dict[str, dict[str, Item | None]] = {e: {"profile": None, "suppressed": None} for e in emails}
