@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -336,7 +337,7 @@ class PromoCodeRepository:
             "pk": keys.redemption_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": promo["id"],
             "code": promo["code"], "promo_pk": promo["pk"], "promo_sk": promo["sk"], "status": status,
-            "discount": discount, "lines": lines, "created_at": clock.iso(now)}
+            "discount": discount, "lines": lines, "created_at": clock.iso(now), "request_id": secrets.token_hex(8)}
         if request.guest_email:
             record |= {"guest_email": request.guest_email, "guest_hash": guest_hash(request.guest_email)}
         if request.hold:
@@ -381,7 +382,9 @@ class PromoCodeRepository:
                 raise
             reasons, olds = cancellation_codes(exc), cancellation_items(exc)
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed" and olds[1]:
-                return Redemption.from_item(olds[1], replayed=True)  # the same booking won a concurrent race
+                # The same booking won a concurrent race — or this very write landed and the SDK retried it after a
+                # lost response (DynamoDB would honour the transaction's token; emulators do not): then it is ours.
+                return Redemption.from_item(olds[1], replayed=olds[1].get("request_id") != record["request_id"])
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise Conflict(self._why_refused(olds[0], request), code=self._why_refused(olds[0], request)) from exc
             if "TransactionConflict" in reasons:
@@ -396,7 +399,8 @@ class PromoCodeRepository:
         record: dict[str, Any] = {
             "pk": keys.redemption_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK, "kind": kind,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": ref, "code": code,
-            "status": status, "discount": discount, "lines": lines, "created_at": clock.iso(now)}
+            "status": status, "discount": discount, "lines": lines, "created_at": clock.iso(now),
+            "request_id": secrets.token_hex(8)}
         if request.guest_email:
             record["guest_email"] = request.guest_email
         if request.hold:
@@ -419,7 +423,7 @@ class PromoCodeRepository:
                 raise
             olds = cancellation_items(exc)
             if cancellation_codes(exc)[0] == "ConditionalCheckFailed" and olds[0]:
-                return Redemption.from_item(olds[0], replayed=True)
+                return Redemption.from_item(olds[0], replayed=olds[0].get("request_id") != record["request_id"])
             raise
         return Redemption.from_item(record)
 
