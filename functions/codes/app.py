@@ -145,8 +145,9 @@ def validate_code(property_id: PropertyId, body: Annotated[ValidateRequest, Body
 @app.get("/v1/properties/<property_id>/promo-codes/public", tags=["Booking widget"],
          summary="Codes the host made public and currently publishes")
 def public_promo_codes(property_id: PropertyId) -> dict[str, list[dict[str, Any]]]:
-    today = clock.now().date()
-    promos, _ = service().repository.page(property_id, limit=100, public_only=True)
+    repository = service().repository
+    today = clock.local_today(repository.time_zone(property_id))
+    promos, _ = repository.page(property_id, limit=100, public_only=True)
     return {"promo_codes": [
         {"code": p.code, "name": p.name, "name_translations": p.name_translations, "description": p.description,
          "discount": p.discount.model_dump(), "valid_from": str(p.valid_from), "valid_until": str(p.valid_until)}

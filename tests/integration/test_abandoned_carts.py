@@ -36,7 +36,9 @@ def cart(cart_id: str = "C-1", **overrides: Any) -> dict[str, Any]:
 
 
 def execution_arn(cart_id: str) -> str:
-    return MACHINE.replace(":stateMachine:", ":execution:") + f":demo-{cart_id}"
+    from revenir.carts import execution_name
+
+    return MACHINE.replace(":stateMachine:", ":execution:") + ":" + execution_name("demo", cart_id)
 
 
 def waiting(cart_id: str, waits: int = 1, timeout: float = 10.0) -> None:
@@ -106,6 +108,29 @@ def test_an_abandoned_cart_gets_a_reminder_with_a_working_single_use_code(api: A
     stats = api.get("/v1/admin/properties/demo/carts/stats", headers=admin).json
     assert (stats["started"], stats["reminded"], stats["recovered"]) == (1, 1, 1)
     assert stats["recovered_revenue"] == {"EUR": 18000} and stats["recovery_rate"] == 1.0
+
+
+def test_paid_is_final_and_a_failed_send_is_retried(api: Any, admin: dict[str, str], monkeypatch: Any) -> None:
+    from local import outbox
+    from revenir.mail.sender import SendError, SesMailer
+
+    enable(api, admin, "abandoned_payment")
+    api.post("/v1/properties/demo/carts", json=cart("C-9"), headers=admin)
+    api.put("/v1/properties/demo/carts/C-9", json={"status": "paid"}, headers=admin)
+    late = api.put("/v1/properties/demo/carts/C-9", json={"status": "abandoned"}, headers=admin)
+    assert late.status_code == 409 and late.json["error"]["code"] == "cart_already_paid"
+    real_send, calls = SesMailer.send, {"n": 0}
+
+    def flaky(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SendError("Maximum sending rate exceeded", code="Throttling", transient=True)
+        return real_send(self, sender, recipient, raw)
+
+    monkeypatch.setattr(SesMailer, "send", flaky)
+    api.post("/v1/properties/demo/carts", json=cart("C-1"), headers=admin)
+    execution = finish("C-1")
+    assert execution["status"] == "SUCCEEDED" and calls["n"] == 2 and len(outbox.messages()) == 1
 
 
 def test_a_cart_paid_meanwhile_gets_nothing(api: Any, admin: dict[str, str]) -> None:

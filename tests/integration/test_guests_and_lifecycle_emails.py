@@ -312,3 +312,14 @@ def test_test_send_to_any_address(api: Any, admin: dict[str, str]) -> None:
 
 def test_now_is_utc() -> None:
     assert clock.now().tzinfo is UTC
+
+
+def test_an_address_moved_back_and_a_reinstated_booking_are_rescheduled(api: Any, admin: dict[str, str]) -> None:
+    put(api, admin)
+    assert put(api, admin, email="other@example.com").status_code == 200
+    back = put(api, admin)
+    assert back.status_code == 200 and len(back.json["scheduled_emails"]) == 3
+    assert put(api, admin, status="cancelled").status_code == 200
+    reinstated = put(api, admin, status="confirmed")
+    assert {m["template_id"] for m in reinstated.json["scheduled_emails"]} == {
+        "booking_info", "eve_of_arrival", "thanks"}

@@ -216,3 +216,34 @@ def test_send_a_code_by_email_in_the_guests_language_once(api: Any, admin: dict[
     assert "Bonjour Martin" in outbox.messages()[0]["text"]
     recipients = api.get(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/sent-to", headers=admin).json
     assert sorted(r["email"] for r in recipients["sent_to"]) == ["anna@example.com", "martin@example.com"]
+
+
+def test_a_fifth_period_of_a_code_string_evicts_the_oldest_ended_one(api: Any, admin: dict[str, str]) -> None:
+    for n in range(4):  # four periods of the same string, the first one already over
+        start = -20 if n == 0 else 10 * n
+        create(api, admin, name=f"Période {n}", valid_from=day(start), valid_until=day(start + 5))
+    fifth = api.post("/v1/admin/properties/demo/promo-codes", headers=admin,
+                     json=code_body(name="Période 4", valid_from=day(60), valid_until=day(65)))
+    assert fifth.status_code == 201, fifth.json
+    names = {p["name"] for p in api.get("/v1/admin/properties/demo/promo-codes", headers=admin).json["promo_codes"]}
+    assert "Période 4" in names and "Période 0" in names  # the evicted one is archived, still listed
+    sixth = api.post("/v1/admin/properties/demo/promo-codes", headers=admin,
+                     json=code_body(name="Période 5", valid_from=day(70), valid_until=day(75)))
+    assert sixth.status_code == 409 and sixth.json["error"]["code"] == "code_reuse_limit"
+
+
+def test_an_invalid_patch_is_a_400(api: Any, admin: dict[str, str]) -> None:
+    promo = create(api, admin)
+    response = api.patch(f"/v1/admin/properties/demo/promo-codes/{promo['id']}", headers=admin,
+                         json={"valid_until": day(-10)})
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_request"
+
+
+def test_renaming_an_archived_code_never_frees_a_live_codes_name(api: Any, admin: dict[str, str]) -> None:
+    old = create(api, admin, name="Été", code="ETE1")
+    api.delete(f"/v1/admin/properties/demo/promo-codes/{old['id']}", headers=admin)
+    create(api, admin, name="Été", code="ETE2")
+    assert api.patch(f"/v1/admin/properties/demo/promo-codes/{old['id']}", headers=admin,
+                     json={"name": "Hiver"}).status_code == 200
+    third = api.post("/v1/admin/properties/demo/promo-codes", headers=admin, json=code_body(name="été", code="ETE3"))
+    assert third.status_code == 409 and third.json["error"]["code"] == "name_taken"

@@ -69,7 +69,7 @@ class CartReminders:
         except Conflict as exc:
             if exc.code not in ("code_in_use", "name_taken"):  # made by an earlier try of this very step
                 raise
-        return {"code": self.carts.set_code(property_id, cart_id, code)}
+        return {"code": self.carts.set_code(property_id, cart_id, code, str(until))}
 
     def send(self, property_id: str, cart_id: str, template_id: str, attempt: int = 1) -> dict[str, Any]:
         """Send a reminder once (claimed before sending: a retried step never sends twice)."""
@@ -94,9 +94,10 @@ class CartReminders:
         promo = None
         if cart.recovery_code and template_id == "abandoned_payment":
             settings = self.carts.settings(property_id)
-            until = (now + timedelta(hours=settings.code_validity_hours)).astimezone(ZoneInfo(prop["time_zone"]))
-            promo = {"code": cart.recovery_code, "value": f"{settings.discount_percent:g} %",
-                     "valid_until": str(until.date())}
+            if cart.recovery_code_valid_until and cart.recovery_code_valid_until >= str(
+                    now.astimezone(ZoneInfo(prop["time_zone"])).date()):  # a second reminder after it expired: no code
+                promo = {"code": cart.recovery_code, "value": f"{settings.discount_percent:g} %",
+                         "valid_until": cart.recovery_code_valid_until}
         variables: dict[str, Any] = {
             "guest": {"first_name": cart.first_name, "last_name": cart.last_name, "email": cart.email},
             "property": {"name": prop.get("name"), "contact_email": prop.get("contact_email"),

@@ -57,6 +57,7 @@ class Cart(CartInput):
     reminded_at: str | None = None
     reminders: dict[str, str] = Field(default_factory=dict, description="kind -> status of that reminder")
     recovery_code: str | None = None
+    recovery_code_valid_until: str | None = None
     recovered: bool = Field(default=False, description="Paid after a reminder.")
     execution_name: str | None = None
 
@@ -87,9 +88,8 @@ class CartStats(BaseModel):
 def execution_name(property_id: str, cart_id: str) -> str:
     """Step Functions execution names: 80 characters of [A-Za-z0-9-_]; one execution per cart."""
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in f"{property_id}-{cart_id}")
-    if len(safe) <= 80:
-        return safe
-    return safe[:60] + "-" + hashlib.sha256(safe.encode()).hexdigest()[:19]
+    digest = hashlib.sha256(f"{property_id}|{cart_id}".encode()).hexdigest()[:16]
+    return f"{safe[:63]}-{digest}"  # the digest keeps 'demo-a'/'x' and 'demo'/'a-x' apart
 
 
 def recovery_code_for(property_id: str, cart_id: str) -> str:

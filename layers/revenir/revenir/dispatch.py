@@ -157,7 +157,7 @@ class Dispatcher:
             due, start = self.repository.due_messages(now_iso, min(100, max_messages - report.read), start)
             report.read += len(due)
             for message in due:
-                self._handle(message, now, report)
+                self._handle_safely(message, now, report)
             if not start:
                 break
         self._contexts.clear()
@@ -168,10 +168,16 @@ class Dispatcher:
             self._contexts[property_id] = self.repository.property_context(property_id)
         return self._contexts[property_id]
 
-    def _handle(self, message: Item, now: datetime, report: TickReport) -> None:
+    def _handle_safely(self, message: Item, now: datetime, report: TickReport) -> None:
         claimed = self.repository.claim(message, clock.iso(now))
         if claimed is None:
             return  # another tick has it
+        try:
+            self._handle(claimed, now, report)
+        except Exception as exc:  # a broken template, a bad record: recorded on the message, the tick goes on
+            self._finish(claimed, "failed", report, reason=type(exc).__name__, error=str(exc)[:500])
+
+    def _handle(self, claimed: Item, now: datetime, report: TickReport) -> None:
         report.claimed += 1
         pid, bid, email, tid = claimed["property_id"], claimed["booking_id"], claimed["email"], claimed["template_id"]
         context = self._context(pid)

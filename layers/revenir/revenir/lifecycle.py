@@ -84,12 +84,16 @@ class LifecycleService:
                 continue  # sent, failed, suppressed: history, never touched
             if moved or template_id not in planned:
                 withdrawn.append(message)
+        sent_here = {m["template_id"] for m in guest.messages(booking_id)
+                     if m["status"] not in ("pending", "cancelled")}
         for template_id, at in planned.items():
             old = existing.get(template_id)
-            if old and not moved and old["status"] != "pending":
-                continue  # already sent (or being sent): never twice
+            if template_id in sent_here:
+                continue  # already sent (or being sent) to this address: never twice
+            if old and not moved and old["status"] not in ("pending", "cancelled"):
+                continue
             send_at = clock.iso(at)
-            if old and not moved and old["send_at"] == send_at:
+            if old and not moved and old["status"] == "pending" and old["send_at"] == send_at:
                 continue
             messages.append(self._message(booking, template_id, send_at, now_iso))
         kind = "booking_created" if previous is None else (

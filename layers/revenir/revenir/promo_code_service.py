@@ -106,8 +106,14 @@ class PromoCodeService:
         now = clock.now()
         released = 0
         for property_id, booking_id in self.repository.expired_holds(now, limit):
-            if self.repository.release(property_id, booking_id, now, only_expired_hold=True):
-                released += 1
+            try:
+                if self.repository.release(property_id, booking_id, now, only_expired_hold=True):
+                    released += 1
+            except Exception as exc:  # one bad hold must not block the others: logged, retried next minute
+                import logging
+
+                logging.getLogger(__name__).exception("could not release hold %s/%s: %s", property_id, booking_id,
+                                                      exc)
         return released
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from revenir.carts import Cart, CartSettings
-from revenir.errors import NotFound
+from revenir.errors import Conflict, NotFound
 from revenir.storage import keys
 from revenir.storage.dynamodb import DynamoDBClient, Item, deserialize, error_code, key, query_all, serialize, values
 
@@ -43,14 +43,20 @@ class CartRepository:
         if booking_id:
             sets += ", booking_id = :b"
             vals |= values(b=booking_id)
+        condition = "attribute_exists(pk)"
+        if status != "paid":  # paid is final: a late "abandoned" must not bring reminders to a paying guest
+            condition += " AND #s <> :paid"
+            vals |= values(paid="paid")
         try:
             result = self._client.update_item(
                 TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
-                UpdateExpression=f"SET {sets}", ConditionExpression="attribute_exists(pk)",
+                UpdateExpression=f"SET {sets}", ConditionExpression=condition,
                 ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues=vals,
-                ReturnValues="ALL_OLD")
+                ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
+                if getattr(exc, "response", {}).get("Item"):
+                    raise Conflict("this cart is already paid", code="cart_already_paid") from exc
                 raise NotFound(f"cart {cart_id!r} does not exist", code="cart_not_found") from exc
             raise
         before = Cart.model_validate(deserialize(result["Attributes"]) or {})
@@ -65,12 +71,13 @@ class CartRepository:
         self._client.update_item(TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
                                  UpdateExpression="SET recovered = :t", ExpressionAttributeValues=values(t=True))
 
-    def set_code(self, property_id: str, cart_id: str, code: str) -> str:
-        """Record the recovery code once; a retry keeps the first."""
+    def set_code(self, property_id: str, cart_id: str, code: str, valid_until: str) -> str:
+        """Record the recovery code (and its last day) once; a retry keeps the first."""
         result = self._client.update_item(
             TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
-            UpdateExpression="SET recovery_code = if_not_exists(recovery_code, :c)",
-            ExpressionAttributeValues=values(c=code), ReturnValues="ALL_NEW")
+            UpdateExpression="SET recovery_code = if_not_exists(recovery_code, :c), "
+                             "recovery_code_valid_until = if_not_exists(recovery_code_valid_until, :u)",
+            ExpressionAttributeValues=values(c=code, u=valid_until), ReturnValues="ALL_NEW")
         return str((deserialize(result["Attributes"]) or {})["recovery_code"])
 
     def claim_reminder(self, property_id: str, cart_id: str, kind: str, now: str) -> bool:
@@ -89,6 +96,11 @@ class CartRepository:
         return True
 
     def finish_reminder(self, property_id: str, cart_id: str, kind: str, status: str, now: str) -> None:
+        if status == "failed":  # the send failed: free the claim so the state machine's retry can send it
+            self._client.update_item(
+                TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
+                UpdateExpression="REMOVE reminders.#k", ExpressionAttributeNames={"#k": kind})
+            return
         self._client.update_item(
             TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
             UpdateExpression="SET reminders.#k = :st, reminded_at = if_not_exists(reminded_at, :now)"

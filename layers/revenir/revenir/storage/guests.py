@@ -200,9 +200,9 @@ class GuestRepository:
                 "UpdateExpression": "DELETE booking_ids :b", "ExpressionAttributeValues": {":b": {"SS": [bid]}}}})
         for message in messages:  # never overwrite a message a dispatcher is sending or has sent
             ops.append({"Put": {"TableName": self._table, "Item": serialize(message),
-                                "ConditionExpression": "attribute_not_exists(pk) OR #s = :pending",
+                                "ConditionExpression": "attribute_not_exists(pk) OR #s IN (:pending, :cancelled)",
                                 "ExpressionAttributeNames": {"#s": "status"},
-                                "ExpressionAttributeValues": values(pending="pending")}})
+                                "ExpressionAttributeValues": values(pending="pending", cancelled="cancelled")}})
         for message in withdrawn:
             ops.append({"Update": {
                 "TableName": self._table, "Key": key(message["pk"], message["sk"]),

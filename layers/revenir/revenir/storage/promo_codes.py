@@ -157,8 +157,10 @@ class PromoCodeRepository:
 
     # ------------------------------------------------------------------ admin
     def create(self, property_id: str, data: PromoCodeInput, promo_id: str, today_local: Any, now: str) -> PromoCode:
-        slots = self.lookup(property_id, data.code, client="-", policy=GuardPolicy(), now=clock.now(),
-                            consistent=True).slots
+        found = self.lookup(property_id, data.code, client="-", policy=GuardPolicy(), now=clock.now(), consistent=True)
+        slots = found.slots
+        if found.property_item:  # "ended" on the property's calendar
+            today_local = clock.local_today(found.property_item["time_zone"])
         clashes = [p for s in slots if (p := s.promo) and not p.archived and p.overlaps(data)]
         if clashes:
             raise Conflict("this code is already in use for an overlapping period", code="code_in_use",
@@ -166,6 +168,8 @@ class PromoCodeRepository:
                                     for c in clashes])
         transact: list[dict[str, Any]] = []
         free = next((s for s in slots if s.item is None), None)
+        put_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        version = 1
         if free is None:  # evict the longest-ended or archived code of this string to the archive
             evictable = [s for s in slots if s.promo and (s.promo.archived or s.promo.valid_until < today_local)]
             if not evictable:
@@ -173,16 +177,16 @@ class PromoCodeRepository:
                                code="code_reuse_limit")
             free = min(evictable, key=lambda s: (not (s.promo and s.promo.archived), s.item["valid_until"]))  # type: ignore[index]
             old = dict(free.item or {})
-            transact.append({"Delete": {"TableName": self._table, "Key": key(old["pk"], old["sk"]),
-                                        "ConditionExpression": "version = :v",
-                                        "ExpressionAttributeValues": values(v=old["version"])}})
+            # The new code's Put replaces the evicted one in its slot (one operation per item in a transaction),
+            # on condition that the slot still holds what we read.
+            put_condition = {"ConditionExpression": "version = :v", "ExpressionAttributeValues": values(
+                v=old["version"])}
+            version = int(old["version"]) + 1
             transact.append({"Put": {"TableName": self._table,
                                      "Item": serialize({**old, "pk": keys.promo_archive_pk(property_id),
                                                         "sk": old["id"], "archived_slot": old["sk"]})}})
-            free = Slot(free.slot, None)
         for other in slots:
-            if other.slot == free.slot or (other.item and any(t.get("Delete", {}).get("Key") == key(
-                    other.item["pk"], other.item["sk"]) for t in transact)):
+            if other.slot == free.slot:
                 continue
             check: dict[str, Any] = {"TableName": self._table,
                                      "Key": key(keys.code_pk(property_id, data.code), keys.slot_sk(other.slot))}
@@ -195,10 +199,9 @@ class PromoCodeRepository:
         promo = PromoCode(id=promo_id, property_id=property_id, uses=0, archived=False, created_at=now,
                           updated_at=now, **data.model_dump())
         item = {"pk": keys.code_pk(property_id, data.code), "sk": keys.slot_sk(free.slot),
-                "gsi1pk": keys.promo_list_pk(property_id), "gsi1sk": promo_id, "version": 1, "guest_uses": {},
-                **_definition_item(promo.model_dump(mode="json"))}
-        transact.append({"Put": {"TableName": self._table, "Item": serialize(item),
-                                 "ConditionExpression": "attribute_not_exists(pk)"}})
+                "gsi1pk": keys.promo_list_pk(property_id), "gsi1sk": promo_id, "version": version,
+                "guest_uses": {}, **_definition_item(promo.model_dump(mode="json"))}
+        transact.append({"Put": {"TableName": self._table, "Item": serialize(item), **put_condition}})
         transact.append(self._name_claim(property_id, data.name, promo_id))
         self._transact(transact, on_conflict=lambda reasons: self._create_conflict(reasons))
         return promo
@@ -241,6 +244,14 @@ class PromoCodeRepository:
             raise NotFound(f"promo code {promo_id!r} does not exist", code="promo_code_not_found")
         return fresh
 
+    def time_zone(self, property_id: str) -> str:
+        item = deserialize(self._client.get_item(
+            TableName=self._table, Key=key(keys.property_pk(property_id), keys.PROPERTY_SK),
+            ProjectionExpression="time_zone").get("Item"))
+        if item is None:
+            raise NotFound(f"property {property_id!r} does not exist", code="property_not_found")
+        return str(item["time_zone"])
+
     def get(self, property_id: str, promo_id: str) -> PromoCode:
         return _promo(self._find(property_id, promo_id))
 
@@ -256,7 +267,10 @@ class PromoCodeRepository:
             kwargs["ExpressionAttributeValues"] |= values(true=True, false=False)
         if cursor:
             try:
-                kwargs["ExclusiveStartKey"] = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+                start = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+                if not isinstance(start, dict) or set(start) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
+                    raise ValueError("not a key")
+                kwargs["ExclusiveStartKey"] = start
             except ValueError as exc:
                 raise InvalidInput("cursor is not valid", code="invalid_cursor") from exc
         page = self._client.query(**kwargs)
@@ -294,9 +308,12 @@ class PromoCodeRepository:
             "TableName": self._table, "Key": key(current["pk"], current["sk"]), "UpdateExpression": expression,
             "ConditionExpression": "version = :v", "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values(now=now, one=1, v=current["version"], **new)}})
-        if merged.name.casefold() != current["name"].casefold():
-            transact.append({"Delete": {"TableName": self._table,
-                                        "Key": key(keys.promo_name_pk(property_id), current["name"].casefold())}})
+        # An archived code no longer holds its name: only a live code moves its claim.
+        if merged.name.casefold() != current["name"].casefold() and not current.get("archived"):
+            transact.append({"Delete": {
+                "TableName": self._table, "Key": key(keys.promo_name_pk(property_id), current["name"].casefold()),
+                "ConditionExpression": "attribute_not_exists(pk) OR id = :id",
+                "ExpressionAttributeValues": values(id=promo_id)}})
             transact.append(self._name_claim(property_id, merged.name, promo_id))
         self._transact(transact, on_conflict=self._create_conflict)
         return merged
@@ -312,7 +329,9 @@ class PromoCodeRepository:
                         "ConditionExpression": "version = :v",
                         "ExpressionAttributeValues": values(true=True, now=now, one=1, v=current["version"])}},
             {"Delete": {"TableName": self._table,
-                        "Key": key(keys.promo_name_pk(property_id), current["name"].casefold())}},
+                        "Key": key(keys.promo_name_pk(property_id), current["name"].casefold()),
+                        "ConditionExpression": "attribute_not_exists(pk) OR id = :id",
+                        "ExpressionAttributeValues": values(id=promo_id)}},
         ], on_conflict=lambda _: Conflict("the code changed while archiving: try again", code="concurrent_change"))
 
     def record_sent(self, property_id: str, promo_id: str, recipient: dict[str, Any], now: str) -> None:
@@ -477,7 +496,9 @@ class PromoCodeRepository:
         if record["status"] == "released":
             return False
         condition = "#s = :status"
-        vals = values(status=record["status"], released="released", now=clock.iso(now))
+        # An expired hold is released only if it is still held (never a redemption confirmed meanwhile).
+        vals = values(status="held" if only_expired_hold else record["status"], released="released",
+                      now=clock.iso(now))
         if only_expired_hold:
             condition += " AND hold_expires_at <= :now"
         items: list[dict[str, Any]] = [{"Update": {
