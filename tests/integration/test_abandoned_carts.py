@@ -215,3 +215,13 @@ def test_a_failing_step_is_retried_then_caught(api: Any, admin: dict[str, str], 
     api.post("/v1/properties/demo/carts", json=cart(), headers=admin)
     execution = finish("C-1", timeout=30)
     assert execution["status"] == "FAILED" and calls["n"] == 4  # the first try and 3 retries
+
+
+def test_gdpr_export_and_erasure_cover_carts(api: Any, admin: dict[str, str]) -> None:
+    api.post("/v1/properties/demo/carts", json=cart(), headers=admin)
+    exported = api.get("/v1/admin/properties/demo/guests/martin@example.com/export", headers=admin).json
+    assert [c["cart_id"] for c in exported["carts"]] == ["C-1"]
+    assert api.post("/v1/admin/properties/demo/guests/martin@example.com/erasure", headers=admin).status_code == 200
+    assert api.get("/v1/admin/properties/demo/guests/martin@example.com/export", headers=admin).json["carts"] == []
+    stats = api.get("/v1/admin/properties/demo/carts/stats", headers=admin).json
+    assert stats["started"] == 1  # the figures stay

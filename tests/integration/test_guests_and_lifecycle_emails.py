@@ -248,12 +248,15 @@ def test_gdpr_export_and_erasure(api: Any, admin: dict[str, str], lambdas: Any) 
     exported = api.get("/v1/admin/properties/demo/guests/john@example.com/export", headers=admin).json
     assert exported["profile"]["first_name"] == "John" and exported["bookings"][0]["booking_id"] == "B-1"
     assert exported["promo_code_redemptions"][0]["code"] == "FIDELE"
+    assert exported["stays"] == ["B-1"]
     assert len(exported["emails"]) == 3 and exported["timeline"]
     erased = api.post("/v1/admin/properties/demo/guests/john@example.com/erasure", headers=admin)
     assert erased.status_code == 200 and erased.json["bookings_anonymised"] == 1
     assert erased.json["promo_code_traces_removed"] == 2  # the per-guest counter and the "sent to" entry
     assert api.get(f"/v1/admin/properties/demo/promo-codes/{code['id']}/sent-to", headers=admin).json == {
         "sent_to": []}
+    after_export = api.get("/v1/admin/properties/demo/guests/john@example.com/export", headers=admin).json
+    assert after_export["promo_code_redemptions"] == [] and after_export["carts"] == []
     assert api.get("/v1/admin/properties/demo/guests/john@example.com", headers=admin).status_code == 404
     after = api.get("/v1/admin/properties/demo/guests/john@example.com/export", headers=admin).json
     assert after["profile"] is None and after["bookings"] == [] and after["emails"] == []

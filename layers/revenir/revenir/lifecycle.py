@@ -168,13 +168,15 @@ class LifecycleService:
         bookings = [public(b) for b in (self.repository.get_booking(property_id, bid) for bid in booking_ids) if b]
         redemptions = [public(r) for r in (self.repository.promo_redemption(property_id, bid) for bid in booking_ids)
                        if r and r.get("guest_email") == email]
+        carts = [public(c) for c in (self.repository.cart(property_id, cart_id)
+                                     for cart_id in self._links(record, "CART")) if c]
         suppressed = self.repository.suppressed(email)
         return {"email": email, "property_id": property_id, "exported_at": clock.iso(clock.now()),
                 "profile": public(record.profile) if record.profile else None,
                 "bookings": bookings, "stays": sorted(record.booking_ids),
                 "emails": [public(m) for m in record.messages()],
                 "timeline": [public(i) for i in record.items if i["sk"].startswith("EVENT#")],
-                "promo_code_redemptions": redemptions,
+                "promo_code_redemptions": redemptions, "carts": carts,
                 "address_suppression": public(suppressed) if suppressed else None,
                 "ota_relay_address": is_ota_relay(email)}
 
@@ -201,14 +203,26 @@ class LifecycleService:
                                             {"erased_at": clock.iso(clock.now())}, remove=("guest_email", "guest_hash"))
         from revenir.storage.promo_codes import guest_hash
 
+        for cart_id in self._links(record, "CART"):  # abandoned carts: figures kept, the person gone
+            cart = self.repository.cart(property_id, cart_id)
+            if cart and cart.get("email") == email:
+                self.repository.update_item(keys.cart_pk(property_id, cart_id), keys.CART_SK,
+                                            {"email": f"erased-{secrets.token_hex(6)}@invalid", "first_name": "-",
+                                             "erased_at": clock.iso(clock.now())}, remove=("last_name",))
         promo_traces = self.repository.erase_promo_traces(property_id, email, guest_hash(email))
         self.repository.delete_items(record.items)
         return {"items_deleted": len(record.items), "bookings_anonymised": len(booking_ids),
                 "promo_code_traces_removed": promo_traces}
 
     @staticmethod
-    def _booking_ids(record: Any) -> set[str]:
-        return {i["booking_id"] for i in record.items if i["sk"].startswith("BOOKING#")} | set(record.booking_ids)
+    def _links(record: Any, kind: str) -> list[str]:
+        prefix = keys.guest_link_sk(kind, "")
+        return [i["sk"].removeprefix(prefix) for i in record.items if i["sk"].startswith(prefix)]
+
+    @classmethod
+    def _booking_ids(cls, record: Any) -> set[str]:
+        return ({i["booking_id"] for i in record.items if i["sk"].startswith("BOOKING#")} | set(record.booking_ids)
+                | set(cls._links(record, "REDEMPTION")))
 
 
 def default_window(time_zone: str) -> tuple[date, date]:

@@ -26,6 +26,9 @@ class CartRepository:
                 raise
             old = deserialize(getattr(exc, "response", {}).get("Item")) or {}
             return Cart.model_validate(old), False
+        self._client.put_item(TableName=self._table, Item=serialize({  # for the guest's GDPR export and erasure
+            "pk": keys.guest_pk(cart.property_id, cart.email), "sk": keys.guest_link_sk("CART", cart.cart_id),
+            "cart_id": cart.cart_id}))
         return cart, True
 
     def get(self, property_id: str, cart_id: str) -> Cart:

@@ -93,6 +93,10 @@ class GuestRepository:
             TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.BOOKING_SK),
             ConsistentRead=True).get("Item"))
 
+    def cart(self, property_id: str, cart_id: str) -> Item | None:
+        return deserialize(self._client.get_item(
+            TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK)).get("Item"))
+
     def promo_redemption(self, property_id: str, booking_id: str) -> Item | None:
         return deserialize(self._client.get_item(
             TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK),

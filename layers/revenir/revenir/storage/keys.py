@@ -164,3 +164,8 @@ CART_SETTINGS_SK = "CARTSETTINGS"
 def cart_stats_pk(property_id: str) -> str:
     """One counter item per local day: started, reminded, recovered, recovered revenue per currency."""
     return f"PROPERTY#{property_id}#CARTSTATS"
+
+
+def guest_link_sk(kind: str, ref: str) -> str:
+    """A link in the guest's partition to a record kept elsewhere (CART, REDEMPTION): GDPR finds it there."""
+    return f"LINK#{kind}#{ref}"

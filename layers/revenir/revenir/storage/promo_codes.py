@@ -389,6 +389,9 @@ class PromoCodeRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         if request.guest_email:
+            items.append({"Put": {"TableName": self._table, "Item": serialize({
+                "pk": keys.guest_pk(property_id, request.guest_email),
+                "sk": keys.guest_link_sk("REDEMPTION", request.booking_id), "booking_id": request.booking_id})}})
             items.append({"Update": {
                 "TableName": self._table, "Key": key(keys.guest_pk(property_id, request.guest_email),
                                                      keys.GUEST_STAYS_SK),
@@ -431,6 +434,10 @@ class PromoCodeRepository:
             "ConditionExpression": "attribute_not_exists(pk) OR #s = :released",
             "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": values(released="released"),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}]
+        if request.guest_email:
+            items.append({"Put": {"TableName": self._table, "Item": serialize({
+                "pk": keys.guest_pk(property_id, request.guest_email),
+                "sk": keys.guest_link_sk("REDEMPTION", request.booking_id), "booking_id": request.booking_id})}})
         if kind == "partner_card":
             card = key(keys.card_pk(property_id, code), keys.CARD_SK)
             items.append({"Update": {"TableName": self._table, "Key": card,
