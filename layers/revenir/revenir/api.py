@@ -13,7 +13,6 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from revenir.auth import require_property
 from revenir.errors import RevenirError
@@ -60,12 +59,15 @@ def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
     def _invalid_request(exc: RequestValidationError) -> Response[Any]:
         return error_response(400, "invalid_request", "the request is not valid", _field_details(exc))
 
-    @app.exception_handler(ValidationError)  # type: ignore[untyped-decorator]
-    def _invalid_model(exc: ValidationError) -> Response[Any]:
-        # a domain model rebuilt from the request (e.g. a PATCH merged into a stored object) that does not hold
-        details = [{"field": "body." + ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", ""),
-                    "type": e.get("type", "")} for e in exc.errors()]
-        return error_response(400, "invalid_request", "the request is not valid", details)
+    if validation:  # pydantic is loaded anyway then; a function without validation keeps it out of its cold start
+        from pydantic import ValidationError
+
+        @app.exception_handler(ValidationError)  # type: ignore[untyped-decorator]
+        def _invalid_model(exc: ValidationError) -> Response[Any]:
+            # a domain model rebuilt from the request (e.g. a PATCH merged into a stored object) that does not hold
+            details = [{"field": "body." + ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", ""),
+                        "type": e.get("type", "")} for e in exc.errors()]
+            return error_response(400, "invalid_request", "the request is not valid", details)
 
     @app.not_found
     def _no_route(_: Exception) -> Response[Any]:
