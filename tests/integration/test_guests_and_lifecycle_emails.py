@@ -326,3 +326,26 @@ def test_an_address_moved_back_and_a_reinstated_booking_are_rescheduled(api: Any
     reinstated = put(api, admin, status="confirmed")
     assert {m["template_id"] for m in reinstated.json["scheduled_emails"]} == {
         "booking_info", "eve_of_arrival", "thanks"}
+
+
+def test_a_send_interrupted_mid_tick_is_recorded_not_resent(api: Any, admin: dict[str, str], lambdas: Any,
+                                                             monkeypatch: Any) -> None:
+    from revenir.mail.sender import SesMailer
+
+    class Killed(BaseException):  # the Lambda runtime ending the invocation (a timeout): nothing is recorded
+        pass
+
+    def killed(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+        raise Killed
+
+    put(api, admin, arrival=str(local_day(1)), departure=str(local_day(3)))
+    monkeypatch.setattr(SesMailer, "send", killed)
+    with pytest.raises(Killed):
+        dispatch(lambdas)
+    monkeypatch.undo()
+    assert dispatch(lambdas)["sent"] == 1  # the other due message; the claimed one waits for its lease
+    clock.travel(11 * 60)
+    assert dispatch(lambdas)["failed"] == 1
+    profile = api.get("/v1/admin/properties/demo/guests/john@example.com", headers=admin).json
+    reasons = {m["status"]: m.get("reason") for m in profile["emails"] if m["status"] != "pending"}
+    assert reasons == {"sent": None, "failed": "interrupted"}

@@ -33,6 +33,8 @@ from revenir.storage.guests import GuestRepository, PropertyContext, public
 
 MAX_ATTEMPTS = 5
 IN_TICK_RETRIES = 3
+#: A claimed message whose outcome is not recorded within this time was interrupted (a Lambda timeout).
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 @dataclass
@@ -169,7 +171,10 @@ class Dispatcher:
         return self._contexts[property_id]
 
     def _handle_safely(self, message: Item, now: datetime, report: TickReport) -> None:
-        claimed = self.repository.claim(message, clock.iso(now))
+        if message.get("status") == "sending":  # its lease is over: the tick that claimed it died mid-way
+            self._interrupted(message, report)
+            return
+        claimed = self.repository.claim(message, clock.iso(now), clock.iso(now + CLAIM_LEASE))
         if claimed is None:
             return  # another tick has it
         try:
@@ -222,6 +227,15 @@ class Dispatcher:
             report.outcomes.append({"sk": claimed["sk"], "status": "retry", "error": error.code})
             return
         self._finish(claimed, "failed", report, reason=error.code, error=str(error)[:500])
+
+    def _interrupted(self, message: Item, report: TickReport) -> None:
+        """Not resent (SES may have accepted it: a duplicate is worse than a gap); recorded for the host."""
+        try:
+            self._finish(message, "failed", report, reason="interrupted",
+                         error="the send was interrupted before its outcome was recorded; resend it by hand if needed")
+        except Exception as exc:
+            if "ConditionalCheckFailed" not in type(exc).__name__ and "ConditionalCheckFailed" not in str(exc):
+                raise  # otherwise its outcome was recorded meanwhile
 
     def _finish(self, claimed: Item, status: str, report: TickReport, **fields: Any) -> None:
         now_iso = clock.iso(clock.now())

@@ -315,16 +315,20 @@ class GuestRepository:
         page = self._client.query(**kwargs)
         return [deserialize(i) or {} for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
-    def claim(self, message: Item, now_iso: str) -> Item | None:
-        """Take a due message for sending: only one tick, however many overlap, gets it."""
+    def claim(self, message: Item, now_iso: str, lease_until: str) -> Item | None:
+        """Take a due message for sending: only one tick, however many overlap, gets it. It stays in the queue
+        at `lease_until`: should the tick die before recording the outcome, a later tick finds it there."""
+        qsk = queue_sort_key(lease_until, message["property_id"], message["email"], message["booking_id"],
+                             message["template_id"])
         try:
             result = self._client.update_item(
                 TableName=self._table, Key=key(message["pk"], message["sk"]),
                 UpdateExpression="SET #s = :sending, claimed_at = :now, attempts = if_not_exists(attempts, :zero) "
-                                 "+ :one REMOVE gsi1pk, gsi1sk",
+                                 "+ :one, gsi1sk = :qsk",
                 ConditionExpression="#s = :pending AND send_at <= :now",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=values(sending="sending", pending="pending", now=now_iso, zero=0, one=1),
+                ExpressionAttributeValues=values(sending="sending", pending="pending", now=now_iso, zero=0, one=1,
+                                                 qsk=qsk),
                 ReturnValues="ALL_NEW")
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
@@ -341,6 +345,8 @@ class GuestRepository:
             expression += ", gsi1pk = :q, gsi1sk = :qsk"
             vals |= values(q=keys.MAIL_QUEUE, qsk=queue_sort_key(requeue_at, message["property_id"], message["email"],
                                                                  message["booking_id"], message["template_id"]))
+        else:
+            expression += " REMOVE gsi1pk, gsi1sk"
         self._client.update_item(
             TableName=self._table, Key=key(message["pk"], message["sk"]), UpdateExpression=expression,
             ConditionExpression="#s = :sending", ExpressionAttributeNames=names, ExpressionAttributeValues=vals)
