@@ -247,3 +247,14 @@ def test_renaming_an_archived_code_never_frees_a_live_codes_name(api: Any, admin
                      json={"name": "Hiver"}).status_code == 200
     third = api.post("/v1/admin/properties/demo/promo-codes", headers=admin, json=code_body(name="été", code="ETE3"))
     assert third.status_code == 409 and third.json["error"]["code"] == "name_taken"
+
+
+def test_moving_a_codes_dates_keeps_periods_apart(api: Any, admin: dict[str, str]) -> None:
+    first = create(api, admin, valid_from=day(-1), valid_until=day(10))
+    create(api, admin, name="Plus tard", valid_from=day(20), valid_until=day(30))
+    moved = api.patch(f"/v1/admin/properties/demo/promo-codes/{first['id']}", headers=admin,
+                      json={"valid_until": day(15)})
+    assert moved.status_code == 200 and moved.json["valid_until"] == day(15)
+    clash = api.patch(f"/v1/admin/properties/demo/promo-codes/{first['id']}", headers=admin,
+                      json={"valid_until": day(25)})
+    assert clash.status_code == 409 and clash.json["error"]["code"] == "code_in_use"

@@ -289,7 +289,13 @@ class PromoCodeRepository:
                                    consistent=True).slots
             for s in siblings:
                 other = s.promo
-                if other is None or other.id == promo_id:
+                if other is None:  # an empty slot must stay empty: a concurrent create could overlap
+                    transact.append({"ConditionCheck": {
+                        "TableName": self._table, "Key": key(keys.code_pk(property_id, merged.code),
+                                                              keys.slot_sk(s.slot)),
+                        "ConditionExpression": "attribute_not_exists(pk)"}})
+                    continue
+                if other.id == promo_id:
                     continue
                 if not other.archived and other.overlaps(merged):
                     raise Conflict("this code is already in use for an overlapping period", code="code_in_use",
