@@ -19,6 +19,7 @@ from pydantic import Field
 
 from revenir import clock
 from revenir.api import create_app, json_response, require_caller_property
+from revenir.api_params import PropertyId
 from revenir.carts import Cart, CartInput, CartSettings, CartStats, CartStatusInput, execution_name
 from revenir.settings import TableSettings, load
 from revenir.storage.carts import CartRepository
@@ -28,7 +29,6 @@ logger = Logger(service="carts")
 metrics = Metrics(namespace="Revenir", service="carts")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 CartId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from revenir import clock, ids
 from revenir.api import create_app, json_response, require_caller_property
+from revenir.api_params import BookingId, PropertyId
 from revenir.guessing_guard import GuardPolicy
 from revenir.promo_code_service import PromoCodeService
 from revenir.promo_codes import (
@@ -38,9 +39,7 @@ logger = Logger(service="codes")
 metrics = Metrics(namespace="Revenir", service="codes")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 PromoId = Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")]
-BookingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 
 
 class GuardSettings(TableSettings):

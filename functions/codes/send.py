@@ -21,6 +21,7 @@ from pydantic import Field
 
 from revenir import promo_code_mail
 from revenir.api import create_app, require_caller_property
+from revenir.api_params import PropertyId
 from revenir.mail.sender import SesMailer
 from revenir.promo_code_mail import SendCodeRequest, SendCodeResult
 from revenir.settings import TableSettings, load
@@ -67,7 +68,7 @@ def _send(property_id: str, promo_id: str, guest: dict[str, Any]) -> dict[str, A
 
 @app.post("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/send", tags=["Promo codes"],
           summary="E-mail the code to a guest, in the guest's language")
-def send_promo_code(property_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+def send_promo_code(property_id: PropertyId,
                     promo_id: Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")],
                     body: Annotated[SendCodeRequest, Body()]) -> SendCodeResult:
     require_caller_property(app, property_id)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from revenir import clock
 from revenir.api import create_app, json_response, require_caller_property
+from revenir.api_params import BookingId, PropertyId
 from revenir.bookings import Booking, BookingInput, ManualGuestInput
 from revenir.errors import Forbidden, InvalidInput, NotFound
 from revenir.guest_list import GuestFilters, guest_rows
@@ -35,8 +36,6 @@ logger = Logger(service="guests")
 metrics = Metrics(namespace="Revenir", service="guests")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-BookingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 GuestEmail = Annotated[str, Path(min_length=3, max_length=254, description="The guest's e-mail address.")]
 SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 

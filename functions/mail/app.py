@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from revenir import clock
 from revenir.api import create_app, require_caller_property
+from revenir.api_params import PropertyId
 from revenir.bookings import Booking
 from revenir.dispatch import Composer, Dispatcher
 from revenir.errors import NotFound
@@ -40,7 +41,6 @@ logger = Logger(service="mail")
 metrics = Metrics(namespace="Revenir", service="mail")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 TemplateId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from revenir import clock
 from revenir.api import create_app, json_response, require_caller_property
+from revenir.api_params import PropertyId
 from revenir.offers import Offer, OfferInput
 from revenir.properties import Property, PropertyInput
 from revenir.settings import TableSettings, load
@@ -23,7 +24,6 @@ logger = Logger(service="properties")
 metrics = Metrics(namespace="Revenir", service="properties")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Property identifier.")]
 OfferId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", description="Offer identifier.")]
 
 

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from revenir import clock
 from revenir.api import JSON, create_app, json_response, require_caller_property
+from revenir.api_params import PropertyId
 from revenir.errors import InvalidInput, RevenirError
 from revenir.mail.sender import SesMailer
 from revenir.review_service import ReviewService
@@ -48,7 +49,6 @@ logger = Logger(service="reviews")
 metrics = Metrics(namespace="Revenir", service="reviews")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 ReviewId = Annotated[str, Path(pattern=r"^rv_[a-z]+_[0-9a-f]{24}$")]
 ImportSource = Annotated[str, Path(pattern=r"^(booking|airbnb)$", description="booking or airbnb")]
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from revenir import clock, ids
 from revenir.api import create_app, json_response, require_caller_property
+from revenir.api_params import PropertyId
 from revenir.errors import InvalidInput, NotFound
 from revenir.partner_cards import PartnerProgram, PartnerProgramInput, parse_cards
 from revenir.pricing import Line
@@ -38,7 +39,6 @@ logger = Logger(service="sales")
 metrics = Metrics(namespace="Revenir", service="sales")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 SaleId = Annotated[str, Path(pattern=r"^ps_[0-9a-z]{26}$")]
 ProgramId = Annotated[str, Path(pattern=r"^pp_[0-9a-z]{26}$")]
 LinkToken = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$")]

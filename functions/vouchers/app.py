@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from revenir import clock, ids, voucher_codes, voucher_csv, voucher_print
 from revenir.api import create_app, json_response, require_caller_property
+from revenir.api_params import BookingId, PropertyId
 from revenir.errors import InvalidInput, NotFound, TooManyRequests
 from revenir.guessing_guard import GuardPolicy
 from revenir.properties import Property
@@ -46,10 +47,8 @@ logger = Logger(service="vouchers")
 metrics = Metrics(namespace="Revenir", service="vouchers")
 app = create_app()
 
-PropertyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 ProductId = Annotated[str, Path(pattern=r"^gp_[0-9a-z]{26}$")]
 CodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9 _.-]{4,40}$", description="Any case, dashes optional.")]
-BookingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 StatusFilter = Literal["unused", "partly_used", "used", "expired", "void"]
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
@@ -20,6 +20,7 @@ from pydantic import Field
 
 from revenir import clock, gift_orders
 from revenir.api import create_app, json_response
+from revenir.api_params import PropertyId
 from revenir.gift_orders import GiftOrderOut
 from revenir.settings import TableSettings, load
 from revenir.storage.properties import PropertyRepository
@@ -54,7 +55,7 @@ def _wiring() -> tuple[PropertyRepository, VoucherRepository, StripeGateway, str
           summary="Order gift vouchers: creates a Stripe PaymentIntent (idempotency key = the order) and "
                   "returns its client secret for Stripe.js confirmCardPayment",
           responses={201: {"description": "Created"}, 402: {"description": "payment_declined"}})
-def create_gift_order(property_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+def create_gift_order(property_id: PropertyId,
                       body: Annotated[GiftOrderInput, Body()]) -> Response[GiftOrderOut]:
     properties, vouchers, gateway, publishable_key = _wiring()
     prop = properties.get(property_id)

@@ -86,11 +86,9 @@ class Composer:
     base_url: str
     promo_lookup: Callable[[str, str], Any] | None = None  # (property_id, promo_id) -> PromoCode
 
-    def variables(self, context: PropertyContext, template: MailTemplate, booking: Booking, profile: Item | None,
-                  repeat_guest: bool, language: str, with_unsubscribe: bool) -> tuple[dict[str, Any], set[str]]:
+    def variables(self, context: PropertyContext, template: MailTemplate, booking: Booking, membership: set[str],
+                  language: str, with_unsubscribe: bool) -> dict[str, Any]:
         prop = context.property_item or {}
-        segments = [Segment.model_validate(public(s)) for s in context.segments]
-        membership = member_of(segments, booking, repeat_guest, (profile or {}).get("tags", []))
         upsells = []
         for upsell in template.upsells:
             offer = context.offers.get(upsell.offer_id)
@@ -122,7 +120,7 @@ class Composer:
             "unsubscribe_url": (unsubscribe_url(self.signer, self.base_url, booking.property_id, booking.email)
                                 if with_unsubscribe else None),
         }
-        return variables, membership
+        return variables
 
     def compose(self, context: PropertyContext, template: MailTemplate, booking: Booking, profile: Item | None,
                 repeat_guest: bool, recipient: str | None = None, language: str | None = None
@@ -132,7 +130,7 @@ class Composer:
         segments = [Segment.model_validate(public(s)) for s in context.segments]
         membership = member_of(segments, booking, repeat_guest, (profile or {}).get("tags", []))
         lang, content = choose_content(template, membership, wanted, prop.get("default_language", "en"))
-        variables, _ = self.variables(context, template, booking, profile, repeat_guest, lang, with_unsubscribe=True)
+        variables = self.variables(context, template, booking, membership, lang, with_unsubscribe=True)
         rendered = rendering.render(content.mail(), variables, lang)
         envelope = mime.Envelope(sender=prop["sender_email"], sender_name=prop["name"],
                                  recipient=recipient or booking.email, reply_to=prop.get("contact_email"),
@@ -147,7 +145,7 @@ class Dispatcher:
         self.mailer = mailer
         self.composer = composer
         self.sleep = sleep
-        self._contexts: dict[str, PropertyContext] = {}
+        self._contexts: dict[str, tuple[PropertyContext, dict[str, MailTemplate]]] = {}
 
     def tick(self, max_messages: int = 500) -> TickReport:
         """Send what is due now. Reads only due messages (the queue index is sorted by send time)."""
@@ -165,9 +163,11 @@ class Dispatcher:
         self._contexts.clear()
         return report
 
-    def _context(self, property_id: str) -> PropertyContext:
+    def _context(self, property_id: str) -> tuple[PropertyContext, dict[str, MailTemplate]]:
+        """The property's context and effective templates, read and validated once per tick."""
         if property_id not in self._contexts:
-            self._contexts[property_id] = self.repository.property_context(property_id)
+            context = self.repository.property_context(property_id)
+            self._contexts[property_id] = context, effective_templates(context.templates)
         return self._contexts[property_id]
 
     def _handle_safely(self, message: Item, now: datetime, report: TickReport) -> None:
@@ -185,8 +185,8 @@ class Dispatcher:
     def _handle(self, claimed: Item, now: datetime, report: TickReport) -> None:
         report.claimed += 1
         pid, bid, email, tid = claimed["property_id"], claimed["booking_id"], claimed["email"], claimed["template_id"]
-        context = self._context(pid)
-        template = effective_templates(context.templates).get(tid)
+        context, templates = self._context(pid)
+        template = templates.get(tid)
         found = self.repository.dispatch_context(pid, bid, email)
         booking_item = found["booking"]
         stop = None
