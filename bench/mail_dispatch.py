@@ -34,13 +34,13 @@ def run() -> None:
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
-    from revenir import clock
-    from revenir.dispatch import Composer, Dispatcher
+    from revenir.core import clock
+    from revenir.core.signing import Signer
+    from revenir.guests.dispatch import Composer, Dispatcher
+    from revenir.guests.store import GuestRepository, queue_sort_key
     from revenir.mail.sender import SesMailer
-    from revenir.signing import Signer
-    from revenir.storage import keys
-    from revenir.storage.dynamodb import serialize
-    from revenir.storage.guests import GuestRepository, queue_sort_key
+    from revenir.table import keys
+    from revenir.table.dynamodb import serialize
 
     scheduled = int(os.environ.get("BENCH_MAIL_SCHEDULED", "100000"))
     due = int(os.environ.get("BENCH_MAIL_DUE", "1000"))

@@ -36,9 +36,11 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
-    from revenir import clock, stripe_webhook, voucher_codes
-    from revenir.storage.dynamodb import serialize
-    from revenir.storage.vouchers import NewVoucher, VoucherRepository
+    from revenir.core import clock
+    from revenir.table.dynamodb import serialize
+    from revenir.vouchers import codes as voucher_codes
+    from revenir.vouchers import stripe_signature as stripe_webhook
+    from revenir.vouchers.store import NewVoucher, VoucherRepository
 
     emulator.serialise_in_process_requests()
     out: dict[str, Any] = {}
@@ -54,7 +56,7 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
         custom = next(p for p in products if p["value"]["type"] == "custom")
 
         repo = VoucherRepository(boto3.client("dynamodb"), table)
-        from revenir.vouchers import GiftProduct
+        from revenir.vouchers.models import GiftProduct
 
         product = GiftProduct.model_validate(fifty)
 

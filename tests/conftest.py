@@ -81,7 +81,7 @@ def demo(gateway: Any) -> str:
 
 @pytest.fixture(autouse=True)
 def _reset_clock() -> Iterator[None]:
-    from revenir import clock
+    from revenir.core import clock
 
     clock.reset()
     yield

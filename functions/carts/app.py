@@ -17,13 +17,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.carts import Cart, CartInput, CartSettings, CartStats, CartStatusInput, execution_name
-from revenir.settings import TableSettings, load
-from revenir.storage.carts import CartRepository
-from revenir.storage.properties import PropertyRepository
+from revenir.carts.models import Cart, CartInput, CartSettings, CartStats, CartStatusInput, execution_name
+from revenir.carts.store import CartRepository
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.params import PropertyId
+from revenir.properties.store import PropertyRepository
 
 logger = Logger(service="carts")
 metrics = Metrics(namespace="Revenir", service="carts")

@@ -1,6 +1,6 @@
 """Promo codes: admin CRUD, the widget's validation (anonymous), the booking engine's redemptions (token).
 
-Thin: parse (pydantic via Powertools), call revenir.promo_code_service, shape the response.
+Thin: parse (pydantic via Powertools), call revenir.codes.service, shape the response.
 """
 
 from __future__ import annotations
@@ -17,12 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir import clock, ids
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import BookingId, PropertyId
-from revenir.guessing_guard import GuardPolicy
-from revenir.promo_code_service import PromoCodeService
-from revenir.promo_codes import (
+from revenir.codes.models import (
     MoneyOut,
     PromoCode,
     PromoCodeInput,
@@ -31,9 +26,14 @@ from revenir.promo_codes import (
     ValidateRequest,
     ValidateResponse,
 )
-from revenir.settings import TableSettings, load
-from revenir.storage.partner_cards import PartnerCardRepository
-from revenir.storage.promo_codes import PromoCodeRepository, Redemption
+from revenir.codes.service import PromoCodeService
+from revenir.codes.store import PromoCodeRepository, Redemption
+from revenir.core import clock, ids
+from revenir.core.settings import TableSettings, load
+from revenir.guard.policy import GuardPolicy
+from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.params import BookingId, PropertyId
+from revenir.sales.partner_card_store import PartnerCardRepository
 
 logger = Logger(service="codes")
 metrics = Metrics(namespace="Revenir", service="codes")

@@ -19,14 +19,14 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import promo_code_mail
-from revenir.api import create_app, require_caller_property
-from revenir.api_params import PropertyId
+from revenir.codes import mail as promo_code_mail
+from revenir.codes.mail import SendCodeRequest, SendCodeResult
+from revenir.codes.store import PromoCodeRepository
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, require_caller_property
+from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
-from revenir.promo_code_mail import SendCodeRequest, SendCodeResult
-from revenir.settings import TableSettings, load
-from revenir.storage.promo_codes import PromoCodeRepository
-from revenir.storage.properties import PropertyRepository
+from revenir.properties.store import PropertyRepository
 
 logger = Logger(service="codes")
 metrics = Metrics(namespace="Revenir", service="codes")

@@ -19,18 +19,18 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import BookingId, PropertyId
-from revenir.bookings import Booking, BookingInput, ManualGuestInput
-from revenir.errors import Forbidden, InvalidInput, NotFound
-from revenir.guest_list import GuestFilters, guest_rows
-from revenir.lifecycle import LifecycleService, default_window
-from revenir.segments import Segment, SegmentInput
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer, decode_email
-from revenir.storage import keys
-from revenir.storage.guests import GuestRepository, public
+from revenir.core import clock
+from revenir.core.errors import Forbidden, InvalidInput, NotFound
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer, decode_email
+from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
+from revenir.guests.guest_list import GuestFilters, guest_rows
+from revenir.guests.lifecycle import LifecycleService, default_window
+from revenir.guests.segments import Segment, SegmentInput
+from revenir.guests.store import GuestRepository, public
+from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.params import BookingId, PropertyId
+from revenir.table import keys
 
 logger = Logger(service="guests")
 metrics = Metrics(namespace="Revenir", service="guests")
@@ -53,7 +53,7 @@ def signer() -> Signer:
 def _email(value: str) -> str:
     from urllib.parse import unquote
 
-    from revenir.validation import normalize_email
+    from revenir.core.validation import normalize_email
 
     try:
         return normalize_email(unquote(value))

@@ -18,24 +18,24 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir import clock
-from revenir.api import create_app, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.bookings import Booking
-from revenir.dispatch import Composer, Dispatcher
-from revenir.errors import NotFound
-from revenir.lifecycle import effective_templates
+from revenir.codes.store import PromoCodeRepository
+from revenir.core import clock
+from revenir.core.errors import NotFound
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer
+from revenir.core.validation import Email, Language
+from revenir.guests.bookings import Booking
+from revenir.guests.dispatch import Composer, Dispatcher
+from revenir.guests.lifecycle import effective_templates
+from revenir.guests.mail_defaults import DEFAULTS
+from revenir.guests.store import GuestRepository, public
+from revenir.guests.templates import Content, MailTemplate, MailTemplateInput
+from revenir.http.app import create_app, require_caller_property
+from revenir.http.params import PropertyId
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
-from revenir.mail.lifecycle_defaults import DEFAULTS
 from revenir.mail.sender import SesMailer
-from revenir.mail_templates import Content, MailTemplate, MailTemplateInput
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer
-from revenir.storage import keys
-from revenir.storage.guests import GuestRepository, public
-from revenir.storage.promo_codes import PromoCodeRepository
-from revenir.validation import Email, Language
+from revenir.table import keys
 
 logger = Logger(service="mail")
 metrics = Metrics(namespace="Revenir", service="mail")

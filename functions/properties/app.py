@@ -12,13 +12,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.offers import Offer, OfferInput
-from revenir.properties import Property, PropertyInput
-from revenir.settings import TableSettings, load
-from revenir.storage.properties import PropertyRepository
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.params import PropertyId
+from revenir.properties.models import Property, PropertyInput
+from revenir.properties.offers import Offer, OfferInput
+from revenir.properties.store import PropertyRepository
 
 logger = Logger(service="properties")
 metrics = Metrics(namespace="Revenir", service="properties")

@@ -21,14 +21,14 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import clock
-from revenir.api import JSON, create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.errors import InvalidInput, RevenirError
+from revenir.core import clock
+from revenir.core.errors import InvalidInput, RevenirError
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer
+from revenir.http.app import JSON, create_app, json_response, require_caller_property
+from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
-from revenir.review_service import ReviewService
-from revenir.review_sources import GoogleAuth, GoogleCredentials
-from revenir.reviews import (
+from revenir.reviews.models import (
     CATEGORIES,
     FORM_CATEGORIES,
     ImportReport,
@@ -41,9 +41,9 @@ from revenir.reviews import (
     ReviewSettingsInput,
     ReviewSummary,
 )
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer
-from revenir.storage.reviews import ListFilters, ReviewRepository
+from revenir.reviews.service import ReviewService
+from revenir.reviews.sources import GoogleAuth, GoogleCredentials
+from revenir.reviews.store import ListFilters, ReviewRepository
 
 logger = Logger(service="reviews")
 metrics = Metrics(namespace="Revenir", service="reviews")
@@ -105,7 +105,7 @@ def forget_google() -> None:
 
 
 def _alerts() -> dict[str, int]:
-    from revenir.review_alerts import send_due_alerts
+    from revenir.reviews.alerts import send_due_alerts
 
     report = send_due_alerts(wiring()[0], mailer())
     if report["sent"]:
@@ -255,7 +255,7 @@ def list_reviews(property_id: PropertyId,
 @app.get("/v1/admin/properties/<property_id>/reviews/<review_id>", tags=["Reviews"], summary="One review")
 def get_review(property_id: PropertyId, review_id: ReviewId) -> ReviewOut:
     require_caller_property(app, property_id)
-    from revenir.reviews import review_out
+    from revenir.reviews.models import review_out
 
     return review_out(wiring()[1].get(property_id, review_id))
 

@@ -13,13 +13,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from revenir import clock, ids
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.errors import InvalidInput, NotFound
-from revenir.partner_cards import PartnerProgram, PartnerProgramInput, parse_cards
-from revenir.pricing import Line
-from revenir.private_sales import (
+from revenir.codes.models import Evaluation, ValidateResponse
+from revenir.core import clock, ids
+from revenir.core.errors import InvalidInput, NotFound
+from revenir.core.pricing import Line
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.params import PropertyId
+from revenir.properties.store import PropertyRepository
+from revenir.sales.partner_card_store import PartnerCardRepository
+from revenir.sales.partner_cards import PartnerProgram, PartnerProgramInput, parse_cards
+from revenir.sales.private_sale_store import PrivateSaleRepository
+from revenir.sales.private_sales import (
     PriceRequest,
     PrivateSale,
     PrivateSaleInput,
@@ -29,11 +34,6 @@ from revenir.private_sales import (
     new_link_token,
     public_view,
 )
-from revenir.promo_codes import Evaluation, ValidateResponse
-from revenir.settings import TableSettings, load
-from revenir.storage.partner_cards import PartnerCardRepository
-from revenir.storage.private_sales import PrivateSaleRepository
-from revenir.storage.properties import PropertyRepository
 
 logger = Logger(service="sales")
 metrics = Metrics(namespace="Revenir", service="sales")

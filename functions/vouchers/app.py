@@ -1,7 +1,7 @@
 """Gift vouchers and gift cards: admin catalog and "ordered by" lists (CSV export and import, manual issue,
 extension), the widget's gift shop and balance check (anonymous), redemptions by the booking engine (token).
 
-Thin: parse (pydantic via Powertools), call revenir.storage.vouchers / revenir.vouchers, shape the response.
+Thin: parse (pydantic via Powertools), call revenir.vouchers.store / revenir.vouchers.models, shape the response.
 No stripe here: paying is functions/vouchers/orders.py, Stripe's events functions/vouchers/webhook.py.
 """
 
@@ -19,19 +19,21 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from revenir import clock, ids, voucher_codes, voucher_csv, voucher_print
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import BookingId, PropertyId
-from revenir.errors import InvalidInput, NotFound, TooManyRequests
-from revenir.guessing_guard import GuardPolicy
-from revenir.properties import Property
-from revenir.settings import TableSettings, load
-from revenir.storage import keys
-from revenir.storage.dynamodb import deserialize, key, values
-from revenir.storage.properties import PropertyRepository
-from revenir.storage.voucher_keys import VOUCHER_SK, voucher_pk
-from revenir.storage.vouchers import NewVoucher, VoucherRepository, product_from_input, voucher_out
-from revenir.vouchers import (
+from revenir.core import clock, ids
+from revenir.core.errors import InvalidInput, NotFound, TooManyRequests
+from revenir.core.settings import TableSettings, load
+from revenir.guard.policy import GuardPolicy
+from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.params import BookingId, PropertyId
+from revenir.properties.models import Property
+from revenir.properties.store import PropertyRepository
+from revenir.table import keys
+from revenir.table.dynamodb import deserialize, key, values
+from revenir.vouchers import codes as voucher_codes
+from revenir.vouchers import csv_files as voucher_csv
+from revenir.vouchers import printable as voucher_print
+from revenir.vouchers.keys import VOUCHER_SK, voucher_pk
+from revenir.vouchers.models import (
     BalanceOut,
     ExtendInput,
     GiftProduct,
@@ -42,6 +44,7 @@ from revenir.vouchers import (
     Voucher,
     status_of,
 )
+from revenir.vouchers.store import NewVoucher, VoucherRepository, product_from_input, voucher_out
 
 logger = Logger(service="vouchers")
 metrics = Metrics(namespace="Revenir", service="vouchers")

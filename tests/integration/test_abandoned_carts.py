@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from revenir import clock
+from revenir.core import clock
 
 MACHINE = "arn:aws:states:eu-west-3:123456789012:stateMachine:revenir-local-AbandonedCartStateMachine"
 
@@ -36,7 +36,7 @@ def cart(cart_id: str = "C-1", **overrides: Any) -> dict[str, Any]:
 
 
 def execution_arn(cart_id: str) -> str:
-    from revenir.carts import execution_name
+    from revenir.carts.models import execution_name
 
     return MACHINE.replace(":stateMachine:", ":execution:") + ":" + execution_name("demo", cart_id)
 
@@ -200,7 +200,7 @@ def test_the_second_reminder_follows_unless_paid(api: Any, admin: dict[str, str]
 
 
 def test_a_failing_step_is_retried_then_caught(api: Any, admin: dict[str, str], monkeypatch: Any) -> None:
-    from revenir.cart_reminders import CartReminders
+    from revenir.carts.reminders import CartReminders
 
     calls = {"n": 0}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from revenir import clock
+from revenir.core import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
