@@ -36,10 +36,10 @@ def run() -> None:
     from local.template import load
     from revenir.core import clock
     from revenir.core.signing import Signer
+    from revenir.guests import keys
     from revenir.guests.dispatch import Composer, Dispatcher
     from revenir.guests.store import GuestRepository, queue_sort_key
     from revenir.mail.sender import SesMailer
-    from revenir.table import keys
     from revenir.table.dynamodb import serialize
 
     scheduled = int(os.environ.get("BENCH_MAIL_SCHEDULED", "100000"))
@@ -68,7 +68,7 @@ def run() -> None:
                           "gsi1sk": queue_sort_key(at, "demo", email, bid, "thanks")})
             if is_due:
                 day = (now - timedelta(days=2)).date()
-                items.append({"pk": keys.redemption_pk("demo", bid), "sk": keys.BOOKING_SK, "booking_id": bid,
+                items.append({"pk": keys.booking_pk("demo", bid), "sk": keys.BOOKING_SK, "booking_id": bid,
                               "property_id": "demo", "first_name": "Guest", "last_name": str(n), "email": email,
                               "arrival": str(day - timedelta(days=2)), "departure": str(day), "adults": 2,
                               "children": 0, "offer_ids": [], "channel": "direct", "rate_includes": [],

@@ -19,6 +19,8 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from revenir.carts.store import CartRepository
+from revenir.codes.store import PromoCodeRepository
 from revenir.core import clock
 from revenir.core.errors import Forbidden, InvalidInput, NotFound
 from revenir.core.settings import MailSettings, load
@@ -27,10 +29,10 @@ from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
 from revenir.guests.guest_list import GuestFilters, guest_rows
 from revenir.guests.lifecycle import LifecycleService, default_window
 from revenir.guests.segments import Segment, SegmentInput
-from revenir.guests.store import GuestRepository, public
+from revenir.guests.store import GuestRepository
 from revenir.http.app import create_app, json_response, require_caller_property
 from revenir.http.params import BookingId, PropertyId
-from revenir.table import keys
+from revenir.reviews.store import ReviewRepository
 
 logger = Logger(service="guests")
 metrics = Metrics(namespace="Revenir", service="guests")
@@ -42,7 +44,11 @@ SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 @cache
 def service() -> LifecycleService:
-    return LifecycleService(GuestRepository(boto3.client("dynamodb"), load(MailSettings).table_name))
+    client, table = boto3.client("dynamodb"), load(MailSettings).table_name
+    reviews = ReviewRepository(client, table)
+    # every store that keeps guest data takes part in the GDPR export and erasure (revenir.guests.gdpr)
+    holders = [PromoCodeRepository(client, table), CartRepository(client, table), reviews]
+    return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 
 @cache
@@ -200,21 +206,20 @@ def gdpr_erase(property_id: PropertyId, email: GuestEmail) -> dict[str, int]:
 def put_segment(property_id: PropertyId, segment_id: SegmentId, body: Annotated[SegmentInput, Body()]) -> Segment:
     require_caller_property(app, property_id)
     segment = Segment(segment_id=segment_id, **body.model_dump())
-    service().repository.put_property_item(property_id, keys.segment_sk(segment_id), segment.model_dump(mode="json"))
+    service().repository.save_segment(property_id, segment_id, segment.model_dump(mode="json"))
     return segment
 
 
 @app.get("/v1/admin/properties/<property_id>/segments", tags=["Segments"], summary="List segments")
 def list_segments(property_id: PropertyId) -> dict[str, list[Segment]]:
     require_caller_property(app, property_id)
-    context = service().repository.property_context(property_id)
-    return {"segments": [Segment.model_validate(public(s)) for s in context.segments]}
+    return {"segments": service().repository.segments(property_id)}
 
 
 @app.delete("/v1/admin/properties/<property_id>/segments/<segment_id>", tags=["Segments"], summary="Delete a segment")
 def delete_segment(property_id: PropertyId, segment_id: SegmentId) -> Response[None]:
     require_caller_property(app, property_id)
-    service().repository.delete_property_item(property_id, keys.segment_sk(segment_id))
+    service().repository.delete_segment(property_id, segment_id)
     return Response(status_code=204)
 
 

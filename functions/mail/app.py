@@ -28,14 +28,13 @@ from revenir.guests.bookings import Booking
 from revenir.guests.dispatch import Composer, Dispatcher
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.mail_defaults import DEFAULTS
-from revenir.guests.store import GuestRepository, public
+from revenir.guests.store import GuestRepository
 from revenir.guests.templates import Content, MailTemplate, MailTemplateInput
 from revenir.http.app import create_app, require_caller_property
 from revenir.http.params import PropertyId
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.sender import SesMailer
-from revenir.table import keys
 
 logger = Logger(service="mail")
 metrics = Metrics(namespace="Revenir", service="mail")
@@ -92,7 +91,7 @@ def put_template(property_id: PropertyId, template_id: TemplateId,
         rendering.check(content.mail())  # a syntax error is the host's: 400 template_error
     template = MailTemplate(template_id=template_id, customized=True, updated_at=clock.iso(clock.now()),
                             **body.model_dump())
-    wiring()[0].put_property_item(property_id, keys.template_sk(template_id), template.model_dump(mode="json"))
+    wiring()[0].save_template(property_id, template_id, template.model_dump(mode="json"))
     return template
 
 
@@ -100,7 +99,7 @@ def put_template(property_id: PropertyId, template_id: TemplateId,
             summary="Delete a custom template, or go back to Revenir's default")
 def delete_template(property_id: PropertyId, template_id: TemplateId) -> Response[None]:
     require_caller_property(app, property_id)
-    wiring()[0].delete_property_item(property_id, keys.template_sk(template_id))
+    wiring()[0].delete_template(property_id, template_id)
     return Response(status_code=204)
 
 
@@ -209,4 +208,4 @@ def handle_ses_event(event: EventBridgeEvent, context: LambdaContext) -> dict[st
     return {"suppressed": len(recipients)}
 
 
-__all__ = ["DEFAULTS", "Content", "public"]
+__all__ = ["DEFAULTS", "Content"]

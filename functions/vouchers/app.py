@@ -20,19 +20,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from revenir.core import clock, ids
-from revenir.core.errors import InvalidInput, NotFound, TooManyRequests
+from revenir.core.errors import InvalidInput
 from revenir.core.settings import TableSettings, load
 from revenir.guard.policy import GuardPolicy
+from revenir.guard.store import Counters
 from revenir.http.app import create_app, json_response, require_caller_property
 from revenir.http.params import BookingId, PropertyId
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository
-from revenir.table import keys
-from revenir.table.dynamodb import deserialize, key, values
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers import csv_files as voucher_csv
 from revenir.vouchers import printable as voucher_print
-from revenir.vouchers.keys import VOUCHER_SK, voucher_pk
 from revenir.vouchers.models import (
     BalanceOut,
     ExtendInput,
@@ -327,25 +325,8 @@ def _guarded_voucher(property_id: str, code: str) -> dict[str, Any]:
     """The voucher and the guessing-guard counters in one BatchGetItem; an unknown code counts as a miss
     (the promo codes' guard: same counters, so guessing vouchers also blocks guessing promo codes)."""
     canonical = voucher_codes.parse(code)  # a mistyped code is refused here, before any lookup
-    policy, now, client = guard(), clock.now(), _client_ip()
-    window = str(policy.window_start(now))
-    table = load(TableSettings).table_name
-    wanted = [key(voucher_pk(property_id, canonical), VOUCHER_SK),
-              key(keys.guard_client_pk(property_id, client), window), key(keys.guard_property_pk(property_id), window)]
-    response = _dynamodb().batch_get_item(RequestItems={table: {"Keys": wanted}})
-    found = {(i["pk"], i["sk"]): i for i in (deserialize(r) or {} for r in response["Responses"].get(table, []))}
-    client_failures = int(found.get((wanted[1]["pk"]["S"], window), {}).get("attempts", 0))
-    property_failures = int(found.get((wanted[2]["pk"]["S"], window), {}).get("attempts", 0))
-    if policy.is_blocked(client_failures, property_failures):
-        raise TooManyRequests("too many unknown codes: try again later", retry_after=policy.retry_after(now))
-    item = found.get((wanted[0]["pk"]["S"], VOUCHER_SK))
-    if item is None:
-        expires = policy.window_start(now) + 2 * policy.window_seconds
-        _dynamodb().transact_write_items(TransactItems=[{"Update": {
-            "TableName": table, "Key": k, "UpdateExpression": "ADD attempts :one SET expires_at_epoch = :exp",
-            "ExpressionAttributeValues": values(one=1, exp=expires)}} for k in wanted[1:]])
-        raise NotFound("no gift voucher has this code", code="voucher_not_found")
-    return item
+    counters = Counters(property_id, _client_ip(), guard(), clock.now())
+    return repositories()[1].find_guarded(property_id, canonical, counters)
 
 
 @app.get("/v1/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],

@@ -53,7 +53,7 @@ def waiting(cart_id: str, waits: int = 1, timeout: float = 10.0) -> None:
     raise AssertionError("the execution never reached its wait")
 
 
-def finish(cart_id: str, advance: float = 3601, timeout: float = 20.0, waits: int = 1) -> dict[str, Any]:
+def finish(cart_id: str, advance: float = 3601, timeout: float = 60.0, waits: int = 1) -> dict[str, Any]:
     """Let the execution's wait pass (the local clock) and wait for it to end; returns describe_execution."""
     if advance:
         waiting(cart_id, waits)

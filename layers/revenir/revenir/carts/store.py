@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from revenir.carts import keys
 from revenir.carts.models import Cart, CartSettings
+from revenir.core import clock
 from revenir.core.errors import Conflict, NotFound
-from revenir.table import keys
-from revenir.table.dynamodb import DynamoDBClient, Item, deserialize, error_code, key, query_all, serialize, values
+from revenir.guests.gdpr import GuestRef
+from revenir.table.dynamodb import (
+    DynamoDBClient,
+    Item,
+    deserialize,
+    error_code,
+    key,
+    public,
+    query_all,
+    serialize,
+    values,
+)
 
 
 class CartRepository:
@@ -133,3 +147,26 @@ class CartRepository:
         return query_all(self._client, TableName=self._table,
                          KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
                          ExpressionAttributeValues=values(pk=keys.cart_stats_pk(property_id), a=day_from, b=day_to))
+
+    # ------------------------------------------------------------------ GDPR (revenir.guests.gdpr.GuestDataHolder)
+    def _guest_carts(self, guest: GuestRef) -> list[Item]:
+        carts = (deserialize(self._client.get_item(TableName=self._table, ConsistentRead=True,
+                                                   Key=key(keys.cart_pk(guest.property_id, c), keys.CART_SK))
+                             .get("Item")) for c in guest.links.get("CART", ()))
+        return [c for c in carts if c and c.get("email") == guest.email]
+
+    def export_guest(self, guest: GuestRef) -> dict[str, Any]:
+        return {"carts": [public(c) for c in self._guest_carts(guest)]}
+
+    def erase_guest(self, guest: GuestRef) -> dict[str, int]:
+        """Abandoned carts keep their figures; the person is gone."""
+        import secrets
+
+        carts = self._guest_carts(guest)
+        for cart in carts:
+            self._client.update_item(
+                TableName=self._table, Key=key(cart["pk"], cart["sk"]),
+                UpdateExpression="SET email = :e, first_name = :dash, erased_at = :now REMOVE last_name",
+                ExpressionAttributeValues=values(e=f"erased-{secrets.token_hex(6)}@invalid", dash="-",
+                                                 now=clock.iso(clock.now())))
+        return {"carts_anonymised": len(carts)}

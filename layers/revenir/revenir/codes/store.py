@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from revenir.codes import keys
 from revenir.codes.models import PromoCode, PromoCodeInput, PromoCodeUpdate, RedeemRequest
 from revenir.core import clock
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.guard.policy import GuardPolicy
-from revenir.table import keys
+from revenir.guard.store import Counters
+from revenir.guests.gdpr import GuestRef
+from revenir.guests.store import link_put, stays_key, stays_update
+from revenir.properties.store import property_key
+from revenir.sales.partner_card_store import card_key, card_uses_update
+from revenir.sales.private_sale_store import access_code_key
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -25,6 +31,8 @@ from revenir.table.dynamodb import (
     deserialize,
     error_code,
     key,
+    public,
+    query_all,
     serialize,
     to_attr,
     values,
@@ -109,18 +117,17 @@ class PromoCodeRepository:
                guest_email: str | None = None, booking_id: str | None = None, consistent: bool = False) -> Lookup:
         """One BatchGetItem: the property (its time zone), the code's slots, the guard counters, the guest's stays,
         the booking's redemption."""
-        window = str(policy.window_start(now))
+        counters = Counters(property_id, client, policy, now)
         wanted: dict[str, dict[str, Any]] = {
             f"slot{n}": key(keys.code_pk(property_id, code), keys.slot_sk(n)) for n in range(keys.CODE_SLOTS)}
-        wanted["guard_client"] = key(keys.guard_client_pk(property_id, client), window)
-        wanted["guard_property"] = key(keys.guard_property_pk(property_id), window)
-        wanted["property"] = key(keys.property_pk(property_id), keys.PROPERTY_SK)
-        wanted["sale"] = key(keys.sale_code_pk(property_id, code), keys.SALE_SK)
-        wanted["card"] = key(keys.card_pk(property_id, code), keys.CARD_SK)
+        wanted["guard_client"], wanted["guard_property"] = counters.keys
+        wanted["property"] = property_key(property_id)
+        wanted["sale"] = access_code_key(property_id, code)
+        wanted["card"] = card_key(property_id, code)
         if guest_email:
-            wanted["guest"] = key(keys.guest_pk(property_id, guest_email), keys.GUEST_STAYS_SK)
+            wanted["guest"] = stays_key(property_id, guest_email)
         if booking_id:
-            wanted["redemption"] = key(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK)
+            wanted["redemption"] = key(keys.booking_pk(property_id, booking_id), keys.REDEMPTION_SK)
         found = self._batch_get(list(wanted.values()), consistent)
         by_key = {(i["pk"], i["sk"]): i for i in found}
 
@@ -129,10 +136,11 @@ class PromoCodeRepository:
             return by_key.get((k["pk"]["S"], k["sk"]["S"])) if k else None
 
         slots = [Slot(n, get(f"slot{n}")) for n in range(keys.CODE_SLOTS)]
+        client_failures, property_failures = counters.read(by_key)
         result = Lookup(slots=slots,
                         property_item=get("property"),
-                        client_failures=int((get("guard_client") or {}).get("attempts", 0)),
-                        property_failures=int((get("guard_property") or {}).get("attempts", 0)),
+                        client_failures=client_failures,
+                        property_failures=property_failures,
                         guest_has_stayed=bool(set((get("guest") or {}).get("booking_ids", set())) - {booking_id}),
                         redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"))
         if guest_email:
@@ -145,15 +153,7 @@ class PromoCodeRepository:
 
     def record_miss(self, property_id: str, client: str, policy: GuardPolicy, now: datetime) -> None:
         """Count an unknown-code attempt for the client and the property (one transaction, two counters)."""
-        window = str(policy.window_start(now))
-        expires = policy.window_start(now) + 2 * policy.window_seconds
-        updates = []
-        for pk in (keys.guard_client_pk(property_id, client), keys.guard_property_pk(property_id)):
-            updates.append({"Update": {
-                "TableName": self._table, "Key": key(pk, window),
-                "UpdateExpression": "ADD attempts :one SET expires_at_epoch = :exp",
-                "ExpressionAttributeValues": values(one=1, exp=expires)}})
-        self._client.transact_write_items(TransactItems=updates)
+        Counters(property_id, client, policy, now).record_miss(self._client, self._table)
 
     # ------------------------------------------------------------------ admin
     def create(self, property_id: str, data: PromoCodeInput, promo_id: str, today_local: Any, now: str) -> PromoCode:
@@ -246,8 +246,7 @@ class PromoCodeRepository:
 
     def time_zone(self, property_id: str) -> str:
         item = deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.property_pk(property_id), keys.PROPERTY_SK),
-            ProjectionExpression="time_zone").get("Item"))
+            TableName=self._table, Key=property_key(property_id), ProjectionExpression="time_zone").get("Item"))
         if item is None:
             raise NotFound(f"property {property_id!r} does not exist", code="property_not_found")
         return str(item["time_zone"])
@@ -359,7 +358,7 @@ class PromoCodeRepository:
         promo = slot.item or {}
         status = "held" if request.hold else "confirmed"
         record: dict[str, Any] = {
-            "pk": keys.redemption_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK,
+            "pk": keys.booking_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": promo["id"],
             "code": promo["code"], "promo_pk": promo["pk"], "promo_sk": promo["sk"], "status": status,
             "discount": discount, "lines": lines, "created_at": clock.iso(now), "request_id": secrets.token_hex(8)}
@@ -395,14 +394,8 @@ class PromoCodeRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         if request.guest_email:
-            items.append({"Put": {"TableName": self._table, "Item": serialize({
-                "pk": keys.guest_pk(property_id, request.guest_email),
-                "sk": keys.guest_link_sk("REDEMPTION", request.booking_id), "booking_id": request.booking_id})}})
-            items.append({"Update": {
-                "TableName": self._table, "Key": key(keys.guest_pk(property_id, request.guest_email),
-                                                     keys.GUEST_STAYS_SK),
-                "UpdateExpression": "ADD booking_ids :b",
-                "ExpressionAttributeValues": {":b": {"SS": [request.booking_id]}}}})
+            items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
+            items.append(stays_update(self._table, property_id, request.guest_email, request.booking_id, add=True))
         try:
             self._client.transact_write_items(TransactItems=items)
         except Exception as exc:
@@ -425,7 +418,7 @@ class PromoCodeRepository:
         """A private sale or a partner card: no use counter to enforce, once per booking."""
         status = "held" if request.hold else "confirmed"
         record: dict[str, Any] = {
-            "pk": keys.redemption_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK, "kind": kind,
+            "pk": keys.booking_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK, "kind": kind,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": ref, "code": code,
             "status": status, "discount": discount, "lines": lines, "created_at": clock.iso(now),
             "request_id": secrets.token_hex(8)}
@@ -441,13 +434,9 @@ class PromoCodeRepository:
             "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": values(released="released"),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}]
         if request.guest_email:
-            items.append({"Put": {"TableName": self._table, "Item": serialize({
-                "pk": keys.guest_pk(property_id, request.guest_email),
-                "sk": keys.guest_link_sk("REDEMPTION", request.booking_id), "booking_id": request.booking_id})}})
+            items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
         if kind == "partner_card":
-            card = key(keys.card_pk(property_id, code), keys.CARD_SK)
-            items.append({"Update": {"TableName": self._table, "Key": card,
-                                     "UpdateExpression": "ADD uses :one", "ExpressionAttributeValues": values(one=1)}})
+            items.append(card_uses_update(self._table, property_id, code, 1))
         try:
             self._client.transact_write_items(TransactItems=items)
         except Exception as exc:
@@ -473,13 +462,13 @@ class PromoCodeRepository:
 
     def get_redemption(self, property_id: str, booking_id: str) -> Item | None:
         return deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK),
+            TableName=self._table, Key=key(keys.booking_pk(property_id, booking_id), keys.REDEMPTION_SK),
             ConsistentRead=True).get("Item"))
 
     def confirm(self, property_id: str, booking_id: str, now: datetime) -> Redemption:
         try:
             result = self._client.update_item(
-                TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK),
+                TableName=self._table, Key=key(keys.booking_pk(property_id, booking_id), keys.REDEMPTION_SK),
                 UpdateExpression="SET #s = :confirmed, confirmed_at = :now REMOVE gsi1pk, gsi1sk",
                 ConditionExpression="#s = :held AND hold_expires_at > :now",
                 ExpressionAttributeNames={"#s": "status"},
@@ -535,15 +524,9 @@ class PromoCodeRepository:
                 update["ExpressionAttributeNames"] = names
             items.append({"Update": update})
         elif kind == "partner_card":
-            items.append({"Update": {
-                "TableName": self._table, "Key": key(keys.card_pk(property_id, record["code"]), keys.CARD_SK),
-                "UpdateExpression": "ADD uses :minus", "ExpressionAttributeValues": values(minus=-1)}})
+            items.append(card_uses_update(self._table, property_id, record["code"], -1))
         if record.get("guest_email") and kind == "promo_code":
-            items.append({"Update": {
-                "TableName": self._table, "Key": key(keys.guest_pk(property_id, record["guest_email"]),
-                                                     keys.GUEST_STAYS_SK),
-                "UpdateExpression": "DELETE booking_ids :b",
-                "ExpressionAttributeValues": {":b": {"SS": [booking_id]}}}})
+            items.append(stays_update(self._table, property_id, record["guest_email"], booking_id, add=False))
         try:
             self._client.transact_write_items(TransactItems=items)
         except Exception as exc:
@@ -569,6 +552,43 @@ class PromoCodeRepository:
             item = deserialize(raw) or {}
             out.append((item["property_id"], item["booking_id"]))
         return out
+
+    # ------------------------------------------------------------------ GDPR (revenir.guests.gdpr.GuestDataHolder)
+    def export_guest(self, guest: GuestRef) -> dict[str, Any]:
+        redemptions = [self.get_redemption(guest.property_id, b) for b in sorted(guest.booking_ids)]
+        return {"promo_code_redemptions": [public(r) for r in redemptions
+                                           if r and r.get("guest_email") == guest.email]}
+
+    def erase_guest(self, guest: GuestRef) -> dict[str, int]:
+        """Redemptions keep their figures but lose the address; the address leaves every code's per-guest
+        counters and "sent to" lists."""
+        now = clock.iso(clock.now())
+        for booking_id in guest.booking_ids:
+            redemption = self.get_redemption(guest.property_id, booking_id)
+            if redemption and redemption.get("guest_email") == guest.email:
+                self._client.update_item(
+                    TableName=self._table, Key=key(keys.booking_pk(guest.property_id, booking_id), keys.REDEMPTION_SK),
+                    UpdateExpression="SET erased_at = :now REMOVE guest_email, guest_hash",
+                    ExpressionAttributeValues=values(now=now))
+        return {"promo_code_traces_removed": self._erase_traces(guest.property_id, guest.email)}
+
+    def _erase_traces(self, property_id: str, email: str) -> int:
+        removed, email_hash = 0, guest_hash(email)
+        promos = query_all(self._client, TableName=self._table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                           ExpressionAttributeValues=values(pk=keys.promo_list_pk(property_id)))
+        for promo in promos:
+            if email_hash in (promo.get("guest_uses") or {}):
+                self._client.update_item(TableName=self._table, Key=key(promo["pk"], promo["sk"]),
+                                         UpdateExpression="REMOVE guest_uses.#g",
+                                         ExpressionAttributeNames={"#g": email_hash})
+                removed += 1
+            sent = query_all(self._client, TableName=self._table, KeyConditionExpression="pk = :pk",
+                             ExpressionAttributeValues=values(pk=keys.promo_sent_pk(property_id, promo["id"])))
+            for item in sent:
+                if item.get("email") == email:
+                    self._client.delete_item(TableName=self._table, Key=key(item["pk"], item["sk"]))
+                    removed += 1
+        return removed
 
 
 __all__ = ["Lookup", "PromoCodeRepository", "Redemption", "Slot", "guest_hash", "to_attr"]

@@ -22,14 +22,14 @@ from revenir.core.signing import Signer, review_url, unsubscribe_url
 from revenir.guests.bookings import Booking, is_ota_relay
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.segments import Segment, member_of, targeted
-from revenir.guests.store import GuestRepository, PropertyContext, public
+from revenir.guests.store import GuestRepository, PropertyContext
 from revenir.guests.templates import Content, MailTemplate
 from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer, SendError
-from revenir.table.dynamodb import Item
+from revenir.table.dynamodb import Item, public
 
 MAX_ATTEMPTS = 5
 IN_TICK_RETRIES = 3

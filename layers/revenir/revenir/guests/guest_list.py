@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from revenir.guests.store import GuestRepository, public
+from revenir.guests.store import GuestRepository
+from revenir.table.dynamodb import public
 
 
 class GuestFilters(BaseModel):

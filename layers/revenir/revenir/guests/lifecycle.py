@@ -5,18 +5,20 @@ profile, unsubscribe, delete, GDPR export and erasure."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from revenir.core import clock
 from revenir.core.errors import NotFound
+from revenir.guests import keys
 from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput, is_ota_relay
+from revenir.guests.gdpr import BookingRatings, GuestDataHolder, GuestRef
 from revenir.guests.mail_defaults import DEFAULTS
-from revenir.guests.store import GuestRepository, event_item, public, queue_sort_key
+from revenir.guests.store import GuestRecord, GuestRepository, event_item, queue_sort_key
 from revenir.guests.templates import MailTemplate, planned_send
-from revenir.table import keys
-from revenir.table.dynamodb import Item
+from revenir.table.dynamodb import Item, public
 
 STAY_STATUSES = ("confirmed", "checked_in", "checked_out")
 
@@ -55,8 +57,14 @@ class BookingResult:
 
 
 class LifecycleService:
-    def __init__(self, repository: GuestRepository):
+    """The guests capability's use cases. `holders` are the other capabilities' stores that keep guest data
+    (GDPR export and erasure loop over them); `ratings` gives the profile each stay's review rating."""
+
+    def __init__(self, repository: GuestRepository, holders: Sequence[GuestDataHolder] = (),
+                 ratings: BookingRatings | None = None):
         self.repository = repository
+        self.holders = tuple(holders)
+        self.ratings = ratings
 
     def upsert_booking(self, property_id: str, booking_id: str, data: BookingInput) -> BookingResult:
         now = clock.now()
@@ -127,10 +135,10 @@ class LifecycleService:
             raise NotFound(f"no guest {email!r} at this property", code="guest_not_found")
         bookings = sorted((public(i) for i in record.items if i["sk"].startswith("BOOKING#")),
                           key=lambda b: b["arrival"], reverse=True)
-        reviews = self.repository.booking_reviews(property_id, [b["booking_id"] for b in bookings]) if bookings else {}
+        ratings = (self.ratings.ratings_by_booking(property_id, [b["booking_id"] for b in bookings])
+                   if bookings and self.ratings else {})
         for booking in bookings:  # the rating the guest gave through our form, 0-5
-            review = reviews.get(booking["booking_id"])
-            booking["rating"] = round(int(review["rating"]) / 100, 2) if review else None
+            booking["rating"] = ratings.get(booking["booking_id"])
         emails = sorted((public(i) for i in record.messages()), key=lambda m: m["send_at"])
         events = [public(i) for i in record.items if i["sk"].startswith("EVENT#")]
         for mail in emails:  # an e-mail is its own history: its timeline entries are derived from it
@@ -161,58 +169,53 @@ class LifecycleService:
         self.repository.delete_items(record.items)
         return len(pending)
 
+    def _guest_ref(self, property_id: str, email: str, record: GuestRecord) -> GuestRef:
+        prefix = keys.guest_link_sk("", "").removesuffix("#")
+        links: dict[str, list[str]] = {}
+        for item in record.items:
+            if item["sk"].startswith(prefix):
+                kind, ref = item["sk"].removeprefix(prefix).split("#", 1)
+                links.setdefault(kind, []).append(ref)
+        return GuestRef(property_id, email, frozenset(self._booking_ids(record)),
+                        {k: tuple(v) for k, v in links.items()})
+
     def export(self, property_id: str, email: str) -> dict[str, Any]:
-        """Everything held about an address at this property (GDPR art. 15/20), as JSON."""
+        """Everything held about an address at this property (GDPR art. 15/20), as JSON: the guest's own records,
+        then each holder's sections (promo-code redemptions, carts, reviews, ...)."""
         record = self.repository.guest(property_id, email)
-        booking_ids = sorted(self._booking_ids(record))
-        bookings = [public(b) for b in (self.repository.get_booking(property_id, bid) for bid in booking_ids) if b]
-        redemptions = [public(r) for r in (self.repository.promo_redemption(property_id, bid) for bid in booking_ids)
-                       if r and r.get("guest_email") == email]
-        carts = [public(c) for c in (self.repository.cart(property_id, cart_id)
-                                     for cart_id in self._links(record, "CART")) if c]
+        guest = self._guest_ref(property_id, email, record)
+        bookings = [public(b) for b in (self.repository.get_booking(property_id, bid)
+                                        for bid in sorted(guest.booking_ids)) if b]
         suppressed = self.repository.suppressed(email)
-        return {"email": email, "property_id": property_id, "exported_at": clock.iso(clock.now()),
-                "profile": public(record.profile) if record.profile else None,
-                "bookings": bookings, "stays": sorted(record.booking_ids),
-                "emails": [public(m) for m in record.messages()],
-                "timeline": [public(i) for i in record.items if i["sk"].startswith("EVENT#")],
-                "promo_code_redemptions": redemptions, "carts": carts,
-                "address_suppression": public(suppressed) if suppressed else None,
-                "ota_relay_address": is_ota_relay(email)}
+        export: dict[str, Any] = {
+            "email": email, "property_id": property_id, "exported_at": clock.iso(clock.now()),
+            "profile": public(record.profile) if record.profile else None,
+            "bookings": bookings, "stays": sorted(record.booking_ids),
+            "emails": [public(m) for m in record.messages()],
+            "timeline": [public(i) for i in record.items if i["sk"].startswith("EVENT#")],
+            "address_suppression": public(suppressed) if suppressed else None,
+            "ota_relay_address": is_ota_relay(email)}
+        for holder in self.holders:
+            export |= holder.export_guest(guest)
+        return export
 
     def erase(self, property_id: str, email: str) -> dict[str, int]:
-        """GDPR erasure: the guest's partition deleted, their bookings anonymised (dates, totals and channel
-        stay for the property's figures)."""
+        """GDPR erasure: each holder erases or anonymises its records, the guest's bookings are anonymised (dates,
+        totals and channel stay for the property's figures) and the guest's partition is deleted."""
         record = self.repository.guest(property_id, email)
-        booking_ids = self._booking_ids(record)
-        for booking_id in booking_ids:
+        guest = self._guest_ref(property_id, email, record)
+        report: dict[str, int] = {"items_deleted": len(record.items), "bookings_anonymised": len(guest.booking_ids)}
+        for holder in self.holders:
+            report |= holder.erase_guest(guest)
+        for booking_id in guest.booking_ids:
             booking = self.repository.get_booking(property_id, booking_id)
             if booking and booking.get("email") == email:
-                self.repository.update_item(
-                    keys.redemption_pk(property_id, booking_id), keys.BOOKING_SK,
-                    {"first_name": "-", "last_name": "-", "email": f"erased-{secrets.token_hex(6)}@invalid",
-                     "erased_at": clock.iso(clock.now())}, remove=("phone", "tags", "country"))
-            review = self.repository.booking_reviews(property_id, [booking_id]).get(booking_id)
-            if review:  # the rating stays in the aggregates; who wrote what does not
-                self.repository.update_item(review["pk"], review["sk"],
-                                            {"author": "-", "erased_at": clock.iso(clock.now())},
-                                            remove=tuple(f for f in ("text", "title") if f in review))
-            redemption = self.repository.promo_redemption(property_id, booking_id)
-            if redemption and redemption.get("guest_email") == email:
-                self.repository.update_item(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK,
-                                            {"erased_at": clock.iso(clock.now())}, remove=("guest_email", "guest_hash"))
-        from revenir.codes.store import guest_hash
-
-        for cart_id in self._links(record, "CART"):  # abandoned carts: figures kept, the person gone
-            cart = self.repository.cart(property_id, cart_id)
-            if cart and cart.get("email") == email:
-                self.repository.update_item(keys.cart_pk(property_id, cart_id), keys.CART_SK,
-                                            {"email": f"erased-{secrets.token_hex(6)}@invalid", "first_name": "-",
-                                             "erased_at": clock.iso(clock.now())}, remove=("last_name",))
-        promo_traces = self.repository.erase_promo_traces(property_id, email, guest_hash(email))
+                self.repository.anonymise_booking(
+                    property_id, booking_id, {"first_name": "-", "last_name": "-",
+                                              "email": f"erased-{secrets.token_hex(6)}@invalid",
+                                              "erased_at": clock.iso(clock.now())}, ("phone", "tags", "country"))
         self.repository.delete_items(record.items)
-        return {"items_deleted": len(record.items), "bookings_anonymised": len(booking_ids),
-                "promo_code_traces_removed": promo_traces}
+        return report
 
     @staticmethod
     def _links(record: Any, kind: str) -> list[str]:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from revenir.core.errors import NotFound
+from revenir.guests import keys
 from revenir.guests.bookings import Booking
-from revenir.table import keys
+from revenir.guests.segments import Segment
+from revenir.properties.store import split_partition
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -22,17 +24,36 @@ from revenir.table.dynamodb import (
     deserialize,
     error_code,
     key,
+    public,
     query_all,
     serialize,
     to_attr,
     values,
 )
 
-_STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version", "expires_at_epoch"}
+
+def booking_key(property_id: str, booking_id: str) -> dict[str, Any]:
+    """The key of a booking the booking engine pushed (the review form checks the booking exists)."""
+    return key(keys.booking_pk(property_id, booking_id), keys.BOOKING_SK)
 
 
-def public(item: Item) -> Item:
-    return {k: v for k, v in item.items() if k not in _STORAGE_ONLY}
+def stays_key(property_id: str, email: str) -> dict[str, Any]:
+    """The key of the guest's stays (booking ids): first-stay-only codes read it in their BatchGetItem."""
+    return key(keys.guest_pk(property_id, email), keys.GUEST_STAYS_SK)
+
+
+def stays_update(table: str, property_id: str, email: str, booking_id: str, *, add: bool) -> dict[str, Any]:
+    """A transaction item adding (a redemption) or removing (a release) a booking from the guest's stays."""
+    return {"Update": {"TableName": table, "Key": stays_key(property_id, email),
+                       "UpdateExpression": f"{'ADD' if add else 'DELETE'} booking_ids :b",
+                       "ExpressionAttributeValues": {":b": {"SS": [booking_id]}}}}
+
+
+def link_put(table: str, property_id: str, email: str, kind: str, ref: str) -> dict[str, Any]:
+    """A transaction item linking a record kept elsewhere (a redemption, a cart) from the guest's partition, so
+    that the guest's profile and GDPR export/erasure find it."""
+    return {"Put": {"TableName": table, "Item": serialize({
+        "pk": keys.guest_pk(property_id, email), "sk": keys.guest_link_sk(kind, ref), "booking_id": ref})}}
 
 
 @dataclass
@@ -73,47 +94,26 @@ class GuestRepository:
     def property_context(self, property_id: str) -> PropertyContext:
         items = self._query_all(KeyConditionExpression="pk = :pk",
                                 ExpressionAttributeValues=values(pk=keys.property_pk(property_id)))
-        context = PropertyContext(property_item=None)
-        for item in items:
+        property_item, offers, rest = split_partition(items)
+        context = PropertyContext(property_item=property_item, offers={o["offer_id"]: o for o in offers})
+        for item in rest:
             sk = item["sk"]
-            if sk == keys.PROPERTY_SK:
-                context.property_item = item
-            elif sk.startswith(keys.TEMPLATE_PREFIX):
+            if sk.startswith(keys.TEMPLATE_PREFIX):
                 context.templates[item["template_id"]] = item
             elif sk.startswith(keys.SEGMENT_PREFIX):
                 context.segments.append(item)
-            elif sk.startswith(keys.OFFER_PREFIX):
-                context.offers[item["offer_id"]] = item
         if context.property_item is None:
             raise NotFound(f"property {property_id!r} does not exist", code="property_not_found")
         return context
 
+    def anonymise_booking(self, property_id: str, booking_id: str, fields: dict[str, Any],
+                          remove: tuple[str, ...]) -> None:
+        self.update_item(keys.booking_pk(property_id, booking_id), keys.BOOKING_SK, fields, remove)
+
     def get_booking(self, property_id: str, booking_id: str) -> Item | None:
         return deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.BOOKING_SK),
+            TableName=self._table, Key=key(keys.booking_pk(property_id, booking_id), keys.BOOKING_SK),
             ConsistentRead=True).get("Item"))
-
-    def cart(self, property_id: str, cart_id: str) -> Item | None:
-        return deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK)).get("Item"))
-
-    def promo_redemption(self, property_id: str, booking_id: str) -> Item | None:
-        return deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.REDEMPTION_SK),
-            ConsistentRead=True).get("Item"))
-
-    def booking_reviews(self, property_id: str, booking_ids: list[str]) -> dict[str, Item]:
-        """The reviews guests left through our form, by booking (their id derives from the booking)."""
-        from revenir.reviews import keys as review_keys
-        from revenir.reviews.models import review_id
-
-        wanted = [key(review_keys.review_pk(property_id, review_id("direct", b)), review_keys.REVIEW_SK)
-                  for b in booking_ids]
-        found: dict[str, Item] = {}
-        for start in range(0, len(wanted), 100):
-            for item in batch_get(self._client, self._table, wanted[start:start + 100]):
-                found[str(item.get("booking_id") or item.get("source_id"))] = item
-        return found
 
     def profiles(self, property_id: str, emails: list[str]) -> dict[str, dict[str, Item | None]]:
         """Profile and address suppression of many guests (the guest list), 50 guests per BatchGetItem."""
@@ -139,7 +139,7 @@ class GuestRepository:
     def dispatch_context(self, property_id: str, booking_id: str, email: str) -> dict[str, Item | None]:
         """booking, profile, stays and suppression of one message's guest, in one BatchGetItem."""
         wanted = {
-            "booking": key(keys.redemption_pk(property_id, booking_id), keys.BOOKING_SK),
+            "booking": key(keys.booking_pk(property_id, booking_id), keys.BOOKING_SK),
             "profile": key(keys.guest_pk(property_id, email), keys.GUEST_PROFILE_SK),
             "stays": key(keys.guest_pk(property_id, email), keys.GUEST_STAYS_SK),
             "suppressed": key(keys.suppression_pk(email), keys.SUPPRESSION_SK),
@@ -165,7 +165,7 @@ class GuestRepository:
         pid, bid, email = booking.property_id, booking.booking_id, booking.email
         version = int(previous.get("version", 0)) + 1 if previous else 1
         data = booking.model_dump(mode="json")
-        item = {"pk": keys.redemption_pk(pid, bid), "sk": keys.BOOKING_SK, "version": version,
+        item = {"pk": keys.booking_pk(pid, bid), "sk": keys.BOOKING_SK, "version": version,
                 "gsi1pk": keys.arrivals_pk(pid), "gsi1sk": f"{data['arrival']}#{bid}",
                 **{k: v for k, v in data.items() if v is not None}}
         put: dict[str, Any] = {"TableName": self._table, "Item": serialize(item)}
@@ -277,31 +277,27 @@ class GuestRepository:
             kwargs["ExpressionAttributeValues"] = values(**set_fields)
         self._client.update_item(**kwargs)
 
-    def erase_promo_traces(self, property_id: str, email: str, email_hash: str) -> int:
-        """Remove an address from the property's promo codes: per-guest counters and "sent to" lists."""
-        removed = 0
-        promos = self._query_all(IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
-                                 ExpressionAttributeValues=values(pk=keys.promo_list_pk(property_id)))
-        for promo in promos:
-            if email_hash in (promo.get("guest_uses") or {}):
-                self._client.update_item(TableName=self._table, Key=key(promo["pk"], promo["sk"]),
-                                         UpdateExpression="REMOVE guest_uses.#g",
-                                         ExpressionAttributeNames={"#g": email_hash})
-                removed += 1
-            sent = self._query_all(KeyConditionExpression="pk = :pk",
-                                   ExpressionAttributeValues=values(pk=keys.promo_sent_pk(property_id, promo["id"])))
-            mine = [i for i in sent if i.get("email") == email]
-            self.delete_items(mine)
-            removed += len(mine)
-        return removed
-
     # ------------------------------------------------------------------ templates and segments
-    def put_property_item(self, property_id: str, sk: str, data: Item) -> None:
+    def _put_property_item(self, property_id: str, sk: str, data: Item) -> None:
         self._client.put_item(TableName=self._table, Item=serialize(
             {"pk": keys.property_pk(property_id), "sk": sk, **{k: v for k, v in data.items() if v is not None}}))
 
-    def delete_property_item(self, property_id: str, sk: str) -> None:
-        self._client.delete_item(TableName=self._table, Key=key(keys.property_pk(property_id), sk))
+    def save_template(self, property_id: str, template_id: str, data: Item) -> None:
+        self._put_property_item(property_id, keys.template_sk(template_id), data)
+
+    def delete_template(self, property_id: str, template_id: str) -> None:
+        self._client.delete_item(TableName=self._table, Key=key(keys.property_pk(property_id),
+                                                                keys.template_sk(template_id)))
+
+    def segments(self, property_id: str) -> list[Segment]:
+        return [Segment.model_validate(public(s)) for s in self.property_context(property_id).segments]
+
+    def save_segment(self, property_id: str, segment_id: str, data: Item) -> None:
+        self._put_property_item(property_id, keys.segment_sk(segment_id), data)
+
+    def delete_segment(self, property_id: str, segment_id: str) -> None:
+        self._client.delete_item(TableName=self._table, Key=key(keys.property_pk(property_id),
+                                                                keys.segment_sk(segment_id)))
 
     # ------------------------------------------------------------------ the mail queue
     def due_messages(self, now_iso: str, limit: int, start: dict[str, Any] | None = None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from revenir.core.errors import Conflict, NotFound
+from revenir.properties import keys
 from revenir.properties.models import Property, PropertyInput
 from revenir.properties.offers import Offer, OfferInput
-from revenir.table import keys
 from revenir.table.dynamodb import (
     DynamoDBClient,
+    Item,
     cancellation_codes,
     deserialize,
     error_code,
@@ -19,6 +20,24 @@ from revenir.table.dynamodb import (
     to_attr,
     values,
 )
+
+
+def property_key(property_id: str) -> dict[str, Any]:
+    """The property item's key, for another capability's BatchGetItem (codes read the time zone with the code)."""
+    return key(keys.property_pk(property_id), keys.PROPERTY_SK)
+
+
+def split_partition(items: list[Item]) -> tuple[Item | None, list[Item], list[Item]]:
+    """A query of the property's partition -> (the property item, its offers, every other item)."""
+    prop, offers, rest = None, [], []
+    for item in items:
+        if item["sk"] == keys.PROPERTY_SK:
+            prop = item
+        elif item["sk"].startswith(keys.OFFER_PREFIX):
+            offers.append(item)
+        else:
+            rest.append(item)
+    return prop, offers, rest
 
 
 class PropertyRepository:

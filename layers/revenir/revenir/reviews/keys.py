@@ -1,6 +1,6 @@
 """Partition and sort keys of reviews in the single table (docs/data-model.md, "Reviews").
 
-Kept apart from revenir.table.keys so the reviews work owns its layout; the prefixes (REVIEW#, REVIEWS,
+Private to revenir.reviews; the prefixes (REVIEW#, REVIEWS,
 REVIEWMETA, REVIEWSOURCE#, QUEUE#REVIEW_ALERTS) do not collide with the other concepts'.
 """
 

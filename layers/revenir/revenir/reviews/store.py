@@ -16,16 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from revenir.core.errors import InvalidInput
+from revenir.guests.gdpr import GuestRef
+from revenir.guests.store import booking_key
+from revenir.properties.store import property_key
 from revenir.reviews import keys as rk
 from revenir.reviews.models import ReviewRecord
-from revenir.table import keys
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
+    batch_get,
     cancellation_codes,
     deserialize,
     error_code,
     key,
+    public,
     serialize,
     to_attr,
     values,
@@ -70,11 +74,11 @@ class ReviewRepository:
 
     def property_item(self, property_id: str) -> Item | None:
         return deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.property_pk(property_id), keys.PROPERTY_SK)).get("Item"))
+            TableName=self._table, Key=property_key(property_id)).get("Item"))
 
     def booking(self, property_id: str, booking_id: str) -> Item | None:
         return deserialize(self._client.get_item(
-            TableName=self._table, Key=key(keys.redemption_pk(property_id, booking_id), keys.BOOKING_SK),
+            TableName=self._table, Key=booking_key(property_id, booking_id),
             ConsistentRead=True).get("Item"))
 
     def latest(self, property_id: str, limit: int) -> list[Item]:
@@ -279,6 +283,43 @@ class ReviewRepository:
                         "UpdateExpression": "SET alert = :s", "ConditionExpression": "attribute_exists(pk)",
                         "ExpressionAttributeValues": values(s=status)}},
         ])
+
+    # ------------------------------------------------------------------ guests (revenir.guests.gdpr)
+    def form_reviews(self, property_id: str, booking_ids: list[str]) -> dict[str, Item]:
+        """The reviews guests left through our form, by booking (their id derives from the booking)."""
+        from revenir.reviews.models import review_id
+
+        wanted = [key(rk.review_pk(property_id, review_id("direct", b)), rk.REVIEW_SK) for b in booking_ids]
+        found: dict[str, Item] = {}
+        for start in range(0, len(wanted), 100):
+            for item in batch_get(self._client, self._table, wanted[start:start + 100]):
+                found[str(item.get("booking_id") or item.get("source_id"))] = item
+        return found
+
+    def ratings_by_booking(self, property_id: str, booking_ids: list[str]) -> dict[str, float]:
+        """BookingRatings: the 0-5 rating given through our form, per booking."""
+        return {b: round(int(r["rating"]) / 100, 2) for b, r in self.form_reviews(property_id, booking_ids).items()}
+
+    def export_guest(self, guest: GuestRef) -> dict[str, Any]:
+        reviews = self.form_reviews(guest.property_id, sorted(guest.booking_ids))
+        return {"reviews": [public(r) for _, r in sorted(reviews.items())]}
+
+    def erase_guest(self, guest: GuestRef) -> dict[str, int]:
+        """The rating stays in the aggregates; who wrote what does not."""
+        from revenir.core import clock
+
+        reviews = self.form_reviews(guest.property_id, sorted(guest.booking_ids))
+        for review in reviews.values():
+            removed = [f for f in ("text", "title") if f in review]
+            expression = "SET author = :dash, erased_at = :now" + (
+                " REMOVE " + ", ".join(f"#{f}" for f in removed) if removed else "")
+            update: dict[str, Any] = {"TableName": self._table, "Key": key(review["pk"], review["sk"]),
+                                      "UpdateExpression": expression,
+                                      "ExpressionAttributeValues": values(dash="-", now=clock.iso(clock.now()))}
+            if removed:
+                update["ExpressionAttributeNames"] = {f"#{f}": f for f in removed}
+            self._client.update_item(**update)
+        return {"reviews_anonymised": len(reviews)}
 
 
 def _encode_cursor(item: Item) -> str:

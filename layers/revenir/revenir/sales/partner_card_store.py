@@ -6,9 +6,20 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from revenir.core.errors import NotFound
+from revenir.sales import keys
 from revenir.sales.partner_cards import PartnerProgram
-from revenir.table import keys
 from revenir.table.dynamodb import DynamoDBClient, Item, deserialize, error_code, key, serialize, values
+
+
+def card_key(property_id: str, number: str) -> dict[str, Any]:
+    """A card's key: promo-code validation reads it in its BatchGetItem."""
+    return key(keys.card_pk(property_id, number), keys.CARD_SK)
+
+
+def card_uses_update(table: str, property_id: str, number: str, delta: int) -> dict[str, Any]:
+    """A transaction item counting a use of the card (delta 1) or giving it back (-1), for a redemption."""
+    return {"Update": {"TableName": table, "Key": card_key(property_id, number),
+                       "UpdateExpression": "ADD uses :d", "ExpressionAttributeValues": values(d=delta)}}
 
 
 def _program(item: Item) -> PartnerProgram:

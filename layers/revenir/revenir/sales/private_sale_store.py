@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from revenir.core.errors import Conflict, NotFound
+from revenir.sales import keys
 from revenir.sales.private_sales import PrivateSale, PrivateSaleInput
-from revenir.table import keys
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -21,6 +21,11 @@ from revenir.table.dynamodb import (
 )
 
 _STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version"}
+
+
+def access_code_key(property_id: str, access_code: str) -> dict[str, Any]:
+    """The key of a sale's copy under an access code: promo-code validation reads it in its BatchGetItem."""
+    return key(keys.sale_code_pk(property_id, access_code), keys.SALE_SK)
 
 
 def _sale(item: Item) -> PrivateSale:

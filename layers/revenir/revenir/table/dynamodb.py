@@ -75,6 +75,15 @@ def deserialize(item: Mapping[str, Any] | None) -> Item | None:
     return {k: from_attr(v) for k, v in item.items()}
 
 
+#: Attributes that only the storage uses (keys, index keys, optimistic-lock versions, TTL).
+STORAGE_ONLY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "version", "expires_at_epoch"})
+
+
+def public(item: Mapping[str, Any]) -> Item:
+    """An item without its storage attributes: what an API answer or an export may show."""
+    return {k: v for k, v in item.items() if k not in STORAGE_ONLY}
+
+
 def values(**named: Any) -> dict[str, Any]:
     """ExpressionAttributeValues from keyword arguments: values(now=x) -> {":now": {...}}."""
     return {f":{k}": to_attr(v) for k, v in named.items()}

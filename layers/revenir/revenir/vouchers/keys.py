@@ -6,6 +6,8 @@ with the other concepts' (VOUCHER#, GIFTORDER#, GIFTPRODUCT#, VOUCHER_REDEMPTION
 
 from __future__ import annotations
 
+from revenir.table import partitions
+
 
 def product_pk(property_id: str) -> str:
     return f"PROPERTY#{property_id}"
@@ -60,9 +62,8 @@ def payment_intent_pk(payment_intent_id: str) -> str:
 PAYMENT_INTENT_SK = "GIFTORDER"
 
 
-def booking_pk(property_id: str, booking_id: str) -> str:
-    """Same partition as the promo-code redemption of the booking (revenir.table.keys.redemption_pk)."""
-    return f"PROPERTY#{property_id}#BOOKING#{booking_id}"
+#: Voucher redemptions live in the booking's partition (beside the promo redemption of the booking).
+booking_pk = partitions.booking_pk
 
 
 def redemption_sk(code: str) -> str:

@@ -12,9 +12,11 @@ from typing import Any
 
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, NotFound
+from revenir.guard.store import Counters
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
+    batch_get,
     cancellation_codes,
     cancellation_items,
     deserialize,
@@ -308,6 +310,18 @@ class VoucherRepository:
             ConsistentRead=True).get("Item"))
 
     # ------------------------------------------------------------------ vouchers
+    def find_guarded(self, property_id: str, code: str, counters: Counters) -> Item:
+        """A voucher by its canonical code, read with the guessing guard's counters in one BatchGetItem; an
+        unknown code counts as a miss (the promo codes' counters: guessing vouchers also blocks guessing codes)."""
+        voucher_key = key(vk.voucher_pk(property_id, code), vk.VOUCHER_SK)
+        found = {(i["pk"], i["sk"]): i for i in batch_get(self._client, self._table, [voucher_key, *counters.keys])}
+        counters.check(found)
+        item = found.get((voucher_key["pk"]["S"], vk.VOUCHER_SK))
+        if item is None:
+            counters.record_miss(self._client, self._table)
+            raise NotFound("no gift voucher has this code", code="voucher_not_found")
+        return item
+
     def get_voucher_item(self, property_id: str, code: str) -> Item:
         item = deserialize(self._client.get_item(
             TableName=self._table, Key=key(vk.voucher_pk(property_id, code), vk.VOUCHER_SK)).get("Item"))
