@@ -23,7 +23,7 @@ from revenir.codes import mail as promo_code_mail
 from revenir.codes.mail import SendCodeRequest, SendCodeResult
 from revenir.codes.store import PromoCodeRepository
 from revenir.core.settings import TableSettings, load
-from revenir.http.app import create_app, require_caller_property
+from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
 from revenir.properties.store import PropertyRepository
@@ -71,7 +71,6 @@ def _send(property_id: str, promo_id: str, guest: dict[str, Any]) -> dict[str, A
 def send_promo_code(property_id: PropertyId,
                     promo_id: Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")],
                     body: Annotated[SendCodeRequest, Body()]) -> SendCodeResult:
-    require_caller_property(app, property_id)
     persistence = _wiring()[3]
     send = idempotent_function(data_keyword_argument="payload", persistence_store=persistence,
                                config=_idempotency)(_send_payload)

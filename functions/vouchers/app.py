@@ -24,7 +24,7 @@ from revenir.core.errors import InvalidInput
 from revenir.core.settings import TableSettings, load
 from revenir.guard.policy import GuardPolicy
 from revenir.guard.store import Counters
-from revenir.http.app import create_app, json_response, require_caller_property
+from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository
@@ -154,7 +154,6 @@ class GiftShop(BaseModel):
 @app.post("/v1/admin/properties/<property_id>/gift-products", tags=["Gift vouchers"],
           summary="Create a gift voucher or gift card product", responses={201: {"description": "Created"}})
 def create_product(property_id: PropertyId, body: Annotated[GiftProductInput, Body()]) -> Response[GiftProduct]:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     if body.currency != prop.currency:
         raise InvalidInput("a gift product is sold in the property's currency", code="currency_mismatch")
@@ -166,14 +165,12 @@ def create_product(property_id: PropertyId, body: Annotated[GiftProductInput, Bo
 
 @app.get("/v1/admin/properties/<property_id>/gift-products", tags=["Gift vouchers"], summary="List gift products")
 def list_products(property_id: PropertyId) -> ProductPage:
-    require_caller_property(app, property_id)
     return ProductPage(gift_products=repositories()[1].list_products(property_id))
 
 
 @app.get("/v1/admin/properties/<property_id>/gift-products/<product_id>", tags=["Gift vouchers"],
          summary="Read a gift product")
 def get_product(property_id: PropertyId, product_id: ProductId) -> GiftProduct:
-    require_caller_property(app, property_id)
     return repositories()[1].get_product(property_id, product_id)
 
 
@@ -181,7 +178,6 @@ def get_product(property_id: PropertyId, product_id: ProductId) -> GiftProduct:
          summary="Replace a gift product (vouchers already sold keep their value and validity)")
 def replace_product(property_id: PropertyId, product_id: ProductId,
                     body: Annotated[GiftProductInput, Body()]) -> GiftProduct:
-    require_caller_property(app, property_id)
     repo = repositories()[1]
     old = repo.get_product(property_id, product_id)
     product = product_from_input(product_id, property_id, body, old.created_at, clock.iso(clock.now()))
@@ -191,7 +187,6 @@ def replace_product(property_id: PropertyId, product_id: ProductId,
 @app.delete("/v1/admin/properties/<property_id>/gift-products/<product_id>", tags=["Gift vouchers"],
             summary="Archive a gift product (no longer sold; its vouchers stay valid)")
 def archive_product(property_id: PropertyId, product_id: ProductId) -> Response[None]:
-    require_caller_property(app, property_id)
     repo = repositories()[1]
     product = repo.get_product(property_id, product_id)
     repo.put_product(property_id, product.model_copy(update={"archived": True, "updated_at": clock.iso(
@@ -206,7 +201,6 @@ def list_vouchers(property_id: PropertyId, product_id: ProductId,
                   status: Annotated[StatusFilter | None, Query()] = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
                   cursor: Annotated[str | None, Query(max_length=2000)] = None) -> VoucherPage:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     vouchers, next_cursor = repositories()[1].page(property_id, product_id, _today(prop), status=status,
                                                    limit=limit, cursor=cursor)
@@ -217,7 +211,6 @@ def list_vouchers(property_id: PropertyId, product_id: ProductId,
          summary="The list as CSV for Excel (UTF-8 BOM, `;`, decimal commas)",
          responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
 def export_vouchers(property_id: PropertyId, product_id: ProductId) -> Response[str]:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     repositories()[1].get_product(property_id, product_id)
     body = voucher_csv.export(repositories()[1].all_vouchers(property_id, product_id, _today(prop)))
@@ -229,7 +222,6 @@ def export_vouchers(property_id: PropertyId, product_id: ProductId) -> Response[
           summary="Import codes sold elsewhere (CSV body); a per-row report comes back. Re-importing changes "
                   "nothing.")
 def import_vouchers(property_id: PropertyId, product_id: ProductId) -> ImportReport:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     repo = repositories()[1]
     product = repo.get_product(property_id, product_id)
@@ -255,7 +247,6 @@ def import_vouchers(property_id: PropertyId, product_id: ProductId) -> ImportRep
           responses={201: {"description": "Issued"}})
 def issue_manually(property_id: PropertyId, product_id: ProductId,
                    body: Annotated[ManualIssueInput, Body()]) -> Response[Voucher]:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     repo = repositories()[1]
     product = repo.get_product(property_id, product_id)
@@ -273,7 +264,6 @@ def issue_manually(property_id: PropertyId, product_id: ProductId,
 @app.get("/v1/admin/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],
          summary="A voucher and its ledger")
 def voucher_detail(property_id: PropertyId, code: CodePath) -> VoucherDetail:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     canonical = voucher_codes.parse(code)
     repo = repositories()[1]
@@ -286,7 +276,6 @@ def voucher_detail(property_id: PropertyId, code: CodePath) -> VoucherDetail:
 @app.patch("/v1/admin/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],
            summary="Extend a voucher's validity")
 def extend_voucher(property_id: PropertyId, code: CodePath, body: Annotated[ExtendInput, Body()]) -> Voucher:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     item = repositories()[1].extend(property_id, voucher_codes.parse(code), body.valid_until, prop.time_zone,
                                     clock.now())
@@ -296,7 +285,6 @@ def extend_voucher(property_id: PropertyId, code: CodePath, body: Annotated[Exte
 @app.post("/v1/admin/properties/<property_id>/vouchers/<code>/void", tags=["Gift vouchers"],
           summary="Void what is left of a voucher (the ledger keeps the movement)")
 def void_voucher(property_id: PropertyId, code: CodePath) -> Voucher:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     canonical = voucher_codes.parse(code)
     repo = repositories()[1]
@@ -362,7 +350,6 @@ def print_voucher(property_id: PropertyId, code: CodePath,
                      409: {"description": "insufficient_balance, voucher_expired, voucher_void, voucher_used, "
                                           "card_value_mismatch, currency_mismatch"}})
 def redeem(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> Response[RedemptionOut]:
-    require_caller_property(app, property_id)
     code = voucher_codes.parse(body.code)
     result = repositories()[1].redeem(property_id, body, code, clock.now())
     if not result.replayed:
@@ -373,7 +360,6 @@ def redeem(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> R
 @app.delete("/v1/properties/<property_id>/vouchers/redemptions/<booking_id>", tags=["Booking engine"],
             summary="Give back what a booking took from its vouchers (cancellation)")
 def release(property_id: PropertyId, booking_id: BookingId) -> Response[None]:
-    require_caller_property(app, property_id)
     repositories()[1].release(property_id, booking_id, clock.now())
     return Response(status_code=204)
 

@@ -224,7 +224,7 @@ def test_http_event_matches_its_route_in_the_template(name: str) -> None:
     found = route.pattern.match(path)
     assert found is not None and event.get("pathParameters", {}) == found.groupdict()
     if route.authorizer:
-        assert context["authorizer"]["jwt"]["claims"]["property_ids"] == "[demo]"
+        assert json.loads(context["authorizer"]["jwt"]["claims"]["property_ids"]) == ["demo"]
     else:
         assert "authorizer" not in context  # API Gateway sends none on a route with Authorizer: NONE
     if "body" in event:
@@ -249,7 +249,7 @@ def test_http_event_has_the_shape_the_local_gateway_builds(name: str, gateway: A
     matched = gateway.match(request.method, request.path)
     assert matched is not None
     route, path_params = matched
-    claims = {"sub": "x", "property_ids": ["demo"]} if route.authorizer else None
+    claims = {"sub": "x", "property_ids": json.dumps(["demo"])} if route.authorizer else None
     local = gateway.event(request, route, path_params, claims)
     assert set(event) == set(local)
     assert set(event["requestContext"]) == set(local["requestContext"])

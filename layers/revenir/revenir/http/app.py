@@ -12,6 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from revenir.core.errors import RevenirError
@@ -37,12 +38,37 @@ def _field_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+class TenantResolver(APIGatewayHttpResolver):
+    """The HTTP API resolver with tenancy enforced by structure, before anything else of the route runs.
+
+    A route with a `property_id` path parameter that API Gateway authorised (the template gives it the JWT
+    authorizer, so the event carries verified claims) answers 403 unless the token manages that property —
+    before request validation, so another tenant learns nothing about the route's schema. Routes the
+    template marks `Authorizer: NONE` carry no claims and are public by design (tests/integration/
+    test_tenancy.py calls every route of the template with another tenant's token and with none).
+    """
+
+    def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
+        property_id = route_arguments.get("property_id")
+        authorizer = self.current_event.request_context.authorizer
+        claims = authorizer.jwt_claim if authorizer else None
+        if property_id is not None and claims is not None:
+            try:
+                require_property(claims, property_id)
+            except RevenirError as exc:
+                builder = self._call_exception_handler(exc, route)
+                if builder is None:  # pragma: no cover - create_app always maps RevenirError
+                    raise
+                return builder
+        return super()._call_route(route, route_arguments)
+
+
 def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
     """A resolver for one Lambda function, with validation (drives OpenAPI) and the error model.
 
     `validation=False` keeps pydantic out of a function that has no request body to check (cold start).
     """
-    app = APIGatewayHttpResolver(
+    app = TenantResolver(
         enable_validation=validation,
         cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600),
     )
@@ -74,13 +100,6 @@ def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
         return error_response(404, "route_not_found", "no such route")
 
     return app
-
-
-def require_caller_property(app: APIGatewayHttpResolver, property_id: str) -> None:
-    """403 unless the bearer token (verified by API Gateway's JWT authorizer) manages `property_id`."""
-    authorizer = app.current_event.request_context.authorizer
-    claims = authorizer.jwt_claim if authorizer else None
-    require_property(claims, property_id)
 
 
 def json_response(status: int, body: Any) -> Response[Any]:

@@ -1,35 +1,38 @@
 """Who is calling: the verified JWT claims that API Gateway's authorizer puts in the event.
 
-The token's `property_ids` claim lists the properties the caller manages. API Gateway (HTTP API JWT
-authorizer) turns array claims into strings such as "[a b]"; a Cognito pre-token-generation trigger may
-also send "a,b" or a JSON list. All forms are accepted.
+The `property_ids` claim lists the properties the caller manages. Its one accepted form is a JSON array of
+property ids, carried as a string claim (`"[\\"demo\\",\\"moulin\\"]"`): that is what our Cognito
+pre-token-generation trigger writes (Cognito's V1 claims are strings) and what API Gateway's JWT authorizer
+passes on unchanged. A real list (in-process tests) is accepted too. Nothing else is: no splitting of text
+on spaces or commas (a crafted `["a b"]` would otherwise grant two properties, since HTTP APIs render array
+claims as `[a b]`), no user-writable attribute such as `custom:property_ids`, and every element must be a
+well-formed property id, or the whole claim grants nothing.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from revenir.core.errors import Forbidden, Unauthorized
 
+PROPERTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
 
 def property_ids_from_claims(claims: Mapping[str, Any] | None) -> frozenset[str]:
     if not claims:
         raise Unauthorized("a bearer token is required for this route")
-    raw = claims.get("property_ids", claims.get("custom:property_ids"))
-    if raw is None:
-        return frozenset()
-    if isinstance(raw, (list, tuple)):
-        return frozenset(str(p) for p in raw)
-    text = str(raw).strip()
-    if text.startswith("[") and text.endswith("]"):
+    raw = claims.get("property_ids")
+    if isinstance(raw, str):
         try:
-            parsed = json.loads(text)
-            return frozenset(str(p) for p in parsed)
+            raw = json.loads(raw)
         except ValueError:
-            text = text[1:-1]
-    return frozenset(p for p in text.replace(",", " ").split() if p)
+            return frozenset()
+    if not isinstance(raw, list) or not all(isinstance(p, str) and PROPERTY_ID.match(p) for p in raw):
+        return frozenset()
+    return frozenset(raw)
 
 
 def require_property(claims: Mapping[str, Any] | None, property_id: str) -> None:
