@@ -35,6 +35,7 @@ from revenir.table.dynamodb import (
     query_all,
     serialize,
     to_attr,
+    transact_write,
     values,
 )
 
@@ -222,7 +223,7 @@ class PromoCodeRepository:
 
     def _transact(self, items: list[dict[str, Any]], on_conflict: Any) -> None:
         try:
-            self._client.transact_write_items(TransactItems=items)
+            transact_write(self._client, items)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -397,7 +398,7 @@ class PromoCodeRepository:
             items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
             items.append(stays_update(self._table, property_id, request.guest_email, request.booking_id, add=True))
         try:
-            self._client.transact_write_items(TransactItems=items)
+            transact_write(self._client, items)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -438,7 +439,7 @@ class PromoCodeRepository:
         if kind == "partner_card":
             items.append(card_uses_update(self._table, property_id, code, 1))
         try:
-            self._client.transact_write_items(TransactItems=items)
+            transact_write(self._client, items)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -528,7 +529,7 @@ class PromoCodeRepository:
         if record.get("guest_email") and kind == "promo_code":
             items.append(stays_update(self._table, property_id, record["guest_email"], booking_id, add=False))
         try:
-            self._client.transact_write_items(TransactItems=items)
+            transact_write(self._client, items)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -536,7 +537,7 @@ class PromoCodeRepository:
             if reasons[0] == "ConditionalCheckFailed":
                 return False  # released (or confirmed) meanwhile by another caller
             if kind == "promo_code" and reasons[1] == "ConditionalCheckFailed":  # the code moved to the archive
-                self._client.transact_write_items(TransactItems=items[:1])
+                transact_write(self._client, items[:1])
                 return True
             raise
         return True

@@ -28,6 +28,7 @@ from revenir.table.dynamodb import (
     query_all,
     serialize,
     to_attr,
+    transact_write,
     values,
 )
 
@@ -223,7 +224,7 @@ class GuestRepository:
 
         try:
             for start in range(0, len(ops), 100):  # one transaction in practice (a booking has a few e-mails)
-                self._client.transact_write_items(TransactItems=ops[start:start + 100])
+                transact_write(self._client, ops[start:start + 100])
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise

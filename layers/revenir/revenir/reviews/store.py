@@ -32,6 +32,7 @@ from revenir.table.dynamodb import (
     public,
     serialize,
     to_attr,
+    transact_write,
     values,
 )
 
@@ -210,7 +211,7 @@ class ReviewRepository:
             ops.append({"Put": {"TableName": self._table, "Item": serialize(alert),
                                 "ConditionExpression": "attribute_not_exists(pk)"}})
         try:
-            self._client.transact_write_items(TransactItems=ops)
+            transact_write(self._client, ops)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -273,7 +274,7 @@ class ReviewRepository:
         """Out of the queue for good (sent, or failed permanently), on both the alert and its review."""
         pk = alert["pk"]
         fields = {"status": status, "finished_at": now, **{k: v for k, v in data.items() if v is not None}}
-        self._client.transact_write_items(TransactItems=[
+        transact_write(self._client, [
             {"Update": {"TableName": self._table, "Key": key(pk, rk.ALERT_SK),
                         "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in fields)
                         + " REMOVE gsi1pk, gsi1sk",

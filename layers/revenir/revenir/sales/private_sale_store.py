@@ -17,6 +17,7 @@ from revenir.table.dynamodb import (
     key,
     query_all,
     serialize,
+    transact_write,
     values,
 )
 
@@ -64,7 +65,7 @@ class PrivateSaleRepository:
                                      "ConditionExpression": condition,
                                      "ExpressionAttributeValues": values(id=sale.id)}})
         try:
-            self._client.transact_write_items(TransactItems=transact)
+            transact_write(self._client, transact)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise

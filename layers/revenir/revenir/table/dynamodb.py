@@ -6,24 +6,17 @@ Only the types our items use are supported: str, int, bool, None, list, dict, se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 Item = dict[str, Any]
 
 
-class DynamoDBClient(Protocol):
-    """The subset of botocore's DynamoDB client the repositories call."""
-
-    def get_item(self, **kwargs: Any) -> dict[str, Any]: ...
-    def put_item(self, **kwargs: Any) -> dict[str, Any]: ...
-    def update_item(self, **kwargs: Any) -> dict[str, Any]: ...
-    def delete_item(self, **kwargs: Any) -> dict[str, Any]: ...
-    def query(self, **kwargs: Any) -> dict[str, Any]: ...
-    def batch_get_item(self, **kwargs: Any) -> dict[str, Any]: ...
-    def batch_write_item(self, **kwargs: Any) -> dict[str, Any]: ...
-    def transact_write_items(self, **kwargs: Any) -> dict[str, Any]: ...
-    def transact_get_items(self, **kwargs: Any) -> dict[str, Any]: ...
+if TYPE_CHECKING:  # boto3-stubs: the real client type, for mypy only (the layer never imports boto3)
+    from mypy_boto3_dynamodb.client import DynamoDBClient as DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+else:
+    DynamoDBClient = Any
 
 
 def to_attr(value: Any) -> dict[str, Any]:
@@ -132,3 +125,8 @@ def batch_get(client: DynamoDBClient, table: str, keys: list[dict[str, Any]], co
         if not request:
             return items
     raise RuntimeError("DynamoDB left keys unprocessed after 5 attempts")
+
+
+def transact_write(client: DynamoDBClient, items: Sequence[Mapping[str, Any]]) -> None:
+    """TransactWriteItems of items built as plain dicts (Put/Update/Delete/ConditionCheck with serialised keys)."""
+    client.transact_write_items(TransactItems=cast("Sequence[TransactWriteItemTypeDef]", items))

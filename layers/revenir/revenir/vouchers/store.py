@@ -23,6 +23,7 @@ from revenir.table.dynamodb import (
     error_code,
     key,
     serialize,
+    transact_write,
     values,
 )
 from revenir.vouchers import codes as voucher_codes
@@ -140,7 +141,7 @@ class VoucherRepository:
 
     def attach_payment(self, property_id: str, order_id: str, payment_intent_id: str) -> None:
         """The order knows its PaymentIntent, and the intent finds its order (refund events carry only it)."""
-        self._client.transact_write_items(TransactItems=[
+        transact_write(self._client, [
             {"Update": {"TableName": self._table, "Key": key(vk.order_pk(property_id, order_id), vk.ORDER_SK),
                         "UpdateExpression": "SET payment_intent_id = :pi",
                         "ConditionExpression": "attribute_exists(pk)",
@@ -249,7 +250,7 @@ class VoucherRepository:
                 "ExpressionAttributeValues": values(paid="paid", pending="pending", codes=codes,
                                                     now=purchased_at, pi=payment_intent_id)}})
             try:
-                self._client.transact_write_items(TransactItems=transact)
+                transact_write(self._client, transact)
                 return codes
             except Exception as exc:
                 if error_code(exc) != "TransactionCanceledException":
@@ -379,7 +380,7 @@ class VoucherRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         try:
-            self._client.transact_write_items(TransactItems=items)
+            transact_write(self._client, items)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
@@ -433,7 +434,7 @@ class VoucherRepository:
             if record["status"] != "redeemed":
                 continue
             try:
-                self._client.transact_write_items(TransactItems=[
+                transact_write(self._client, [
                     {"Update": {"TableName": self._table, "Key": key(record["pk"], record["sk"]),
                                 "UpdateExpression": "SET #s = :released, released_at = :now",
                                 "ConditionExpression": "#s = :redeemed", "ExpressionAttributeNames": {"#s": "status"},
@@ -463,7 +464,7 @@ class VoucherRepository:
                 return 0
             balance = int(item["balance"])
             try:
-                self._client.transact_write_items(TransactItems=[
+                transact_write(self._client, [
                     {"Update": {"TableName": self._table, "Key": key(item["pk"], item["sk"]),
                                 "UpdateExpression": "SET voided = :true, voided_amount = :bal, balance = :zero, "
                                                     "updated_at = :now",
