@@ -19,8 +19,7 @@ from pydantic import BaseModel, Field
 
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
-from revenir.core import clock
-from revenir.core.errors import InvalidInput, NotFound
+from revenir.core.errors import InvalidInput
 from revenir.core.settings import SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
 from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
@@ -222,5 +221,3 @@ def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Quer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
 
-
-__all__ = ["NotFound", "clock"]

@@ -19,7 +19,6 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir.core import clock
 from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
 from revenir.http.app import JSON, create_app, json_response
@@ -225,5 +224,3 @@ def ingest_reviews(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("reviews ingested", extra={"report": {k: v for k, v in report.items() if k != "failed"}})
     return report
 
-
-__all__ = ["clock"]
