@@ -26,7 +26,7 @@ from revenir.codes.models import (
     ValidateRequest,
     ValidateResponse,
 )
-from revenir.codes.service import PromoCodeAdmin, PromoCodeService
+from revenir.codes.service import PromoCodeAdmin, PromoCodeHolds, PromoCodeService
 from revenir.codes.store import PromoCodeRepository, Redemption
 from revenir.core.settings import TableSettings, load
 from revenir.guard.policy import GuardPolicy
@@ -56,6 +56,11 @@ def _dynamodb() -> Any:
 @cache
 def admin() -> PromoCodeAdmin:
     return PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
+
+
+@cache
+def holds() -> PromoCodeHolds:
+    return PromoCodeHolds(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
 
 
 @cache
@@ -164,13 +169,13 @@ def redeem_code(property_id: PropertyId, body: Annotated[RedeemRequest, Body()])
 @app.post("/v1/properties/<property_id>/redemptions/<booking_id>/confirm", tags=["Booking engine"],
           summary="Make a held use final once the payment succeeded")
 def confirm_redemption(property_id: PropertyId, booking_id: BookingId) -> RedemptionOut:
-    return _redemption(service().confirm(property_id, booking_id))
+    return _redemption(holds().confirm(property_id, booking_id))
 
 
 @app.delete("/v1/properties/<property_id>/redemptions/<booking_id>", tags=["Booking engine"],
             summary="Give the use back (booking cancelled, payment failed or abandoned)")
 def release_redemption(property_id: PropertyId, booking_id: BookingId) -> Response[None]:
-    service().release(property_id, booking_id)
+    holds().release(property_id, booking_id)
     return Response(status_code=204)
 
 
@@ -184,6 +189,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @metrics.log_metrics
 def sweep_expired_holds(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Scheduled every minute (EventBridge Scheduler): give back the uses of expired holds."""
-    released = service().sweep_expired_holds()
+    released = holds().sweep_expired_holds()
     metrics.add_metric(name="ExpiredHoldsReleased", unit=MetricUnit.Count, value=released)
     return {"released": released}

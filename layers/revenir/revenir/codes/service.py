@@ -140,6 +140,13 @@ class PromoCodeService:
         return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
                                       previous)
 
+
+class PromoCodeHolds:
+    """After a redemption: confirm it, give it back, release the expired holds (the table only: no guard settings)."""
+
+    def __init__(self, repository: PromoCodeRepository):
+        self.repository = repository
+
     def confirm(self, property_id: str, booking_id: str) -> Redemption:
         return self.repository.confirm(property_id, booking_id, clock.now())
 
@@ -162,4 +169,4 @@ class PromoCodeService:
         return released
 
 
-__all__ = ["PromoCodeInput", "PromoCodeService"]
+__all__ = ["PromoCodeAdmin", "PromoCodeHolds", "PromoCodeInput", "PromoCodeService"]
