@@ -4,7 +4,6 @@ recorded; the host's reminder settings and recovery figures (admin)."""
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -20,6 +19,7 @@ from revenir.carts.models import Cart, CartInput, CartSettings, CartStats, CartS
 from revenir.carts.service import CartService, StepFunctionsFlow
 from revenir.carts.store import CartRepository
 from revenir.core.settings import EnvironmentSettings, TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.properties.store import PropertyRepository
@@ -36,13 +36,13 @@ class FlowSettings(EnvironmentSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def carts() -> CartService:
     dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
     return CartService(CartRepository(dynamodb, table), PropertyRepository(dynamodb, table))
 
 
-@cache
+@dependency
 def flow() -> StepFunctionsFlow:
     """Only a checkout's start needs Step Functions."""
     return StepFunctionsFlow(boto3.client("stepfunctions"), load(FlowSettings).state_machine_arn)

@@ -5,7 +5,6 @@ Thin: parse (pydantic via Powertools), call revenir.codes.service, shape the res
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -29,6 +28,7 @@ from revenir.codes.models import (
 from revenir.codes.service import PromoCodeAdmin, PromoCodeHolds, PromoCodeService
 from revenir.codes.store import PromoCodeRepository, Redemption
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
@@ -48,22 +48,22 @@ class GuardSettings(TableSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
 
-@cache
+@dependency
 def admin() -> PromoCodeAdmin:
     return PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
 
 
-@cache
+@dependency
 def holds() -> PromoCodeHolds:
     return PromoCodeHolds(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
 
 
-@cache
+@dependency
 def service() -> PromoCodeService:
     """Validation and redemptions: the guessing guard's settings too."""
     settings = load(GuardSettings)

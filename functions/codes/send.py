@@ -3,7 +3,6 @@ imports jinja2."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -22,6 +21,7 @@ from pydantic import Field
 from revenir.codes.mail import PromoCodeMailer, SendCodeRequest, SendCodeResult
 from revenir.codes.store import PromoCodeRepository
 from revenir.core.settings import EnvironmentSettings, TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
@@ -37,19 +37,19 @@ class MailSettings(EnvironmentSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
 
-@cache
+@dependency
 def sender() -> PromoCodeMailer:
     table = load(TableSettings).table_name
     return PromoCodeMailer(PropertyRepository(_dynamodb(), table), PromoCodeRepository(_dynamodb(), table),
                            SesMailer(boto3.client("sesv2"), load(MailSettings).configuration_set))
 
 
-@cache
+@dependency
 def _persistence() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(
         table_name=load(TableSettings).table_name, key_attr="pk", sort_key_attr="sk",

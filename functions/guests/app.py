@@ -4,7 +4,6 @@ segments, GDPR export and erasure, and the guests' signed unsubscribe links (pub
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -22,6 +21,7 @@ from revenir.codes.store import PromoCodeRepository
 from revenir.core.errors import InvalidInput
 from revenir.core.settings import SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
+from revenir.core.wiring import dependency
 from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
 from revenir.guests.gdpr import GuestDataHolder
 from revenir.guests.guest_list import GuestList
@@ -42,7 +42,7 @@ SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def service() -> LifecycleService:
     client, table = boto3.client("dynamodb"), load(TableSettings).table_name
     reviews = ReviewRepository(client, table)
@@ -51,12 +51,12 @@ def service() -> LifecycleService:
     return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 
-@cache
+@dependency
 def guest_list() -> GuestList:
     return GuestList(service().repository)
 
 
-@cache
+@dependency
 def unsubscribe_links() -> UnsubscribeLinks:
     signer = Signer(str(parameters.get_secret(load(SigningSettings).signing_secret_name, max_age=300)))
     return UnsubscribeLinks(service(), signer)

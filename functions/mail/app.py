@@ -3,7 +3,6 @@ complaint events. The only guest-data function allowed to send mail; it alone im
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Field
 from revenir.codes.store import PromoCodeRepository
 from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
+from revenir.core.wiring import dependency
 from revenir.guests.dispatch import Composer, Dispatcher
 from revenir.guests.mail_templates import (
     MailTemplates,
@@ -50,22 +50,22 @@ class SesSettings(EnvironmentSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
 
-@cache
+@dependency
 def repository() -> GuestRepository:
     return GuestRepository(_dynamodb(), load(TableSettings).table_name)
 
 
-@cache
+@dependency
 def templates() -> MailTemplates:
     return MailTemplates(repository())
 
 
-@cache
+@dependency
 def composer() -> Composer:
     """Signed links (the signing secret) and promo codes for the e-mails' variables."""
     settings = load(ComposerSettings)
@@ -74,7 +74,7 @@ def composer() -> Composer:
     return Composer(signer, settings.public_base_url, promo_lookup=promos.get)
 
 
-@cache
+@dependency
 def mailer() -> SesMailer:
     return SesMailer(boto3.client("sesv2"), load(SesSettings).configuration_set)
 

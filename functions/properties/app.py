@@ -3,7 +3,6 @@ shape."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -14,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.properties.models import Property, PropertyInput
@@ -28,7 +28,7 @@ app = create_app()
 OfferId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", description="Offer identifier.")]
 
 
-@cache
+@dependency
 def properties() -> PropertyService:
     return PropertyService(PropertyRepository(boto3.client("dynamodb"), load(TableSettings).table_name))
 

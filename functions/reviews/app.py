@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -21,6 +20,7 @@ from pydantic import Field
 
 from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
+from revenir.core.wiring import dependency
 from revenir.http.app import JSON, create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
@@ -57,18 +57,18 @@ class GoogleSettings(EnvironmentSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def wiring() -> tuple[ReviewRepository, ReviewService]:
     repository = ReviewRepository(boto3.client("dynamodb"), load(TableSettings).table_name)
     return repository, ReviewService(repository)
 
 
-@cache
+@dependency
 def mailer() -> SesMailer:
     return SesMailer(boto3.client("sesv2"), load(SesSettings).configuration_set)
 
 
-@cache
+@dependency
 def signer() -> Signer:
     return Signer(str(parameters.get_secret(load(SigningSettings).signing_secret_name, max_age=300)))
 

@@ -4,7 +4,6 @@ Wiring only: parse, one call into revenir.sales.service, shape the response."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -16,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from revenir.codes.models import ValidateResponse
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.properties.store import PropertyRepository
@@ -35,7 +35,7 @@ LinkToken = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def sales() -> SalesService:
     table = load(TableSettings).table_name
     client = boto3.client("dynamodb")

@@ -7,7 +7,6 @@ No stripe here: paying is functions/vouchers/orders.py, Stripe's events function
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any, Literal
 
 import boto3
@@ -20,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
@@ -61,13 +61,13 @@ class ShopSettings(TableSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def vouchers() -> VoucherService:
     dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
     return VoucherService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table))
 
 
-@cache
+@dependency
 def guard() -> GuardPolicy:
     """Only the guessed routes (balance check, printable page) need the guard's settings."""
     s = load(GuardSettings)

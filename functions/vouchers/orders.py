@@ -5,7 +5,6 @@ Its own function: the only one holding the Stripe secret key and importing strip
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -19,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from revenir.core.settings import EnvironmentSettings, TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.properties.store import PropertyRepository
@@ -42,14 +42,14 @@ class StripeSettings(EnvironmentSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def gateway() -> StripeGateway:
     settings = load(StripeSettings)
     key = settings.secret_key or str(parameters.get_secret(settings.secret_name, transform="json")["secret_key"])
     return StripeGateway(key, settings.api_base)
 
 
-@cache
+@dependency
 def orders() -> GiftOrderService:
     dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
     return GiftOrderService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table))

@@ -29,6 +29,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, error_response, json_response
 from revenir.mail.sender import SesMailer
 from revenir.properties.store import PropertyRepository
@@ -53,23 +54,23 @@ class WebhookSettings(TableSettings):
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
-@cache
+@dependency
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
 
-@cache
+@dependency
 def _repositories() -> tuple[VoucherRepository, PropertyRepository]:
     table = load(TableSettings).table_name
     return VoucherRepository(_dynamodb(), table), PropertyRepository(_dynamodb(), table)
 
 
-@cache
+@dependency
 def orders() -> GiftOrderService:
     return GiftOrderService(*_repositories())
 
 
-@cache
+@dependency
 def deliveries() -> GiftDeliveries:
     return GiftDeliveries(*_repositories(), SesMailer(boto3.client("sesv2"), load(MailSettings).configuration_set))
 
