@@ -116,3 +116,30 @@ def test_stripe_events_reach_only_our_orders_and_do_the_right_work() -> None:
 
     other = orders.handle_event(event("customer.created", id="pi_ours", object="payment_intent"), never, never)
     assert other.result["handled"] is False
+
+
+def test_a_dependency_is_built_once_even_when_first_needed_by_concurrent_requests() -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from revenir.core.wiring import dependency
+
+    builds: list[int] = []
+    gate = threading.Barrier(20)
+
+    @dependency
+    def service() -> object:
+        builds.append(1)
+        time.sleep(0.05)  # a slow build: the other requests arrive meanwhile
+        return object()
+
+    def first_request(_: int) -> object:
+        gate.wait()
+        return service()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(first_request, range(20)))
+    assert len(builds) == 1 and all(r is results[0] for r in results)
+    service.cache_clear()
+    assert service() is not results[0] and len(builds) == 2
