@@ -47,6 +47,8 @@ TARGETS: dict[str, str] = {
 NOT_COVERED: dict[str, str] = {
     "CodeMailerFunction": "its only route needs a promo code's generated id (pc_…) in the path, which no fixed "
                           "event can know; covered through the gateway in test_promo_codes_api.py",
+    "IdentityFunction": "its routes need a Cognito user pool (moto) and tokens with e-mail and group claims: "
+                        "covered through the gateway in test_memberships.py, with the trigger's documented events",
     "GiftOrdersFunction": "an order names generated product ids (gp_…) and needs Stripe (localstripe): covered "
                           "through the gateway in tests/integration/vouchers/",
 }
