@@ -18,7 +18,7 @@ ENV ?= dev
 REGION ?= eu-west-3
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
-        openapi openapi-check token advance bench clean build sam-tools configure
+        openapi openapi-check token advance bench clean build sam-tools configure operator-property operator-add
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -64,7 +64,15 @@ build: sam-tools
 
 ## configure: after the first `sam deploy`, store Stripe keys, register the webhook, check SES (ENV=dev|prod)
 configure: setup
-	$(PY) -m deploy.configure --env $(ENV)
+	$(PY) -m deploy.configure --env $(ENV) --region $(REGION)
+
+## operator-property: create PROPERTY with its first owner OWNER in the deployed ENV (operator credentials)
+operator-property: setup
+	$(PY) -m deploy.operator create-property --env $(ENV) --region $(REGION) --property $(PROPERTY) --owner $(OWNER)
+
+## operator-add: make EMAIL an operator of ENV (may create properties, register booking engines)
+operator-add: setup
+	$(PY) -m deploy.operator add-operator --env $(ENV) --region $(REGION) --email $(EMAIL)
 
 ## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed
 run: setup
