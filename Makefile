@@ -18,7 +18,7 @@ ENV ?= dev
 REGION ?= eu-west-3
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
-        openapi openapi-check token advance bench clean build sam-tools configure operator-property operator-add
+        openapi openapi-check token advance bench clean build sam-tools configure operator-property operator-add cost
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -121,6 +121,10 @@ advance:
 ## bench: cold-start and DynamoDB-call figures, as ratios measured in one run
 bench: setup
 	$(PY) -m bench
+
+## cost: monthly AWS cost at 10, 1,000 and 10,000 properties, from the calls each request makes (docs/cost.md)
+cost: setup
+	$(PY) -m bench.cost
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .aws-sam
