@@ -98,7 +98,7 @@ def update_parameters(cloudformation: Any, stack: str, current: dict[str, str], 
                                 Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
     say("updating the stack: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
     cloudformation.get_waiter("stack_update_complete").wait(StackName=stack)
-    say("  add them to parameter_overrides in samconfig.toml so that `sam deploy` keeps them")
+    say("  later `sam deploy`s keep them (a parameter it is not given keeps its previous value)")
     return True
 
 
