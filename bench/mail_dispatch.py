@@ -48,7 +48,7 @@ def run() -> None:
     emulator.serialise_in_process_requests()
     with mock_aws():
         template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))
+        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
         gateway = Gateway(template, LocalLambdas(template))
         demo.seed(gateway, sample_data=False)
         Client(gateway)

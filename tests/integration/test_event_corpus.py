@@ -305,7 +305,7 @@ def test_every_event_file_is_listed_and_used_by_a_test() -> None:
     files = {p.stem for p in EVENTS.glob("*.json")}
     assert files == set(TARGETS), "events/*.json and TARGETS differ: add the event's function to TARGETS"
     tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
-    loaded = {node.args[0].value for node in ast.walk(tree)
+    loaded = {str(node.args[0].value) for node in ast.walk(tree)
               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "load_event"
               and node.args and isinstance(node.args[0], ast.Constant)}
     assert files <= loaded, f"events no test invokes: {sorted(files - loaded)}"
