@@ -18,7 +18,8 @@ ENV ?= dev
 REGION ?= eu-west-3
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
-        openapi openapi-check token advance bench clean build sam-tools configure operator-property operator-add cost
+        openapi openapi-check docs docs-check token advance bench clean build sam-tools configure operator-property \
+        operator-add cost
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -79,7 +80,7 @@ run: setup
 	$(PY) -m local
 
 ## test: every quality gate and every test tier (what CI runs)
-test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check build pytest
+test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -109,6 +110,12 @@ openapi: setup
 	$(PY) -m local.openapi --write
 openapi-check: setup
 	$(PY) -m local.openapi --check
+
+## docs: regenerate the docs' generated sections (route tables, package map); docs-check fails when stale
+docs: setup
+	$(PY) -m local.docs --write
+docs-check: setup
+	$(PY) -m local.docs --check
 
 ## token: print an admin token for PROPERTY (default demo), valid with the local runtime's secret
 token: setup

@@ -112,13 +112,13 @@ def measure() -> dict[str, Counter[str]]:
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import ROOT, load
-    from revenir import clock
+    from revenir.core import clock
 
     emulator.serialise_in_process_requests()
     counts: dict[str, Counter[str]] = {}
     with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):
         template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))
+        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
         lambdas = LocalLambdas(template)
         gateway = Gateway(template, lambdas)
         token = demo.seed(gateway, sample_data=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import botocore.session
 from aws_lambda_powertools import Logger, Metrics
@@ -14,14 +14,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response
+from revenir.http.params import PropertyId
 from revenir.members.cognito import CognitoDirectory
 from revenir.members.models import BookingEngine, BookingEngineProperties, Invitation, Member, NewProperty, Tenancy
 from revenir.members.service import MembershipService, caller_email, require_operator
 from revenir.members.store import MembershipStore
-from revenir.settings import TableSettings, load
+
+if TYPE_CHECKING:
+    from revenir.table.dynamodb import DynamoDBClient
 
 logger = Logger(service="identity")
 metrics = Metrics(namespace="Revenir", service="identity")
@@ -34,7 +37,7 @@ MemberEmail = Annotated[str, Path(min_length=3, max_length=254, description="The
 @cache
 def service() -> MembershipService:
     session = botocore.session.get_session()
-    store = MembershipStore(session.create_client("dynamodb"), load(TableSettings).table_name)
+    store = MembershipStore(cast("DynamoDBClient", session.create_client("dynamodb")), load(TableSettings).table_name)
     directory = CognitoDirectory(session.create_client("cognito-idp"), os.environ.get("USER_POOL_ID", ""))
     return MembershipService(store, directory)
 
@@ -46,14 +49,12 @@ def _claims() -> dict[str, Any] | None:
 
 @app.get("/v1/admin/properties/<property_id>/members", summary="List a property's hosts", tags=["Members"])
 def list_members(property_id: PropertyId) -> dict[str, list[Member]]:
-    require_caller_property(app, property_id)
     return {"members": service().members(property_id)}
 
 
 @app.post("/v1/admin/properties/<property_id>/members", summary="Invite a co-host (owners only)", tags=["Members"],
           responses={200: {"description": "Already a member with this role"}, 201: {"description": "Invited"}})
 def invite_member(property_id: PropertyId, body: Annotated[Invitation, Body()]) -> Response[Member]:
-    require_caller_property(app, property_id)
     member, changed = service().invite(caller_email(_claims()), property_id, body, clock.iso(clock.now()))
     if changed:
         metrics.add_metric(name="HostInvited", unit="Count", value=1)
@@ -63,7 +64,6 @@ def invite_member(property_id: PropertyId, body: Annotated[Invitation, Body()]) 
 @app.delete("/v1/admin/properties/<property_id>/members/<email>", summary="Remove a host (owners only)",
             tags=["Members"], responses={204: {"description": "Removed"}})
 def remove_member(property_id: PropertyId, email: MemberEmail) -> Response[None]:
-    require_caller_property(app, property_id)
     service().remove(caller_email(_claims()), property_id, email.strip().lower())
     return Response(status_code=204)
 

@@ -2,20 +2,26 @@
 
 Hosts (authorization code with PKCE): `property_ids` and `email` in the access token and the ID token.
 Booking engines (client credentials, TokenGeneration_ClientCredentials): `property_ids` in the access token.
-The ids come from the memberships in DynamoDB only; a user-writable attribute never takes part.
+The ids come from the memberships in DynamoDB only; a user-writable attribute never takes part. The claim is
+a JSON array in a string (`'["demo","moulin"]'`), the one form revenir.http.auth accepts: API Gateway
+would render a real array claim as `[demo moulin]`, which a crafted id could imitate.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from aws_lambda_powertools import Logger
 
+from revenir.core.settings import TableSettings, load
 from revenir.members.service import MembershipService, verified_email
 from revenir.members.store import MembershipStore
-from revenir.settings import TableSettings, load
+
+if TYPE_CHECKING:
+    from revenir.table.dynamodb import DynamoDBClient
 
 logger = Logger(service="identity")
 
@@ -25,7 +31,7 @@ CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
 @cache
 def service() -> MembershipService:
     # botocore directly: the trigger needs no boto3 (s3transfer) at cold start, and runs on every sign-in.
-    client = botocore.session.get_session().create_client("dynamodb")
+    client = cast("DynamoDBClient", botocore.session.get_session().create_client("dynamodb"))
     return MembershipService(MembershipStore(client, load(TableSettings).table_name))
 
 
@@ -35,12 +41,12 @@ def pre_token_generation(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("triggerSource") == CLIENT_CREDENTIALS:
         client_id = str((event.get("callerContext") or {}).get("clientId", ""))
         property_ids = service().property_ids_for_client(client_id) if client_id else []
-        access_claims: dict[str, Any] = {"property_ids": property_ids}
+        access_claims: dict[str, Any] = {"property_ids": json.dumps(property_ids)}
         details: dict[str, Any] = {"accessTokenGeneration": {"claimsToAddOrOverride": access_claims}}
     else:
         attributes = request.get("userAttributes") or {}
         property_ids = service().property_ids_for_user(attributes)
-        claims: dict[str, Any] = {"property_ids": property_ids}
+        claims: dict[str, Any] = {"property_ids": json.dumps(property_ids)}
         email = verified_email(attributes)
         if email:  # access tokens carry no e-mail otherwise; the members API needs to know who calls
             claims["email"] = email

@@ -4,14 +4,16 @@ against Cognito's documented event shapes, and the members/operator API through 
 from __future__ import annotations
 
 import copy
+import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import jwt
 import pytest
 
-from revenir.errors import Conflict, NotFound
+from revenir.core.errors import Conflict, NotFound
 from revenir.members.models import Role
 
 # Cognito's documented pre-token-generation request (V2_0/V3_0 shape: user authentication).
@@ -64,7 +66,7 @@ def store(aws: Any) -> Any:
 
 
 @pytest.fixture
-def trigger(lambdas: Any) -> Any:
+def trigger(lambdas: Any) -> Iterator[Any]:
     """The PreTokenFunction as template.yaml declares it (module, handler, environment)."""
     from functions.identity import trigger as module
 
@@ -137,7 +139,7 @@ def test_trigger_puts_the_hosts_properties_in_both_tokens(store: Any, trigger: A
     details = result["response"]["claimsAndScopeOverrideDetails"]
     for token in ("idTokenGeneration", "accessTokenGeneration"):
         claims = details[token]["claimsToAddOrOverride"]
-        assert claims["property_ids"] == ["gite", "moulin"]  # a real list claim
+        assert json.loads(claims["property_ids"]) == ["gite", "moulin"]  # a JSON array, as revenir.http.auth wants
         assert claims["email"] == "anne@gite.example"
     assert result["triggerSource"] == "TokenGeneration_Authentication"  # the rest of the event is returned
 
@@ -148,12 +150,12 @@ def test_trigger_ignores_any_user_attribute_but_a_verified_email(store: Any, tri
     event["request"]["userAttributes"].update({"custom:property_ids": "gite,moulin", "property_ids": "moulin"})
     event["request"]["userAttributes"]["email"] = "mallory@evil.example"
     claims = trigger(event)["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]
-    assert claims["claimsToAddOrOverride"]["property_ids"] == []
+    assert claims["claimsToAddOrOverride"]["property_ids"] == "[]"
 
     unverified = copy.deepcopy(AUTHENTICATION_EVENT)
     unverified["request"]["userAttributes"]["email_verified"] = "false"
     details = trigger(unverified)["response"]["claimsAndScopeOverrideDetails"]
-    assert details["accessTokenGeneration"]["claimsToAddOrOverride"] == {"property_ids": []}
+    assert details["accessTokenGeneration"]["claimsToAddOrOverride"] == {"property_ids": "[]"}
 
 
 def test_trigger_names_the_booking_engines_properties(store: Any, trigger: Any) -> None:
@@ -161,16 +163,16 @@ def test_trigger_names_the_booking_engines_properties(store: Any, trigger: Any) 
     store.register_client("bookingengine1", ["gite"], NOW)
     result = trigger(copy.deepcopy(CLIENT_CREDENTIALS_EVENT))
     details = result["response"]["claimsAndScopeOverrideDetails"]
-    assert details == {"accessTokenGeneration": {"claimsToAddOrOverride": {"property_ids": ["gite"]}}}
+    assert details == {"accessTokenGeneration": {"claimsToAddOrOverride": {"property_ids": '["gite"]'}}}
     other = copy.deepcopy(CLIENT_CREDENTIALS_EVENT)
     other["callerContext"]["clientId"] = "unknownclient"
     unknown = trigger(other)["response"]["claimsAndScopeOverrideDetails"]
-    assert unknown["accessTokenGeneration"]["claimsToAddOrOverride"]["property_ids"] == []
+    assert unknown["accessTokenGeneration"]["claimsToAddOrOverride"]["property_ids"] == "[]"
 
 
 # ------------------------------------------------------------------ members and operator API
 @pytest.fixture
-def pool(aws: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+def pool(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from functions.identity import app as identity_app
 
     cognito = boto3.client("cognito-idp")
@@ -187,7 +189,7 @@ def bearer(email: str, *property_ids: str, groups: tuple[str, ...] = ()) -> dict
 
     now = int(time.time())
     claims: dict[str, Any] = {"sub": email, "iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "iat": now,
-                              "exp": now + 600, "property_ids": list(property_ids), "email": email}
+                              "exp": now + 600, "property_ids": json.dumps(list(property_ids)), "email": email}
     if groups:
         claims["cognito:groups"] = list(groups)
     return {"Authorization": "Bearer " + jwt.encode(claims, tokens.secret(), algorithm="HS256")}

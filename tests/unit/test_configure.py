@@ -76,7 +76,7 @@ def test_the_webhook_handles_exactly_the_registered_events() -> None:
 
 def test_ses_check_prints_dkim_records_until_verified() -> None:
     """GetEmailIdentity as SES documents it (moto answers without DKIM tokens)."""
-    pending = {"IdentityType": "DOMAIN", "VerifiedForSendingStatus": False,
+    pending: dict[str, Any] = {"IdentityType": "DOMAIN", "VerifiedForSendingStatus": False,
                "DkimAttributes": {"SigningEnabled": True, "Status": "PENDING", "Tokens": ["tok1", "tok2", "tok3"]}}
     done = {**pending, "VerifiedForSendingStatus": True,
             "DkimAttributes": {**pending["DkimAttributes"], "Status": "SUCCESS"}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from revenir.storage.dynamodb import error_code
+from revenir.table.dynamodb import error_code
 
 
 class CognitoDirectory:

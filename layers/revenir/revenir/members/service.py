@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from revenir.errors import Forbidden, InvalidInput, NotFound
+from revenir.core.errors import Forbidden, InvalidInput, NotFound
 from revenir.members.models import (
     BookingEngine,
     BookingEngineProperties,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from revenir.errors import Conflict, NotFound
+from revenir.core.errors import Conflict, NotFound
 from revenir.members import keys
 from revenir.members.models import Member, Role, Tenancy
-from revenir.storage.dynamodb import (
+from revenir.table.dynamodb import (
     DynamoDBClient,
     batch_get,
     cancellation_codes,
@@ -17,6 +17,7 @@ from revenir.storage.dynamodb import (
     key,
     query_all,
     serialize,
+    transact_write,
     values,
 )
 
@@ -75,7 +76,7 @@ class MembershipStore:
         tenancy_item = {"pk": keys.members_pk(property_id), "sk": keys.TENANCY_SK, "owners": 1, "created_by": by,
                         **tenancy.model_dump()}
         try:
-            self._client.transact_write_items(TransactItems=[
+            transact_write(self._client, [
                 {"Put": {"TableName": self._table, "Item": serialize(tenancy_item), "ConditionExpression": _NEW}},
                 *self._put_member(property_id, owner_email, Role.OWNER, now, by),
             ])
@@ -136,9 +137,14 @@ class MembershipStore:
             items.append({"pk": keys.client_pk(client_id), "sk": keys.principal_sk(pid), **common})
             items.append({"pk": keys.members_pk(pid), "sk": keys.client_sk(client_id), **common})
         for start in range(0, len(items), 25):
-            request = {self._table: [{"PutRequest": {"Item": serialize(i)}} for i in items[start:start + 25]]}
-            while request:
+            request: dict[str, Any] = {self._table: [{"PutRequest": {"Item": serialize(i)}}
+                                                     for i in items[start:start + 25]]}
+            for _ in range(5):
                 request = self._client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+                if not request:
+                    break
+            else:
+                raise RuntimeError("DynamoDB left items unprocessed after 5 attempts")
 
     # ------------------------------------------------------------ helpers
     def _tenancy_op(self, property_id: str, owners_delta: int) -> dict[str, Any]:
@@ -175,7 +181,7 @@ class MembershipStore:
 
     def _transact(self, items: list[dict[str, Any]], property_id: str) -> None:
         try:
-            self._client.transact_write_items(TransactItems=items)
+            transact_write(self._client, items)
         except Exception as exc:
             if error_code(exc) != "TransactionCanceledException":
                 raise
