@@ -24,7 +24,7 @@ from revenir.members.service import MembershipService, caller_email, require_ope
 from revenir.members.store import MembershipStore
 
 if TYPE_CHECKING:
-    from revenir.table.dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 logger = Logger(service="identity")
 metrics = Metrics(namespace="Revenir", service="identity")

@@ -21,7 +21,7 @@ from revenir.members.service import MembershipService, verified_email
 from revenir.members.store import MembershipStore
 
 if TYPE_CHECKING:
-    from revenir.table.dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 logger = Logger(service="identity")
 
