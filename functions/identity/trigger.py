@@ -9,16 +9,14 @@ would render a real array claim as `[demo moulin]`, which a crafted id could imi
 
 from __future__ import annotations
 
-import json
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from aws_lambda_powertools import Logger
 
-from revenir.core.settings import TableSettings, load
-from revenir.members.service import MembershipService, verified_email
-from revenir.members.store import MembershipStore
+from revenir.members.claims import TokenClaims
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -29,31 +27,24 @@ CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
 
 
 @cache
-def service() -> MembershipService:
-    # botocore directly: the trigger needs no boto3 (s3transfer) at cold start, and runs on every sign-in.
+def claims() -> TokenClaims:
+    # botocore directly and no pydantic: the trigger runs on every sign-in and refresh, often cold.
     client = cast("DynamoDBClient", botocore.session.get_session().create_client("dynamodb"))
-    return MembershipService(MembershipStore(client, load(TableSettings).table_name))
+    return TokenClaims(client, os.environ["TABLE_NAME"])  # a deployment without it fails loudly
 
 
 @logger.inject_lambda_context
 def pre_token_generation(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    request = event.get("request") or {}
     if event.get("triggerSource") == CLIENT_CREDENTIALS:
         client_id = str((event.get("callerContext") or {}).get("clientId", ""))
-        property_ids = service().property_ids_for_client(client_id) if client_id else []
-        access_claims: dict[str, Any] = {"property_ids": json.dumps(property_ids)}
-        details: dict[str, Any] = {"accessTokenGeneration": {"claimsToAddOrOverride": access_claims}}
+        added = claims().for_client(client_id)
+        details: dict[str, Any] = {"accessTokenGeneration": {"claimsToAddOrOverride": added}}
     else:
-        attributes = request.get("userAttributes") or {}
-        property_ids = service().property_ids_for_user(attributes)
-        claims: dict[str, Any] = {"property_ids": json.dumps(property_ids)}
-        email = verified_email(attributes)
-        if email:  # access tokens carry no e-mail otherwise; the members API needs to know who calls
-            claims["email"] = email
+        added = claims().for_user((event.get("request") or {}).get("userAttributes") or {})
         details = {
-            "idTokenGeneration": {"claimsToAddOrOverride": claims},
-            "accessTokenGeneration": {"claimsToAddOrOverride": claims},
+            "idTokenGeneration": {"claimsToAddOrOverride": added},
+            "accessTokenGeneration": {"claimsToAddOrOverride": added},
         }
-    logger.info("token claims", extra={"trigger": event.get("triggerSource"), "properties": len(property_ids)})
+    logger.info("token claims", extra={"trigger": event.get("triggerSource"), "property_ids": added["property_ids"]})
     event["response"] = {"claimsAndScopeOverrideDetails": details}
     return event

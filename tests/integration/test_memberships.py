@@ -70,9 +70,9 @@ def trigger(lambdas: Any) -> Iterator[Any]:
     """The PreTokenFunction as template.yaml declares it (module, handler, environment)."""
     from functions.identity import trigger as module
 
-    module.service.cache_clear()
+    module.claims.cache_clear()
     yield lambda event: lambdas.invoke("PreTokenFunction", event)
-    module.service.cache_clear()
+    module.claims.cache_clear()
 
 
 # ------------------------------------------------------------------ store

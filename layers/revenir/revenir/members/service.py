@@ -76,21 +76,6 @@ class MembershipService:
         if self._store.role_of(property_id, email) != Role.OWNER:
             raise Forbidden(f"only an owner of {property_id!r} manages its members", code="owner_required")
 
-    # ------------------------------------------------------------ token trigger
-    def property_ids_for_user(self, user_attributes: Mapping[str, Any]) -> list[str]:
-        """The properties a signed-in host acts for. Only a verified e-mail counts (it is the membership key)."""
-        email = verified_email(user_attributes)
-        return sorted(self._store.properties_of_member(email)) if email else []
-
-    def property_ids_for_client(self, client_id: str) -> list[str]:
-        return self._store.properties_of_client(client_id)
-
-
-def verified_email(user_attributes: Mapping[str, Any]) -> str | None:
-    email = str(user_attributes.get("email", "")).strip().lower()
-    return email if email and str(user_attributes.get("email_verified", "")).lower() == "true" else None
-
-
 def caller_email(claims: Mapping[str, Any] | None) -> str:
     """The caller's e-mail as the token trigger wrote it (never a user-writable attribute)."""
     email = str((claims or {}).get("email", "")).strip().lower()
