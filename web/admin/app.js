@@ -43,7 +43,12 @@ class RevenirAdmin extends HTMLElement {
     await auth.finishManagedLogin();
     await setLanguage(chooseLanguage());
     window.addEventListener(UNAUTHORIZED, () => this.signedOut(true));
-    window.addEventListener("hashchange", () => this.route());
+    window.addEventListener("hashchange", () => {
+      if (location.hash.startsWith("#token=")) {  // a new sign-in link opened in this tab
+        auth.takeTokenFromAddress();
+        this.start();
+      } else this.route();
+    });
     this.addEventListener("change", (event) => this.changed(event));
     this.addEventListener("click", (event) => this.clicked(event));
     this.start();
