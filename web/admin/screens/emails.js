@@ -3,7 +3,7 @@
 // segments and per-segment upsells; abandoned-cart settings and figures.
 import { admin, del, get, post, put } from "../lib/api.js";
 import { formValues, html, toInt } from "../lib/dom.js";
-import { checkList, field, select } from "../lib/form.js";
+import { addDays, checkList, field, select, today } from "../lib/form.js";
 import { LANGUAGES, money, number, t } from "../lib/i18n.js";
 import { Screen } from "../lib/screen.js";
 
@@ -149,7 +149,7 @@ class TemplateEdit extends Screen {
   async load() {
     const [tpl, guests, segments, offers] = await Promise.all([
       get(admin(`/mail-templates/${encodeURIComponent(this.params.id)}`)),
-      get(admin("/guests"), { limit: 50, departure_from: "2000-01-01" }),
+      get(admin("/guests"), { limit: 100, arrival_from: addDays(today(), -365), arrival_to: addDays(today(), 365), reachable: false }),
       get(admin("/segments")), get(admin("/offers")),
     ]);
     this.tpl = tpl;

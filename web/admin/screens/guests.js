@@ -7,6 +7,7 @@ import { date, dateTime, money, t, tOr } from "../lib/i18n.js";
 import { Screen, confirmDialog } from "../lib/screen.js";
 
 const PAGE = 25;
+const ALL_FROM = "2000-01-01"; // "all guests": the API always filters on an arrival window
 const FILTERS = ["arrival_from", "arrival_to", "departure_from", "departure_to", "name", "booking_id", "reachable",
   "checked_in", "cursor"];
 
@@ -15,10 +16,9 @@ class Guests extends Screen {
     const q = this.query;
     const f = {};
     for (const key of FILTERS) if (q.get(key)) f[key] = q.get(key);
-    if (!q.has("arrival_from") && !q.has("all")) {
-      f.arrival_from = today();
-      f.arrival_to = addDays(today(), 30);
-    }
+    if (!f.arrival_from) f.arrival_from = q.has("all") ? ALL_FROM : today();
+    if (!f.arrival_to) f.arrival_to = q.has("all") ? addDays(today(), 730) : addDays(today(), 30);
+    f.reachable = q.get("reachable") === "false" ? "false" : "true";
     return f;
   }
 
@@ -34,7 +34,7 @@ class Guests extends Screen {
       <div class="toolbar"><a class="button" href="#/guests/new" data-testid="add-guest">${t("guests.add")}</a>
         <button class="secondary" data-action="export" data-testid="export">${t("guests.export")}</button></div>
       <form data-form="filter" class="filters" role="search" aria-label="${t("guests.filters")}">
-        ${field(t("guests.arrivalFrom"), "arrival_from", f.arrival_from, { type: "date" })}
+        ${field(t("guests.arrivalFrom"), "arrival_from", f.arrival_from === ALL_FROM ? "" : f.arrival_from, { type: "date" })}
         ${field(t("guests.arrivalTo"), "arrival_to", f.arrival_to, { type: "date" })}
         ${field(t("guests.departureFrom"), "departure_from", f.departure_from, { type: "date" })}
         ${field(t("guests.departureTo"), "departure_to", f.departure_to, { type: "date" })}
@@ -73,10 +73,10 @@ class Guests extends Screen {
 
   submit_filter(form) {
     const v = formValues(form);
-    this.go({ ...v, reachable: v.reachable ? "true" : null, ...(v.arrival_from ? {} : { all: "1" }) });
+    this.go({ ...v, reachable: v.reachable ? "true" : "false", ...(v.arrival_from ? {} : { all: "1" }) });
   }
 
-  on_all() { this.go({ all: "1" }); }
+  on_all() { this.go({ all: "1", reachable: "false" }); }
 
   on_page(button) {
     const f = this.filters();
