@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
+import urllib.request
 from datetime import date, timedelta
 from typing import Any
 
@@ -277,3 +279,54 @@ def test_settings_show_the_api_errors_next_to_the_fields_then_save(page: Any, lo
     expect(page.locator(".toast")).to_have_text("Enregistré.")
     expect(page.locator(".field-error")).to_have_count(0)
     assert call(local_runtime, "GET", ADMIN)["contact_email"] == "accueil@moulin.revenir.example"
+
+
+@pytest.mark.browser
+def test_segments_and_a_per_segment_variant(page: Any, local_runtime: Any) -> None:
+    segment = f"familles{int(time.time()) % 10000}"
+    sign_in(page, local_runtime, "/emails")
+    form = page.locator("form[data-form=segment]")
+    form.get_by_label("Identifiant").fill(segment)
+    form.get_by_label("Nom du segment").fill("Familles")
+    form.get_by_label("Étiquettes").fill("famille, enfants")
+    form.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_test_id("segments")).to_contain_text("famille, enfants")
+    stored = {s["segment_id"]: s for s in call(local_runtime, "GET", f"{ADMIN}/segments")["segments"]}
+    assert stored[segment]["rules"]["tags"] == ["famille", "enfants"]
+
+    open_screen(page, "/emails/eve_of_arrival")
+    variants = page.get_by_test_id("variants")
+    page.get_by_test_id("variant-name").fill("Pour les familles")
+    variants.get_by_label("Familles").check()
+    page.get_by_test_id("save").click()
+    variants.get_by_role("link", name="Pour les familles").click()
+    expect(page.locator("main h1")).to_contain_text("Pour les familles")
+    page.get_by_test_id("subject").fill("Bientôt chez nous, avec les enfants !")
+    page.get_by_test_id("save").click()
+    expect(page.locator(".toast")).to_have_text("Enregistré.")
+    template = call(local_runtime, "GET", f"{ADMIN}/mail-templates/eve_of_arrival")
+    variant = next(v for v in template["variants"] if v["name"] == "Pour les familles")
+    assert variant["segments"] == [segment]
+    assert variant["versions"]["fr"]["subject"] == "Bientôt chez nous, avec les enfants !"
+    assert template["versions"]["fr"]["subject"] != variant["versions"]["fr"]["subject"]
+    call(local_runtime, "DELETE", f"{ADMIN}/mail-templates/eve_of_arrival")  # back to the default for other tests
+
+
+@pytest.mark.browser
+def test_a_host_with_two_properties_switches_between_them(page: Any, local_runtime: Any) -> None:
+    from local import demo, tokens
+
+    token = tokens.mint(["demo", "second-home"])
+    body = {**demo.PROPERTY, "name": "La Seconde Maison"}
+    request = urllib.request.Request(f"{local_runtime.url}/v1/admin/properties/second-home",
+                                     data=json.dumps(body).encode(), method="PUT", headers={
+                                         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=15).close()
+    page.goto(f"/admin/#token={token}")
+    expect(page.get_by_test_id("property-name")).to_contain_text("Moulin")
+    page.get_by_label("Établissement").select_option("second-home")
+    expect(page.get_by_test_id("property-name")).to_have_text("La Seconde Maison")
+    open_screen(page, "/codes")
+    expect(page.locator("main .empty")).to_be_visible()  # the second property has no codes yet
+    page.reload()  # the choice is remembered
+    expect(page.get_by_test_id("property-name")).to_have_text("La Seconde Maison")

@@ -157,6 +157,8 @@ class TemplateEdit extends Screen {
     this.segments = segments.segments;
     this.offers = offers.offers;
     this.lang = LANGUAGES.includes(this.query.get("lang")) ? this.query.get("lang") : "fr";
+    const variant = Number(this.query.get("variant"));
+    this.variant = this.query.has("variant") && tpl.variants[variant] ? variant : null;
     this.previewBooking = "";
     await this.renderPreview();
   }
@@ -174,14 +176,17 @@ class TemplateEdit extends Screen {
 
   view() {
     const tpl = this.tpl;
-    const version = tpl.versions[this.lang] || { subject: "", html: "", text: "" };
+    const versions = this.variant === null ? tpl.versions : tpl.variants[this.variant].versions;
+    const version = versions[this.lang] || { subject: "", html: "", text: "" };
+    const base = `#/emails/${tpl.template_id}?${this.variant === null ? "" : `variant=${this.variant}&`}`;
     const variables = [...COMMON_VARIABLES, ...(KIND_VARIABLES[tpl.kind] || [])];
     return html`<p class="crumbs"><a href="#/emails">${t("nav.emails")}</a></p>
-      <h1 tabindex="-1">${tpl.name}</h1>
+      <h1 tabindex="-1">${tpl.name}${this.variant === null ? "" : ` — ${tpl.variants[this.variant].name}`}</h1>
+      ${this.variant === null ? "" : html`<p><a href="#/emails/${tpl.template_id}?lang=${this.lang}">${t("emails.backToMain")}</a></p>`}
       <p>${tpl.enabled ? t("emails.enabled") : t("emails.disabled")} · ${t(`kind.${tpl.kind}`)}
         ${tpl.customized ? html`· ${t("emails.customized")}` : ""}</p>
       <nav class="tabs" aria-label="${t("emails.languages")}">${LANGUAGES.map((l) => html`
-        <a href="#/emails/${tpl.template_id}?lang=${l}" ${l === this.lang ? html`aria-current="page"` : ""}
+        <a href="${base}lang=${l}" ${l === this.lang ? html`aria-current="page"` : ""}
           data-testid="lang-${l}">${t(`lang.${l}`)}</a>`)}</nav>
       <div class="editor">
         <form data-form="save" novalidate class="editor-form">
@@ -194,16 +199,24 @@ class TemplateEdit extends Screen {
             <textarea id="tpl-html" name="html" rows="14" data-insertable data-testid="html">${version.html}</textarea></div>
           <div class="field"><label for="tpl-text">${t("emails.text")}</label>
             <textarea id="tpl-text" name="text" rows="8" data-insertable>${version.text}</textarea></div>
-          <fieldset><legend>${t("emails.upsells")}</legend>
+          ${this.variant !== null ? "" : html`<fieldset><legend>${t("emails.upsells")}</legend>
             ${tpl.upsells.length ? html`<ul class="plain">${tpl.upsells.map((u, i) => html`<li>${this.offerName(u.offer_id)}
               ${u.segments.length ? html`<span class="muted">${t("emails.onlyFor")}: ${u.segments.join(", ")}</span>` : ""}
               <button type="button" class="link danger" data-action="remove-upsell" data-index="${i}">${t("common.delete")}</button></li>`)}</ul>` : ""}
             ${select(t("emails.addUpsell"), "upsell_offer", "", [["", "—"], ...this.offers.filter((o) => o.kind === "option")
               .map((o) => [o.offer_id, o.name])])}
             ${this.segments.length ? checkList(t("emails.upsellSegments"), "upsell_segments", [], this.segments.map((s) => [s.segment_id, s.name])) : ""}
-          </fieldset>
-          ${tpl.variants.length ? html`<fieldset><legend>${t("emails.variants")}</legend><ul class="plain">${tpl.variants.map((v) => html`
-            <li>${v.name} <span class="muted">${v.segments.join(", ")}</span></li>`)}</ul></fieldset>` : ""}
+          </fieldset>`}
+          ${this.variant === null ? html`<fieldset data-testid="variants"><legend>${t("emails.variants")}</legend>
+            ${tpl.variants.length ? html`<ul class="plain">${tpl.variants.map((v, i) => html`<li>
+              <a href="#/emails/${tpl.template_id}?variant=${i}&lang=${this.lang}">${v.name}</a>
+              <span class="muted">${t("emails.onlyFor")}: ${v.segments.join(", ")}</span>
+              <button type="button" class="link danger" data-action="remove-variant" data-index="${i}"
+                data-confirm="${t("emails.removeVariantConfirm", { name: v.name })}">${t("common.delete")}</button></li>`)}</ul>` : ""}
+            ${this.segments.length ? html`${field(t("emails.variantName"), "variant_name", "", { testid: "variant-name" })}
+              ${checkList(t("emails.variantSegments"), "variant_segments", [], this.segments.map((seg) => [seg.segment_id, seg.name]))}
+              <p class="hint">${t("emails.variantHint")}</p>` : html`<p class="hint">${t("emails.noSegments")}</p>`}
+          </fieldset>` : ""}
           <div class="actions">
             <button type="submit" data-testid="save">${t("common.save")}</button>
             ${tpl.customized ? html`<button type="button" class="secondary" data-action="reset" data-testid="reset"
@@ -256,8 +269,18 @@ class TemplateEdit extends Screen {
     const tpl = this.tpl;
     const upsells = [...tpl.upsells];
     if (v.upsell_offer) upsells.push({ offer_id: v.upsell_offer, segments: v.upsell_segments || [], exclude_segments: [] });
-    const body = { ...templateBody(tpl), name: v.name, upsells,
-      versions: { ...tpl.versions, [this.lang]: { subject: v.subject || "", html: v.html || "", text: v.text || "" } } };
+    const content = { subject: v.subject || "", html: v.html || "", text: v.text || "" };
+    const body = { ...templateBody(tpl), name: v.name, upsells };
+    if (this.variant === null) {
+      body.versions = { ...tpl.versions, [this.lang]: content };
+      if (v.variant_name) {  // a new variant starts as a copy of the main texts, for the chosen segments
+        body.variants = [...tpl.variants, { name: v.variant_name, segments: v.variant_segments || [],
+          exclude_segments: [], versions: body.versions }];
+      }
+    } else {
+      body.variants = tpl.variants.map((x, i) => (i === this.variant
+        ? { ...x, versions: { ...x.versions, [this.lang]: content } } : x));
+    }
     this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(tpl.template_id)}`), body);
     await this.renderPreview();
     this.paint();
@@ -267,6 +290,12 @@ class TemplateEdit extends Screen {
   async on_remove_upsell(button) {
     const upsells = this.tpl.upsells.filter((_, i) => i !== Number(button.dataset.index));
     this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`), { ...templateBody(this.tpl), upsells });
+    this.paint();
+  }
+
+  async on_remove_variant(button) {
+    const variants = this.tpl.variants.filter((_, i) => i !== Number(button.dataset.index));
+    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`), { ...templateBody(this.tpl), variants });
     this.paint();
   }
 

@@ -72,7 +72,7 @@ class ProductEdit extends Screen {
       <h1 tabindex="-1">${this.product ? p.name : t("vouchers.newProduct")}</h1>
       ${this.product ? html`<p>${pill(productStatus(p), t(`status.${productStatus(p)}`))}</p>` : ""}
       ${this.product ? this.soldView() : ""}
-      <details ${this.product ? "" : html`open`}><summary><h2>${t("vouchers.productSettings")}</h2></summary>
+      <section aria-labelledby="product-settings"><h2 id="product-settings">${t("vouchers.productSettings")}</h2>
       <form data-form="save" novalidate class="grid">
         <fieldset><legend>${t("codes.general")}</legend>
           ${select(t("vouchers.kind"), "kind", p.kind, [["voucher", t("vouchers.kind_voucher")], ["card", t("vouchers.kind_card")]])}
@@ -98,7 +98,7 @@ class ProductEdit extends Screen {
         <div class="actions"><button type="submit" data-testid="save-product">${t("common.save")}</button>
           ${this.product && !p.archived ? html`<button type="button" class="danger" data-action="archive"
             data-confirm="${t("vouchers.archiveConfirm", { name: p.name })}">${t("common.archive")}</button>` : ""}</div>
-      </form></details>`;
+      </form></section>`;
   }
 
   soldView() {
