@@ -52,6 +52,9 @@ def test_create_a_code_shows_field_errors_then_the_widget_validates_it(page: Any
     expect(page.get_by_test_id("percent")).to_have_attribute("aria-invalid", "true")
     code_error = page.get_by_test_id("code").get_attribute("aria-describedby") or ""
     assert "err-save" in code_error
+    percent_error = (page.get_by_test_id("percent").get_attribute("aria-describedby") or "").split()[-1]
+    expect(page.locator(f"#{percent_error}")).to_have_text("Cette valeur est trop grande.")  # the error's type, in French
+    expect(page.locator(".form-error")).to_have_text("Vérifiez les champs signalés.")
     screenshot(page, "fr-codes-errors")
 
     page.get_by_test_id("code").fill(code)

@@ -2,7 +2,7 @@
 // the API's 4xx errors shown next to the offending field, and confirmations for destructive actions.
 import { ApiError } from "./api.js";
 import { html } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, tOr } from "./i18n.js";
 
 export class Screen extends HTMLElement {
   constructor() {
@@ -88,6 +88,12 @@ export class Screen extends HTMLElement {
   }
 }
 
+/** A field error in the host's language when its type is a known one; else the API's own message. */
+export function detailText(detail) {
+  const known = tOr(`apiError.${detail.type}`, null);
+  return known || String(detail.message || "").replace(/^Value error, /, "");
+}
+
 export function clearErrors(form) {
   form.querySelectorAll(".field-error, .form-error").forEach((el) => el.remove());
   form.querySelectorAll("[aria-invalid]").forEach((el) => {
@@ -114,7 +120,7 @@ export function showErrors(form, error) {
     const message = document.createElement("p");
     message.className = "field-error";
     message.id = id;
-    message.textContent = detail.message;
+    message.textContent = detailText(detail);
     const anchor = control.closest("label, .field, fieldset") || control;
     anchor.after(message);
     control.setAttribute("aria-invalid", "true");
@@ -123,10 +129,10 @@ export function showErrors(form, error) {
   const summary = document.createElement("div");
   summary.className = "form-error";
   summary.setAttribute("role", "alert");
-  summary.textContent = error.message;
+  summary.textContent = error.details.length ? t("form.checkFields") : error.message;
   for (const detail of unplaced) {
     const line = document.createElement("p");
-    line.textContent = detail.field ? `${detail.field}: ${detail.message}` : detail.message;
+    line.textContent = detail.field ? `${detail.field}: ${detailText(detail)}` : detailText(detail);
     summary.append(line);
   }
   form.prepend(summary);

@@ -32,6 +32,8 @@ class Dashboard extends Screen {
       get(admin("/carts/stats"), { date_from: yearStart, date_to: now }),
       get(pub("/reviews/summary"), { latest: 0 }), get(admin("/reviews"), { answered: false, limit: 5 }),
     ]);
+    const guests = await get(admin("/guests"), { arrival_from: yearStart, arrival_to: addDays(now, 365),
+      reachable: false, limit: 500 });
     const vouchers = (await Promise.all(products.gift_products.map((p) => allVouchers(p.id)))).flat();
     const since = (v, start) => v.purchased_at.slice(0, 10) >= start;
     const sold = (start) => vouchers.filter((v) => since(v, start) && v.source === "order");
@@ -45,6 +47,9 @@ class Dashboard extends Screen {
         .reduce((sum, v) => sum + v.balance, 0),
       currency: products.gift_products[0]?.currency || "EUR",
       cartsMonth, cartsYear, summary, toAnswer: toAnswer.reviews,
+      guests: guests.total,
+      unsubscribed: new Set(guests.guests.filter((g) => g.unsubscribed).map((g) => g.email)).size,
+      bounced: new Set(guests.guests.filter((g) => g.bounced).map((g) => g.email)).size,
     };
   }
 
@@ -70,6 +75,9 @@ class Dashboard extends Screen {
         <div><dt>${t("dash.openBalance")}</dt><dd data-testid="open-balance">${money(d.openBalance, d.currency)}</dd></div>
         <div><dt>${t("dash.reviewAverage")}</dt><dd data-testid="review-average">${d.summary.average === null ? "—"
           : `${number(d.summary.average, 1)} / 5`} <span class="muted">(${t("reviews.count", { count: d.summary.count })})</span></dd></div>
+        <div><dt>${t("dash.stays")}</dt><dd>${number(d.guests)}</dd></div>
+        <div><dt>${t("dash.unsubscribed")}</dt><dd data-testid="unsubscribed">${number(d.unsubscribed)}</dd></div>
+        <div><dt>${t("dash.bounced")}</dt><dd>${number(d.bounced)}</dd></div>
       </dl>
       <section aria-labelledby="answer-title"><h2 id="answer-title">${t("dash.toAnswer")}</h2>
         ${d.toAnswer.length ? html`<ul class="plain" data-testid="to-answer">${d.toAnswer.map((r) => html`<li>
