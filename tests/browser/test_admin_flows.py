@@ -53,7 +53,7 @@ def test_create_a_code_shows_field_errors_then_the_widget_validates_it(page: Any
     code_error = page.get_by_test_id("code").get_attribute("aria-describedby") or ""
     assert "err-save" in code_error
     percent_error = (page.get_by_test_id("percent").get_attribute("aria-describedby") or "").split()[-1]
-    expect(page.locator(f"#{percent_error}")).to_have_text("Cette valeur est trop grande.")  # the error's type, in French
+    expect(page.locator(f"#{percent_error}")).to_have_text("Cette valeur est trop grande.")  # by type, in French
     expect(page.locator(".form-error")).to_have_text("Vérifiez les champs signalés.")
     screenshot(page, "fr-codes-errors")
 
