@@ -37,6 +37,9 @@ SCREENS: dict[str, str] = {
 def sign_in(page: Any, runtime: Any, route: str = "/", lang: str | None = None) -> None:
     """The one-click local sign-in link, then the route; waits for the screen's heading."""
     query = f"?lang={lang}" if lang else ""
+    refused: list[str] = []  # what the API refused, to tell an expired session from a bug when a test fails
+    page.on("response", lambda r: refused.append(f"{r.request.method} {r.url}") if r.status == 401 else None)
+    page.refused = refused
     page.goto(f"/admin/{query}#token={runtime.token}")
     expect(page.locator("main h1")).to_be_visible()
     if route != "/":
@@ -50,7 +53,11 @@ def open_screen(page: Any, route: str) -> None:
         document.querySelector('main > *')?.setAttribute('data-leaving', '');
         location.hash = '#' + route;
     }""", route)
-    expect(page.locator("main > :not([data-leaving]) h1")).to_be_visible()
+    try:
+        expect(page.locator("main > :not([data-leaving]) h1")).to_be_visible()
+    except AssertionError as error:
+        raise AssertionError(f"{route} did not open; requests refused with 401: {getattr(page, 'refused', [])}") \
+            from error
     expect(page.locator("main .loading")).to_have_count(0)
 
 

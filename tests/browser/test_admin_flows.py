@@ -305,8 +305,9 @@ def test_segments_and_a_per_segment_variant(page: Any, local_runtime: Any) -> No
     variants.get_by_role("link", name="Pour les familles").click()
     expect(page.locator("main h1")).to_contain_text("Pour les familles")
     page.get_by_test_id("subject").fill("Bientôt chez nous, avec les enfants !")
+    expect(page.locator(".toast.visible")).to_have_count(0, timeout=8000)  # the first save's message has gone
     page.get_by_test_id("save").click()
-    expect(page.locator(".toast")).to_have_text("Enregistré.")
+    expect(page.locator(".toast.visible")).to_have_text("Enregistré.")
     template = call(local_runtime, "GET", f"{ADMIN}/mail-templates/eve_of_arrival")
     variant = next(v for v in template["variants"] if v["name"] == "Pour les familles")
     assert variant["segments"] == [segment]

@@ -26,6 +26,8 @@ def shot_name(route: str) -> str:
 
 @pytest.mark.browser
 def test_every_screen_has_its_heading_and_no_axe_violation(page: Any, local_runtime: Any) -> None:
+    console_errors: list[str] = []
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     sign_in(page, local_runtime)
     failures: dict[str, Any] = {}
     for route, heading in SCREENS.items():
@@ -38,6 +40,29 @@ def test_every_screen_has_its_heading_and_no_axe_violation(page: Any, local_runt
         if route.count("/") == 1:  # the sections' main screens illustrate the host's guide
             screenshot(page, f"fr-{shot_name(route)}")
     assert not failures, failures
+    assert not console_errors
+
+
+@pytest.mark.browser
+def test_the_keyboard_alone_toggles_e_mails_and_escape_cancels_a_confirmation(page: Any, local_runtime: Any) -> None:
+    sign_in(page, local_runtime, "/emails")
+    switch = page.locator("[data-template=post_stay_offer]").get_by_role("switch")
+    switch.focus()
+    page.keyboard.press("Space")
+    expect(switch).to_have_attribute("aria-checked", "true")
+    expect(switch).to_be_focused()  # the focus stays on the switch after the board is drawn again
+    page.keyboard.press("Enter")
+    expect(switch).to_have_attribute("aria-checked", "false")
+
+    open_screen(page, "/guests/martin.dupont%40example.com")
+    page.get_by_test_id("unsubscribe").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Martin Dupont")
+    expect(dialog.get_by_role("button", name="Annuler")).to_be_focused()  # the safe choice is the default
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_test_id("email-status")).to_have_text("Joignable")  # nothing happened
 
 
 @pytest.mark.browser

@@ -40,11 +40,18 @@ export class Screen extends HTMLElement {
     if (heading && this.dataset.focus !== "no") heading.focus({ preventScroll: true });
   }
 
+  /** Renders again, keeping the keyboard focus on the same control (by form and name, or by action). */
   paint() {
-    const focused = document.activeElement && this.contains(document.activeElement)
-      && document.activeElement.id ? document.activeElement.id : null;
+    const active = document.activeElement;
+    let selector = null;
+    if (active && this.contains(active)) {
+      const form = active.closest("form[data-form]");
+      if (active.name && form) selector = `form[data-form="${form.dataset.form}"]${form.dataset.id ? `[data-id="${CSS.escape(form.dataset.id)}"]` : ""} [name="${CSS.escape(active.name)}"]`;
+      else if (active.dataset.action) selector = `[data-action="${active.dataset.action}"]${active.dataset.id ? `[data-id="${CSS.escape(active.dataset.id)}"]` : ""}`;
+      else if (form) selector = `form[data-form="${form.dataset.form}"] [type=submit]`;
+    }
     this.innerHTML = String(this.view());
-    if (focused) document.getElementById(focused)?.focus({ preventScroll: true });
+    if (selector) this.querySelector(selector)?.focus({ preventScroll: true });
   }
 
   async #dispatch(event, kind) {
