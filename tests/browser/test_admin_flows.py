@@ -87,6 +87,9 @@ def test_share_a_code_by_e_mail_and_see_it_in_the_sent_to_list(page: Any, local_
     page.get_by_test_id("share").click()
     dialog = page.locator("dialog[open]")
     expect(dialog.get_by_test_id("share-code")).to_have_text("MERCI50")
+    dialog.get_by_test_id("share-guest").select_option("anna.devries@example.com")  # picks a guest from the list
+    expect(dialog.locator("[name=first_name]")).to_have_value("Anna")
+    expect(dialog.locator("[name=language]")).to_have_value("nl")
     dialog.locator("[name=first_name]").fill("Lotte")
     dialog.locator("[name=last_name]").fill("Peeters")
     dialog.get_by_test_id("share-email").fill(email)

@@ -1,7 +1,7 @@
 // Promo codes: list with usage and status, create/edit with every field of the API, archive, "sent to", share.
 import { admin, del, get, patch, post } from "../lib/api.js";
 import { formValues, html, toInt, toMinor } from "../lib/dom.js";
-import { area, checkList, checkbox, field, pill, readTranslations, select, today, translations, weekdays }
+import { addDays, area, checkList, checkbox, field, pill, readTranslations, select, today, translations, weekdays }
   from "../lib/form.js";
 import { date, dateTime, money, number, t } from "../lib/i18n.js";
 import { Screen, clearErrors, openDialog, showErrors } from "../lib/screen.js";
@@ -164,13 +164,18 @@ class CodeEdit extends Screen {
     this.refresh();
   }
 
-  on_share() {
+  async on_share() {
     const code = this.code;
+    const guests = (await get(admin("/guests"), { arrival_from: addDays(today(), -730), arrival_to: addDays(today(), 365),
+      limit: 200 })).guests;
+    const byEmail = new Map(guests.map((g) => [g.email, g]));
     const dialog = openDialog(t("codes.shareTitle", { code: code.code }), html`
       <p class="share-code"><code data-testid="share-code">${code.code}</code>
         <button type="button" data-copy>${t("codes.copy")}</button></p>
       <form data-form="send" novalidate>
         <p>${t("codes.sendIntro")}</p>
+        ${select(t("codes.chooseGuest"), "guest", "", [["", "—"], ...[...byEmail.values()].map((g) =>
+          [g.email, `${g.first_name} ${g.last_name} <${g.email}>`])], { testid: "share-guest" })}
         ${field(t("guests.firstName"), "first_name", "", { required: true })}
         ${field(t("guests.lastName"), "last_name", "", { required: true })}
         ${field(t("guests.email"), "email", "", { type: "email", required: true, testid: "share-email" })}
@@ -184,12 +189,18 @@ class CodeEdit extends Screen {
       catch { event.target.textContent = t("codes.copyFailed"); }
     });
     dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+    dialog.querySelector("[name=guest]").addEventListener("change", (event) => {  // a guest from the list
+      const guest = byEmail.get(event.target.value);
+      const form = event.target.form;
+      for (const name of ["first_name", "last_name", "email", "language"]) form.elements[name].value = guest?.[name] || "";
+    });
     dialog.querySelector("form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const form = event.target;
       clearErrors(form);
       try {
-        await post(admin(`/promo-codes/${encodeURIComponent(code.id)}/send`), formValues(form));
+        const { guest, ...body } = formValues(form);
+        await post(admin(`/promo-codes/${encodeURIComponent(code.id)}/send`), body);
         dialog.close();
         this.toast(t("codes.sent"));
         this.refresh();
