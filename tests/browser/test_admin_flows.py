@@ -337,3 +337,114 @@ def test_a_host_with_two_properties_switches_between_them(page: Any, local_runti
     expect(page.locator("main .empty")).to_be_visible()  # the second property has no codes yet
     page.reload()  # the choice is remembered
     expect(page.get_by_test_id("property-name")).to_have_text("La Seconde Maison")
+
+
+@pytest.mark.browser
+def test_a_private_sale_and_a_partner_program_with_its_cards(page: Any, local_runtime: Any) -> None:
+    stamp = int(time.time()) % 100000
+    sign_in(page, local_runtime, "/sales")
+    sale = page.locator("form[data-form=sale]")
+    sale.get_by_test_id("sale-name").fill(f"Vente privée {stamp}")
+    sale.get_by_label("Code d'accès").fill(f"AMIS{stamp}")
+    sale.get_by_test_id("sale-until").fill(str(date.today() + timedelta(days=30)))
+    sale.get_by_label("Pourcentage (%)").fill("20")
+    sale.get_by_test_id("save-sale").click()
+    row = page.get_by_test_id("sales-table").locator("tr", has_text=f"Vente privée {stamp}")
+    expect(row).to_contain_text(f"AMIS{stamp}")
+    expect(row).to_contain_text("20 %")
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "active")
+
+    program = page.locator("form[data-form=program]")
+    program.locator("[name=name]").fill(f"Pass Meuse {stamp}")
+    program.get_by_label("Valable jusqu'au").fill(str(date.today() + timedelta(days=365)))
+    program.get_by_label("Pourcentage (%)").fill("5")
+    program.get_by_role("button", name="Enregistrer").click()
+    card = page.get_by_test_id("programs").locator("li.card", has_text=f"Pass Meuse {stamp}")
+    expect(card).to_contain_text("0 carte(s)")
+    cards = f"card_number\nPM-{stamp}-1\nPM-{stamp}-2\nx\n".encode()
+    card.locator("input[type=file]").set_input_files({"name": "cartes.csv", "mimeType": "text/csv", "buffer": cards})
+    card.get_by_role("button", name="Charger les cartes").click()
+    report = page.get_by_test_id("cards-report")
+    expect(report).to_contain_text("Ajoutées: 2")
+    expect(report.locator("li")).to_have_count(1)  # the bad row, with its reason
+    expect(page.get_by_test_id("programs").locator("li.card", has_text=f"Pass Meuse {stamp}")).to_contain_text(
+        "2 carte(s)")
+
+
+@pytest.mark.browser
+def test_create_a_gift_product_and_extend_a_voucher(page: Any, local_runtime: Any) -> None:
+    name = f"Nuit insolite {int(time.time()) % 100000}"
+    sign_in(page, local_runtime, "/vouchers/new")
+    page.get_by_test_id("product-name").fill(name)
+    page.get_by_test_id("product-amount").fill("95")
+    page.get_by_test_id("save-product").click()
+    expect(page.locator("main h1")).to_have_text(name)
+    product = next(p for p in call(local_runtime, "GET", f"{ADMIN}/gift-products")["gift_products"]
+                   if p["name"] == name)
+    assert product["value"] == {"type": "fixed", "amount": 9500}
+
+    page.get_by_test_id("issue-reason").fill("Geste commercial")
+    page.get_by_test_id("issue").click()
+    row = page.get_by_test_id("vouchers-table").locator("tbody tr").first
+    expect(row).to_contain_text("95,00")
+    row.get_by_role("link").click()
+    later = str(date.today() + timedelta(days=800))
+    page.get_by_label("Nouvelle date de fin").fill(later)
+    page.get_by_role("button", name="Prolonger").last.click()
+    code = (page.locator("main h1").text_content() or "").split()[-1]
+    deadline = time.monotonic() + 10
+    while call(local_runtime, "GET", f"{ADMIN}/vouchers/{code}")["voucher"]["valid_until"] != later:
+        assert time.monotonic() < deadline, "the new end date was not saved"
+        time.sleep(0.3)
+
+    open_screen(page, "/vouchers")
+    expect(page.get_by_test_id("products-table")).to_contain_text(name)
+
+
+@pytest.mark.browser
+def test_import_booking_reviews_and_set_the_alerts(page: Any, local_runtime: Any) -> None:
+    from local import demo_reviews
+
+    sign_in(page, local_runtime, "/reviews")
+    form = page.locator("form[data-form=import]")
+    form.get_by_label("Type de fichier").select_option("booking")
+    form.get_by_test_id("review-file").set_input_files({"name": "booking.csv", "mimeType": "text/csv",
+                                                        "buffer": demo_reviews.booking_csv().encode()})
+    form.get_by_role("button", name="Importer").click()
+    report = page.get_by_test_id("import-report")
+    expect(report).to_contain_text("Reçus")
+    expect(report).to_contain_text("Inchangés")  # the demo already holds these reviews: nothing changes
+    settings = page.locator("form[data-form=settings]")
+    settings.get_by_label("Seuil d'alerte (sur 5)").fill("2.5")
+    settings.get_by_label("Adresse des alertes").fill("alertes@moulin.revenir.example")
+    settings.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".toast.visible")).to_have_text("Enregistré.")
+    stored = call(local_runtime, "GET", f"{ADMIN}/review-settings")
+    assert stored["alert_threshold"] == 2.5 and stored["alert_email"] == "alertes@moulin.revenir.example"
+    expect(page.get_by_test_id("google-status")).to_contain_text("Google n'est pas connecté")
+
+
+@pytest.mark.browser
+def test_send_a_test_e_mail_and_change_the_cart_reminder(page: Any, local_runtime: Any) -> None:
+    address = f"test-{int(time.time())}@example.com"
+    sign_in(page, local_runtime, "/emails/booking_info")
+    page.get_by_test_id("test-email").fill(address)
+    page.get_by_role("button", name="Envoyer un test").click()
+    expect(page.locator(".toast.visible")).to_contain_text(address)
+    deadline = time.monotonic() + 20
+    while True:
+        with urllib.request.urlopen(f"{local_runtime.url}/_local/outbox.json", timeout=10) as response:
+            mails = [m for m in json.load(response) if address in " ".join(m["to"] or [])]
+        if mails or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert mails, "no test e-mail in the outbox"
+
+    open_screen(page, "/emails")
+    cart = page.locator("form[data-form=cart]")
+    cart.get_by_label("Délai avant la relance (minutes)").fill("90")
+    cart.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".toast.visible")).to_have_text("Enregistré.")
+    assert call(local_runtime, "GET", f"{ADMIN}/cart-settings")["delay_minutes"] == 90
+    call(local_runtime, "PUT", f"{ADMIN}/cart-settings", {**call(local_runtime, "GET", f"{ADMIN}/cart-settings"),
+                                                            "delay_minutes": 60})
