@@ -54,7 +54,7 @@ class LocalLambdas:
         # One event at a time per function, as one Lambda instance: a Powertools resolver keeps the event it is
         # handling in `app.current_event`, which a concurrent request would replace (its claims included).
         instance = self._instances.setdefault(fn.logical_id, threading.Lock())
-        alone = instance.acquire(timeout=fn.timeout)
+        alone = instance.acquire(timeout=120)  # not the function's timeout: a cold start under load can exceed it
         try:
             return self.handler(fn)(event, context)
         finally:

@@ -430,7 +430,7 @@ def test_send_a_test_e_mail_and_change_the_cart_reminder(page: Any, local_runtim
     sign_in(page, local_runtime, "/emails/booking_info")
     page.get_by_test_id("test-email").fill(address)
     page.get_by_role("button", name="Envoyer un test").click()
-    expect(page.locator(".toast.visible")).to_contain_text(address)
+    expect(page.locator(".toast.visible")).to_contain_text(address, timeout=20_000)  # rendering + SES
     deadline = time.monotonic() + 20
     while True:
         with urllib.request.urlopen(f"{local_runtime.url}/_local/outbox.json", timeout=10) as response:
