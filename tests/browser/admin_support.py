@@ -16,6 +16,9 @@ AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 #: `make screenshots` sets this: the tests then refresh the host's guide's pictures (docs/screenshots/).
 SCREENSHOTS = os.environ.get("REVENIR_SCREENSHOTS")
 
+#: How long a screen may take to load: several API calls, each possibly a cold start on a busy machine.
+LOAD_MS = 20_000
+
 #: Every screen of the back-office: route (after #) -> what its <h1> says in French.
 SCREENS: dict[str, str] = {
     "/": "Tableau de bord",
@@ -41,7 +44,7 @@ def sign_in(page: Any, runtime: Any, route: str = "/", lang: str | None = None) 
     page.on("response", lambda r: refused.append(f"{r.request.method} {r.url}") if r.status == 401 else None)
     page.refused = refused
     page.goto(f"/admin/{query}#token={runtime.token}")
-    expect(page.locator("main h1")).to_be_visible()
+    expect(page.locator("main h1")).to_be_visible(timeout=LOAD_MS)
     if route != "/":
         open_screen(page, route)
 
@@ -54,11 +57,11 @@ def open_screen(page: Any, route: str) -> None:
         location.hash = '#' + route;
     }""", route)
     try:
-        expect(page.locator("main > :not([data-leaving]) h1")).to_be_visible()
+        expect(page.locator("main > :not([data-leaving]) h1")).to_be_visible(timeout=LOAD_MS)
     except AssertionError as error:
         raise AssertionError(f"{route} did not open; requests refused with 401: {getattr(page, 'refused', [])}") \
             from error
-    expect(page.locator("main .loading")).to_have_count(0)
+    expect(page.locator("main .loading")).to_have_count(0, timeout=LOAD_MS)
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
