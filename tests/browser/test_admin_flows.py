@@ -286,6 +286,17 @@ def test_settings_show_the_api_errors_next_to_the_fields_then_save(page: Any, lo
     expect(page.locator(".field-error")).to_have_count(0)
     assert call(local_runtime, "GET", ADMIN)["contact_email"] == "accueil@moulin.revenir.example"
 
+    offer_id = f"panier-{int(time.time()) % 100000}"
+    offer = page.locator("form[data-form=offer]")
+    offer.locator("[name=offer_id]").fill(offer_id)
+    offer.locator("[name=name]").fill("Panier du terroir")
+    offer.get_by_label("Type").select_option("option")
+    offer.locator("[name=price]").fill("18.50")
+    offer.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_test_id("offers-table")).to_contain_text("Panier du terroir")
+    stored = {o["offer_id"]: o for o in call(local_runtime, "GET", f"{ADMIN}/offers")["offers"]}
+    assert stored[offer_id]["price"] == 1850 and stored[offer_id]["kind"] == "option"
+
 
 @pytest.mark.browser
 def test_segments_and_a_per_segment_variant(page: Any, local_runtime: Any) -> None:

@@ -135,6 +135,16 @@ def test_the_sign_in_link_is_read_once_and_an_expired_session_goes_back_to_sign_
     expect(page.get_by_test_id("expired")).to_be_visible()
     expect(page.locator("main h1")).to_have_text("Connexion à Revenir")
     expect(page.locator("nav")).to_have_count(0)
+    # A token past its expiry is not even sent: straight to sign-in, no request, no half-drawn screen.
+    sign_in(page, local_runtime)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/v1/" in r.url else None)
+    page.evaluate("() => sessionStorage.setItem('revenir.admin.token', 'eyJhbGciOiJIUzI1NiJ9."
+                  "eyJleHAiOjE2MDAwMDAwMDAsInByb3BlcnR5X2lkcyI6WyJkZW1vIl19.x')")  # exp: September 2020
+    page.evaluate("() => { location.hash = '#/reviews'; }")
+    expect(page.get_by_test_id("expired")).to_be_visible()
+    expect(page.locator("nav")).to_have_count(0)
+    assert not requests
     # Signing out also lands on the sign-in page.
     sign_in(page, local_runtime)
     page.get_by_role("button", name="Se déconnecter").click()
