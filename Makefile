@@ -12,7 +12,7 @@ ASL_VALIDATOR := .tools/node_modules/.bin/asl-validator
 AXE := .tools/node_modules/axe-core/axe.min.js
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
-        openapi openapi-check token advance bench clean axe screenshots
+        openapi openapi-check docs docs-check token advance bench clean axe screenshots
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -39,7 +39,7 @@ run: setup
 	$(PY) -m local
 
 ## test: every quality gate and every test tier (what CI runs)
-test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check pytest
+test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -69,6 +69,12 @@ openapi: setup
 	$(PY) -m local.openapi --write
 openapi-check: setup
 	$(PY) -m local.openapi --check
+
+## docs: regenerate the docs' generated sections (route tables, package map); docs-check fails when stale
+docs: setup
+	$(PY) -m local.docs --write
+docs-check: setup
+	$(PY) -m local.docs --check
 
 ## token: print an admin token for PROPERTY (default demo), valid with the local runtime's secret
 token: setup

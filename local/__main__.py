@@ -68,7 +68,7 @@ def main() -> None:
     from local.lambdas import LocalLambdas
     from local.scheduler import LocalClock
     from local.template import load
-    from revenir import clock
+    from revenir.core import clock
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")
