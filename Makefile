@@ -16,10 +16,11 @@ SAM := .tools/sam/bin/sam
 PY312_BIN := $(CURDIR)/.tools/python3.12-bin
 ENV ?= dev
 REGION ?= eu-west-3
+AXE := .tools/node_modules/axe-core/axe.min.js
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
         openapi openapi-check docs docs-check token advance bench clean build sam-tools configure operator-property \
-        operator-add cost
+        operator-add cost axe screenshots
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -95,7 +96,7 @@ cfn-lint: setup
 asl-lint: $(ASL_VALIDATOR)
 	$(ASL_VALIDATOR) $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
 
-pytest: setup
+pytest: setup $(AXE)
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 unit: setup
@@ -135,3 +136,12 @@ cost: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .aws-sam
+
+## axe: the pinned axe-core the browser tests inject to check accessibility (tests only, never served)
+axe: $(AXE)
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.10.3
+
+## screenshots: run the back-office browser tests and refresh the host's guide's pictures (docs/screenshots/)
+screenshots: setup $(AXE)
+	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py
