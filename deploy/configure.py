@@ -5,7 +5,7 @@
 2. Stack parameters that only exist after a deploy: `PublicBaseUrl` (the API URL, or PUBLIC_BASE_URL /
    your custom domain) and `StripePublishableKey`, applied with the previous template (no rebuild).
 3. SES: checks the sender domain; prints the DKIM CNAME records until it is verified, and the sandbox state.
-4. Back-office: uploads web/ and a config.json (API URL, sign-in) to the bucket, invalidates CloudFront.
+4. Back-office: uploads web/ and admin/config.js (API URL, managed login) to the bucket, invalidates CloudFront.
 
 Every step is idempotent: run it again after each deploy, or to rotate the Stripe keys.
 Inputs: STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY (environment, or asked for), AWS credentials.
@@ -124,7 +124,7 @@ def check_ses_sandbox(sesv2: Any, say: Say) -> bool:  # pragma: no cover - moto 
 
 
 def publish_back_office(s3: Any, cloudfront: Any, bucket: str, distribution_id: str | None,
-                        config: dict[str, str], say: Say, source: Path = ROOT / "web") -> list[str]:
+                        config: dict[str, Any], say: Say, source: Path = ROOT / "web") -> list[str]:
     keys = []
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         key = path.relative_to(source).as_posix()
@@ -132,9 +132,11 @@ def publish_back_office(s3: Any, cloudfront: Any, bucket: str, distribution_id: 
         s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type,
                       CacheControl="public, max-age=300")
         keys.append(key)
-    s3.put_object(Bucket=bucket, Key="config.json", Body=json.dumps(config, indent=2).encode(),
-                  ContentType="application/json", CacheControl="no-cache")
-    keys.append("config.json")
+    # the back-office reads its settings from admin/config.js (an ES module; web/admin/config.js is the local one)
+    module = "export default " + json.dumps(config, indent=2) + ";\n"
+    s3.put_object(Bucket=bucket, Key="admin/config.js", Body=module.encode(),
+                  ContentType="text/javascript", CacheControl="no-cache")
+    keys.append("admin/config.js")
     if distribution_id:
         cloudfront.create_invalidation(DistributionId=distribution_id, InvalidationBatch={
             "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())})
@@ -174,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs an A
     check_ses(session.client("sesv2"), parameters.get("SenderDomain", ""), say)
     check_ses_sandbox(session.client("sesv2"), say)
 
-    config = {"apiUrl": outputs["ApiUrl"], "signInUrl": outputs.get("SignInUrl", ""),
-              "userPoolClientId": outputs.get("UserPoolClientId", ""), "region": args.region}
+    config: dict[str, Any] = {"apiBase": outputs["ApiUrl"].rstrip("/"), "cognito": {
+        "domain": outputs.get("SignInUrl", ""), "clientId": outputs.get("UserPoolClientId", "")}}
     publish_back_office(session.client("s3"), session.client("cloudfront"), outputs["BackOfficeBucketName"],
                         outputs.get("BackOfficeDistributionId"), config, say)
     say(f"back-office: {outputs.get('BackOfficeUrl')}")

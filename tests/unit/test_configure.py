@@ -97,12 +97,14 @@ def test_back_office_is_published_with_its_config(aws: Any, tmp_path: Any) -> No
     (tmp_path / "app.js").write_text("export {};", encoding="utf-8")
     s3 = boto3.client("s3", region_name="eu-west-3")
     s3.create_bucket(Bucket="back-office", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
-    keys = configure.publish_back_office(s3, None, "back-office", None, {"apiUrl": API}, lambda _: None, tmp_path)
-    assert keys == ["app.js", "index.html", "config.json"]
+    settings = {"apiBase": API, "cognito": {"domain": "https://x.auth.eu-west-3.amazoncognito.com", "clientId": "c"}}
+    keys = configure.publish_back_office(s3, None, "back-office", None, settings, lambda _: None, tmp_path)
+    assert keys == ["app.js", "index.html", "admin/config.js"]
     head = s3.head_object(Bucket="back-office", Key="index.html")
     assert head["ContentType"] == "text/html"
-    config = json.loads(s3.get_object(Bucket="back-office", Key="config.json")["Body"].read())
-    assert config == {"apiUrl": API}
+    module = s3.get_object(Bucket="back-office", Key="admin/config.js")["Body"].read().decode()
+    assert module.startswith("export default ") and module.rstrip().endswith(";")
+    assert json.loads(module.removeprefix("export default ").rstrip().rstrip(";")) == settings
 
 
 def test_parameters_are_updated_only_when_they_change() -> None:
