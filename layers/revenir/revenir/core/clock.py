@@ -1,6 +1,7 @@
 """Time, behind one seam so that tests and the local runtime can move it.
 
-Domain code receives `now` from its caller; handlers read it here. In AWS the offset is always zero.
+Every read of the current time, in handlers and domain code alike, goes through `now()` here (never
+`datetime.now()`), so the local runtime and the tests can move time. In AWS the offset is always zero.
 """
 
 from __future__ import annotations
