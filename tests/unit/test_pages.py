@@ -15,6 +15,7 @@ import pytest
 from revenir.core.pages import Html, render
 from revenir.core.signing import Signer, encode_email
 from revenir.reviews import form_page
+from revenir.reviews.models import FORM_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "revenir" / "revenir"
@@ -41,10 +42,10 @@ def test_the_review_form_escapes_the_property_and_carries_its_config_in_an_attri
     assert '<html lang="nl">' in page and "<script>alert" not in page and html.escape(HOSTILE) in page
     config = json.loads(html.unescape(re.search(r'data-config="([^"]*)"', page).group(1)))  # type: ignore[union-attr]
     assert config == {"url": "/v1/properties/demo/reviews", "booking_id": "B-1", "token": 'tok"en</script>',
-                      "language": "nl", "categories": list(form_page.FORM_CATEGORIES),
+                      "language": "nl", "categories": list(FORM_CATEGORIES),
                       "thanks": form_page.TEXTS["nl"]["thanks"], "done": form_page.TEXTS["nl"]["done"]}
     assert page.count('type="radio" name="rating"') == 5 and page.count(" required>") == 5
-    assert page.count('class="stars"') == 1 + len(form_page.FORM_CATEGORIES)
+    assert page.count('class="stars"') == 1 + len(FORM_CATEGORIES)
 
 
 def test_the_form_language_falls_back_in_order_and_never_fails_on_missing_values() -> None:
