@@ -25,9 +25,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_time_zone(value: str) -> str:
+    if len(value) > 64:  # the longest IANA name is 32 characters
+        raise ValueError("not an IANA time zone such as Europe/Paris (at most 64 characters)")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "Europe" is a tzdata directory
         raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Paris") from exc
     return value
 
