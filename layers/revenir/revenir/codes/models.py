@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from revenir.core import pricing
 from revenir.core.pricing import Line, PricedLine
-from revenir.core.validation import Currency, Email, Identifier
+from revenir.core.validation import Currency, Day, Email, Identifier
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 
@@ -54,8 +54,8 @@ class StayRules(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    stay_from: date | None = Field(default=None, description="First arrival date the code covers.")
-    stay_until: date | None = Field(default=None, description="Last departure date the code covers.")
+    stay_from: Day | None = Field(default=None, description="First arrival date the code covers.")
+    stay_until: Day | None = Field(default=None, description="Last departure date the code covers.")
     min_nights: int | None = Field(default=None, ge=1)
     max_nights: int | None = Field(default=None, ge=1)
     arrival_weekdays: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(
@@ -73,10 +73,10 @@ class PromoCodeFields(StayRules):
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     discount: Discount
-    valid_from: date = Field(description="First day of use, in the property's time zone.")
-    valid_until: date = Field(description="Last day of use, included, in the property's time zone.")
-    publish_from: date | None = None
-    publish_until: date | None = None
+    valid_from: Day = Field(description="First day of use, in the property's time zone.")
+    valid_until: Day = Field(description="Last day of use, included, in the property's time zone.")
+    publish_from: Day | None = None
+    publish_until: Day | None = None
     public: bool = Field(default=False, description="Listed by the public endpoint (widget, social posts).")
     max_uses: int | None = Field(default=None, ge=1, description="Total uses; null = unlimited.")
     max_uses_per_guest: int | None = Field(default=None, ge=1, description="Uses per guest e-mail; null = unlimited.")
@@ -119,12 +119,12 @@ class PromoCodeUpdate(BaseModel):
     description: str | None = None
     description_translations: dict[GuestLanguage, str] | None = None
     discount: Discount | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
-    stay_from: date | None = None
-    stay_until: date | None = None
-    publish_from: date | None = None
-    publish_until: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    stay_from: Day | None = None
+    stay_until: Day | None = None
+    publish_from: Day | None = None
+    publish_until: Day | None = None
     public: bool | None = None
     max_uses: int | None = Field(default=None, ge=1)
     max_uses_per_guest: int | None = Field(default=None, ge=1)
@@ -169,8 +169,8 @@ class ValidateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     code: str = Field(min_length=1, max_length=64)
-    arrival: date
-    departure: date
+    arrival: Day
+    departure: Day
     guest_email: Email | None = None
     lines: list[BasketLine] = Field(min_length=1, max_length=100)
 

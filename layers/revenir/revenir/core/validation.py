@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,19 @@ def normalize_email(value: str) -> str:
     return value
 
 
+#: Every date the API takes lies in this range (docs/api.md "Input limits"): a spreadsheet's 9999-12-31
+#: ("never expires") or 0001-01-01 is a 400 naming the field, never an overflow in a date computation.
+MIN_DAY = date(1900, 1, 1)
+MAX_DAY = date(2199, 12, 31)
+
+
+def check_day(value: date) -> date:
+    if not MIN_DAY <= value <= MAX_DAY:
+        raise ValueError(f"must be between {MIN_DAY} and {MAX_DAY}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(check_day)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 TimeZone = Annotated[str, AfterValidator(check_time_zone)]
 Language = Annotated[str, AfterValidator(check_language)]

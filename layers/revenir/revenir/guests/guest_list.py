@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from revenir.core.validation import Day
 from revenir.guests.store import GuestRepository
 from revenir.table.dynamodb import public
 
@@ -15,14 +16,14 @@ from revenir.table.dynamodb import public
 class GuestFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    arrival_from: date | None = None
-    arrival_to: date | None = None
-    departure_from: date | None = None
-    departure_to: date | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    updated_from: date | None = None
-    updated_to: date | None = None
+    arrival_from: Day | None = None
+    arrival_to: Day | None = None
+    departure_from: Day | None = None
+    departure_to: Day | None = None
+    created_from: Day | None = None
+    created_to: Day | None = None
+    updated_from: Day | None = None
+    updated_to: Day | None = None
     name: str | None = None
     booking_id: str | None = None
     reachable: bool = True

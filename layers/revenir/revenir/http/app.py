@@ -252,6 +252,13 @@ def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
         return error_response(415, "unsupported_media_type", "send application/json", [
             {"field": "header.content-type", "message": "unsupported content type"}])
 
+    @app.exception_handler(OverflowError)  # type: ignore[untyped-decorator]
+    def _out_of_range(exc: OverflowError) -> Response[Any]:
+        # a date computation on a query date at the edge of the calendar (to=9999-12-31 plus one day):
+        # the models bound every body date (Day); this keeps a query date a client mistake too
+        return error_response(400, "invalid_request", "a date or number is out of range",
+                              [{"field": "query", "message": "dates lie between 1900-01-01 and 2199-12-31"}])
+
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(exc: Exception) -> Response[Any]:
         # item 18 of issue 12: a 5xx never carries exception text; the log has it, under the request id

@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import ConfigDict, Field, model_validator
 
 from revenir.codes.models import Discount, Evaluation, GuestLanguage, StayRules, ValidateRequest, price
+from revenir.core.validation import Day
 
 _CARD = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
@@ -26,8 +27,8 @@ class PartnerProgramInput(StayRules):
     name: str = Field(min_length=1, max_length=120, examples=["Pass VISITWallonia"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     discount: Discount
-    valid_from: date
-    valid_until: date
+    valid_from: Day
+    valid_until: Day
 
     @model_validator(mode="after")
     def _window(self) -> PartnerProgramInput:

@@ -21,7 +21,7 @@ from typing import Any
 
 from revenir.core.errors import InvalidInput
 from revenir.core.money import minor_unit_exponent
-from revenir.core.validation import normalize_email
+from revenir.core.validation import Day, check_day, normalize_email
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers.models import FixedValue, GiftProduct, Voucher
 
@@ -29,6 +29,7 @@ EXPORT_COLUMNS = ("client", "email", "order_number", "code", "purchase_date", "v
                   "balance", "currency", "recipient", "source")
 IMPORT_COLUMNS = frozenset({"code", "value", "valid_until", "purchase_date", "client", "email", "order_number"})
 MAX_IMPORT_ROWS = 20_000
+MAX_IMPORT_CHARACTERS = 4_000_000  # about 4 MB: 20 000 rows of 200 characters (docs/api.md "Input limits")
 
 
 def _major(amount: int, currency: str) -> str:
@@ -56,8 +57,8 @@ class ImportRow:
     row: int  # line number in the file (the header is line 1)
     code: str
     value: int
-    purchase_date: date
-    valid_until: date
+    purchase_date: Day
+    valid_until: Day
     client: str | None = None
     email: str | None = None
     order_number: str | None = None
@@ -70,10 +71,16 @@ class ParsedImport:
 
 
 def _parse_date(text: str) -> date:
+    """YYYY-MM-DD or DD/MM/YYYY within the API's date range (a 9999-12-31 "never expires" is that row's error)."""
     text = text.strip()
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    return date.fromisoformat(text)
+        day = datetime.strptime(text, "%d/%m/%Y").date()
+    else:
+        day = date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
+    try:
+        return check_day(day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: dates {exc}") from exc
 
 
 def _parse_amount(text: str, currency: str) -> int:
@@ -91,6 +98,8 @@ def _parse_amount(text: str, currency: str) -> int:
 def parse_import(text: str, product: GiftProduct, today: date) -> ParsedImport:
     """Every row checked on its own: good rows are returned, bad rows reported (line, code, message)."""
     text = text.lstrip("\ufeff")
+    if len(text) > MAX_IMPORT_CHARACTERS:
+        raise InvalidInput(f"at most {MAX_IMPORT_CHARACTERS} characters per file", code="file_too_large")
     if not text.strip():
         raise InvalidInput("the file is empty", code="empty_file")
     first = text.splitlines()[0]

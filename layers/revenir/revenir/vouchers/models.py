@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.core.errors import Conflict, InvalidInput
-from revenir.core.validation import Currency, Email, Identifier
+from revenir.core.validation import Currency, Day, Email, Identifier
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 ProductKind = Literal["voucher", "card"]
@@ -60,7 +60,7 @@ class Validity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     months: int | None = Field(default=None, ge=1, le=60)
-    until: date | None = None
+    until: Day | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Validity:
@@ -86,8 +86,8 @@ class GiftProductInput(BaseModel):
     currency: Currency
     value: Value = Field(description="A card's value is the rate it mirrors (fixed).")
     validity: Validity
-    publish_from: date | None = None
-    publish_until: date | None = None
+    publish_from: Day | None = None
+    publish_until: Day | None = None
     offer_ids: list[Identifier] | None = Field(
         default=None, description="Applicable offers (a card: the offers and options it covers, required); "
                                   "null for a voucher: the whole basket.")
@@ -170,7 +170,7 @@ class Recipient(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: Email
     message: str | None = Field(default=None, max_length=1000)
-    delivery_date: date | None = Field(default=None, description="Day the recipient receives the e-mail "
+    delivery_date: Day | None = Field(default=None, description="Day the recipient receives the e-mail "
                                                                  "(property's time zone); default: at once.")
     language: GuestLanguage | None = None
 
@@ -241,7 +241,7 @@ class Voucher(BaseModel):
     initial_value: int
     balance: int
     currency: str
-    valid_until: date
+    valid_until: Day
     status: Status
     purchased_at: str
     order_id: str | None = None
@@ -308,7 +308,7 @@ class BalanceOut(BaseModel):
     status: Status
     balance: int
     currency: str
-    valid_until: date
+    valid_until: Day
     kind: ProductKind
     name: str
 
@@ -321,12 +321,12 @@ class ManualIssueInput(BaseModel):
     recipient_name: str | None = Field(default=None, max_length=200)
     recipient_email: Email | None = None
     reason: str = Field(min_length=1, max_length=200, examples=["Tombola 2026"])
-    valid_until: date | None = Field(default=None, description="Default: the product's validity.")
+    valid_until: Day | None = Field(default=None, description="Default: the product's validity.")
 
 
 class ExtendInput(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    valid_until: date = Field(description="The new last day of use (later than the current one).")
+    valid_until: Day = Field(description="The new last day of use (later than the current one).")
 
 
 __all__ = ["GiftOrderInput", "GiftProduct", "GiftProductInput", "Voucher"]
