@@ -24,7 +24,7 @@ from revenir.core.errors import InvalidInput
 from revenir.core.settings import TableSettings, load
 from revenir.guard.policy import GuardPolicy
 from revenir.guard.store import Counters
-from revenir.http.app import create_app, json_response
+from revenir.http.app import create_app, guard_client, json_response
 from revenir.http.params import BookingId, PropertyId
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository
@@ -306,7 +306,7 @@ def gift_shop(property_id: PropertyId) -> GiftShop:
 
 
 def _client_ip() -> str:
-    return app.current_event.request_context.http.source_ip or "unknown"
+    return guard_client(app.current_event)
 
 
 def _guarded_voucher(property_id: str, code: str) -> dict[str, Any]:

@@ -275,6 +275,21 @@ def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
     return app
 
 
+def guard_client(event: Any) -> str:
+    """Whose guessing-guard budget an attempt counts against (issue 12, item 3b).
+
+    An authenticated caller (the booking engine's server, with its token) has its own budget, keyed by the
+    token's subject; anonymous callers are counted per source address (API Gateway's, never a header). So an
+    anonymous client burning its budget cannot make the booking engine's redemption answer 429 at checkout.
+    """
+    context = event.request_context
+    authorizer = context.authorizer
+    claims = authorizer.jwt_claim if authorizer else None
+    if claims and claims.get("sub"):
+        return f"token:{str(claims['sub'])[:128]}"
+    return str(context.http.source_ip or "unknown")
+
+
 def _request_id(app: APIGatewayHttpResolver) -> str:
     try:
         return str(app.current_event.request_context.request_id or "unknown")
