@@ -75,3 +75,18 @@ def test_finding_3b_anonymous_guessing_does_not_block_the_booking_engines_redemp
     redeemed = api.post("/v1/properties/demo/redemptions", json={**basket(), "booking_id": "B-9"},
                         headers={**admin, **same_address})
     assert redeemed.status_code == 201, redeemed.json
+
+
+def test_finding_4_anonymous_validation_does_not_reveal_who_stayed(api: Any, admin: dict[str, str]) -> None:
+    create(api, admin, max_uses=None, first_stay_only=True, public=True)
+    stayed = {"guest_email": "martin@example.com"}
+    assert api.post("/v1/properties/demo/redemptions", json={**basket(**stayed), "booking_id": "B-1"},
+                    headers=admin).status_code == 201
+    past_guest = api.post("/v1/properties/demo/codes/validate", json=basket(**stayed))
+    stranger = api.post("/v1/properties/demo/codes/validate", json=basket(guest_email="anna@example.com"))
+    assert past_guest.status_code == stranger.status_code == 200
+    assert past_guest.json == stranger.json
+    assert stranger.json["valid"] is True and stranger.json["conditions"] == ["first_stay_only"]
+    refused = api.post("/v1/properties/demo/redemptions", json={**basket(**stayed), "booking_id": "B-2"},
+                       headers=admin)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "first_stay_only"

@@ -218,6 +218,9 @@ class ValidateResponse(BaseModel):
     code: str | None = None
     name: str | None = None
     advantage: str | None = Field(default=None, description="A private sale's advantage, e.g. breakfast offered.")
+    conditions: list[Literal["first_stay_only", "max_uses_per_guest"]] = Field(
+        default_factory=list, description="Guest-specific rules checked only at redemption (the booking engine "
+        "knows the guest): an anonymous validation never reveals a guest's history.")
 
 
 @dataclass
@@ -243,9 +246,14 @@ class Evaluation:
         if self.reason is not None or not self.lines:
             return ValidateResponse(valid=False, reason=self.reason)
         currency = self.lines[0].currency
+        conditions: list[Literal["first_stay_only", "max_uses_per_guest"]] = []
+        if self.promo is not None and self.promo.first_stay_only:
+            conditions.append("first_stay_only")
+        if self.promo is not None and self.promo.max_uses_per_guest is not None:
+            conditions.append("max_uses_per_guest")
         return ValidateResponse(
             valid=True, kind=self.kind, discount=MoneyOut(amount=self.discount, currency=currency), code=self.code,
-            name=self.name, advantage=self.advantage,
+            name=self.name, advantage=self.advantage, conditions=conditions,
             lines=[PricedLineOut(offer_id=li.offer_id, amount=li.amount, currency=li.currency, discount=li.discount,
                                  total=li.total) for li in self.lines])
 
