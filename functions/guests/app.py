@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
 from revenir.core import clock
+from revenir.core.csv_safe import safe_rows
 from revenir.core.errors import Forbidden, InvalidInput, NotFound
 from revenir.core.settings import MailSettings, load
 from revenir.core.signing import Signer, decode_email
@@ -143,7 +144,7 @@ def export_guests(property_id: PropertyId, arrival_from: Annotated[date | None, 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";", extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_rows(rows))
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body="\ufeff" + buffer.getvalue(),
                     headers={"Content-Disposition": f'attachment; filename="guests-{property_id}.csv"'})
 

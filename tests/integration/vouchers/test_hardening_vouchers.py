@@ -55,3 +55,15 @@ def test_finding_14_import_size_is_capped(api: Any, admin: Any, catalog: Any) ->
     big = "code;client\n" + ("ABCD-0001;" + "x" * 200 + "\n") * 21_000
     response = api.post(url, data=big.encode(), headers={**admin, "Content-Type": "text/csv"})
     assert response.status_code == 400 and response.json["error"]["code"] == "file_too_large"
+
+
+def test_finding_5_voucher_export_neutralises_guest_typed_cells(api: Any, admin: Any, catalog: Any) -> None:
+    product = catalog["fifty"]["id"]
+    issue(api, admin, product, recipient_name='=HYPERLINK("https://evil.example")')
+    text = api.get(f"/v1/admin/properties/demo/gift-products/{product}/vouchers/export",
+                   headers=admin).get_data(as_text=True)
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert [r["recipient"] for r in rows if "HYPERLINK" in r["recipient"]] == ["'=HYPERLINK(\"https://evil.example\")"]

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from revenir.core.csv_safe import safe_row
 from revenir.core.errors import InvalidInput
 from revenir.core.money import minor_unit_exponent
 from revenir.core.validation import Day, check_day, normalize_email
@@ -46,9 +47,10 @@ def export(vouchers: Iterable[Voucher]) -> str:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for v in vouchers:
-        writer.writerow([v.buyer_name or "", v.buyer_email or "", v.order_number or "", v.code,
-                         v.purchased_at[:10], str(v.valid_until), v.status, _major(v.initial_value, v.currency),
-                         _major(v.balance, v.currency), v.currency, v.recipient_name or "", v.source])
+        writer.writerow(safe_row([v.buyer_name or "", v.buyer_email or "", v.order_number or "", v.code,
+                                  v.purchased_at[:10], str(v.valid_until), v.status,
+                                  _major(v.initial_value, v.currency), _major(v.balance, v.currency), v.currency,
+                                  v.recipient_name or "", v.source]))
     return "\ufeff" + buffer.getvalue()
 
 
