@@ -24,3 +24,26 @@ def test_finding_5_guest_export_neutralises_formulas(api: Any, admin: dict[str, 
     row = next(r for r in rows if r["booking_id"] == "B-1")
     assert row["first_name"] == "'=1+cmd|' /C calc'!A0"
     assert row["last_name"] == "'@SUM(A1)"
+
+
+def test_finding_13_preview_of_a_template_with_no_text_is_a_4xx(api: Any, admin: dict[str, str]) -> None:
+    from revenir.guests.dispatch import choose_content
+    from revenir.guests.templates import MailTemplate
+
+    fields = MailTemplate.model_fields
+    assert "versions" in fields
+    template = MailTemplate.model_construct(versions={}, variants=[])
+    with pytest.raises(Exception) as raised:
+        choose_content(template, set(), "fr", "fr")
+    assert getattr(raised.value, "code", None) == "template_empty"
+    assert api.post("/v1/admin/properties/demo/mail-templates/0/preview", json={}, headers=admin).status_code == 404
+
+
+def test_finding_2_preview_of_a_template_over_budget_is_a_400_naming_the_limit(api: Any, admin: dict[str, str]
+                                                                              ) -> None:
+    from revenir.mail import rendering
+    from revenir.mail.content import MailContent
+
+    with pytest.raises(Exception) as raised:
+        rendering.render(MailContent(subject="s", html="{{ 'x' * 200000000 }}", text="t"), {}, "fr")
+    assert getattr(raised.value, "status", None) == 400 and "output_characters" in str(raised.value)
