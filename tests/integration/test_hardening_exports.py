@@ -47,3 +47,32 @@ def test_finding_2_preview_of_a_template_over_budget_is_a_400_naming_the_limit(a
     with pytest.raises(Exception) as raised:
         rendering.render(MailContent(subject="s", html="{{ 'x' * 200000000 }}", text="t"), {}, "fr")
     assert getattr(raised.value, "status", None) == 400 and "output_characters" in str(raised.value)
+
+
+@pytest.mark.parametrize("value", ["Martin\r\nBcc: all@example.com", "Martin\nDupont", "Mar\x00tin", "Tab\there",
+                                   "Line\u2028sep"])
+def test_finding_8_control_characters_in_header_bound_fields_are_a_400(api: Any, admin: dict[str, str],
+                                                                       value: str) -> None:
+    booking = put(api, admin, "B-8", first_name=value)
+    assert booking.status_code == 400
+    assert any(d["field"] == "body.first_name" for d in booking.json["error"]["details"])
+    prop = api.get("/v1/admin/properties/demo", headers=admin).json
+    renamed = {k: prop[k] for k in ("time_zone", "default_language", "currency", "contact_email", "sender_email")
+               if k in prop}
+    response = api.put("/v1/admin/properties/demo", json={**renamed, "name": value}, headers=admin)
+    assert response.status_code == 400
+    assert any(d["field"] == "body.name" for d in response.json["error"]["details"])
+
+
+def test_finding_8_template_subject_with_a_line_break_is_a_400() -> None:
+    from pydantic import ValidationError
+
+    from revenir.guests.templates import MailTemplateInput
+
+    fields = MailTemplateInput.model_fields
+    assert "versions" in fields
+    with pytest.raises(ValidationError) as raised:
+        MailTemplateInput.model_validate({"name": "x", "versions": {"fr": {
+            "subject": "Bonjour\r\nBcc: all@example.com", "html": "<p>x</p>", "text": "x"}}},
+            context=None)
+    assert any("control characters" in e["msg"] for e in raised.value.errors())

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.codes.models import BasketLine
-from revenir.core.validation import Day, Email, Identifier, Language
+from revenir.core.validation import Day, Email, Identifier, Language, SingleLine
 
 CartStatus = Literal["started", "paid", "payment_failed", "abandoned"]
 
@@ -21,8 +21,8 @@ class CartInput(BaseModel):
 
     cart_id: Identifier
     email: Email
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine | None = Field(default=None, max_length=100)
     language: Language | None = None
     arrival: Day | None = None
     departure: Day | None = None

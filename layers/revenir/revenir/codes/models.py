@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from revenir.core import pricing
 from revenir.core.pricing import Line, PricedLine
-from revenir.core.validation import Currency, Day, Email, Identifier
+from revenir.core.validation import Currency, Day, Email, Identifier, SingleLine
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 
@@ -68,7 +68,7 @@ class StayRules(BaseModel):
 class PromoCodeFields(StayRules):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=120, examples=["Merci pour votre premier séjour"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Merci pour votre premier séjour"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
@@ -114,7 +114,7 @@ class PromoCodeUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=120)
     name_translations: dict[GuestLanguage, str] | None = None
     description: str | None = None
     description_translations: dict[GuestLanguage, str] | None = None

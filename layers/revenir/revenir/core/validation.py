@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,20 @@ def check_day(value: date) -> date:
 
 
 Day = Annotated[date, AfterValidator(check_day)]
+
+
+def check_single_line(value: str) -> str:
+    """Text that may end up in a mail header (a name, a subject): no CR, LF, tab or other control character.
+
+    Refused at input (400 naming the field) rather than failing the preview or the send later (issue 12, item 8).
+    """
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValueError(f"must be one line without control characters (found U+{ord(char):04X})")
+    return value
+
+
+SingleLine = Annotated[str, AfterValidator(check_single_line)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 TimeZone = Annotated[str, AfterValidator(check_time_zone)]
 Language = Annotated[str, AfterValidator(check_language)]

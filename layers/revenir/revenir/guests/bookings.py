@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from revenir.core.validation import Day, Email, Identifier, Language
+from revenir.core.validation import Day, Email, Identifier, Language, SingleLine
 
 BookingStatus = Literal["confirmed", "cancelled", "checked_in", "checked_out"]
 TripPurpose = Literal["leisure", "business", "event", "other"]
@@ -22,8 +22,8 @@ class BookingInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     phone: str | None = Field(default=None, max_length=40)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
@@ -84,8 +84,8 @@ class ManualGuestInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     phone: str | None = Field(default=None, max_length=40)
     arrival: Day

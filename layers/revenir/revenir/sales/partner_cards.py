@@ -12,7 +12,7 @@ from datetime import date
 from pydantic import ConfigDict, Field, model_validator
 
 from revenir.codes.models import Discount, Evaluation, GuestLanguage, StayRules, ValidateRequest, price
-from revenir.core.validation import Day
+from revenir.core.validation import Day, SingleLine
 
 _CARD = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
@@ -24,7 +24,7 @@ def normalize_card(value: str) -> str:
 class PartnerProgramInput(StayRules):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=120, examples=["Pass VISITWallonia"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Pass VISITWallonia"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     discount: Discount
     valid_from: Day

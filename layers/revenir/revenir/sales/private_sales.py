@@ -22,7 +22,7 @@ from revenir.codes.models import (
 )
 from revenir.core import pricing
 from revenir.core.pricing import Line, PricedLine
-from revenir.core.validation import Day, Identifier
+from revenir.core.validation import Day, Identifier, SingleLine
 
 SaleStatus = Literal["upcoming", "active", "ended", "archived"]
 _ACCESS_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,31}$")
@@ -36,7 +36,7 @@ def new_link_token() -> str:
 class PrivateSaleFields(StayRules):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=120, examples=["Vente privée printemps"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Vente privée printemps"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.core.errors import Conflict, InvalidInput
-from revenir.core.validation import Currency, Day, Email, Identifier
+from revenir.core.validation import Currency, Day, Email, Identifier, SingleLine
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 ProductKind = Literal["voucher", "card"]
@@ -79,7 +79,7 @@ class GiftProductInput(BaseModel):
 
     kind: ProductKind = Field(description="voucher: an amount off the whole basket, in several goes; "
                                           "card: mirrors a rate of the listed offers, used once.")
-    name: str = Field(min_length=1, max_length=120, examples=["Chèque cadeau"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Chèque cadeau"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
@@ -159,15 +159,15 @@ class OrderItem(BaseModel):
 
 class Buyer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     language: GuestLanguage | None = None
 
 
 class Recipient(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     email: Email
     message: str | None = Field(default=None, max_length=1000)
     delivery_date: Day | None = Field(default=None, description="Day the recipient receives the e-mail "
@@ -318,9 +318,9 @@ class ManualIssueInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
     amount: int | None = Field(default=None, gt=0, description="For a buyer-chosen voucher product.")
-    recipient_name: str | None = Field(default=None, max_length=200)
+    recipient_name: SingleLine | None = Field(default=None, max_length=200)
     recipient_email: Email | None = None
-    reason: str = Field(min_length=1, max_length=200, examples=["Tombola 2026"])
+    reason: SingleLine = Field(min_length=1, max_length=200, examples=["Tombola 2026"])
     valid_until: Day | None = Field(default=None, description="Default: the product's validity.")
 
 
