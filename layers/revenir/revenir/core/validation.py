@@ -78,6 +78,23 @@ def check_single_line(value: str) -> str:
 
 
 SingleLine = Annotated[str, AfterValidator(check_single_line)]
+#: Every file import (gift vouchers, partner cards, review exports) is held to these (docs/api.md "Input limits").
+MAX_IMPORT_ROWS = 20_000
+MAX_IMPORT_CHARACTERS = 4_000_000  # about 4 MB: 20 000 rows of 200 characters
+
+
+def check_import_size(text: str) -> None:
+    """A file over the import caps is refused as a whole (400 file_too_large naming the cap)."""
+    from revenir.core.errors import InvalidInput
+
+    if len(text) > MAX_IMPORT_CHARACTERS:
+        raise InvalidInput(f"at most {MAX_IMPORT_CHARACTERS} characters per file", code="file_too_large",
+                           details=[{"field": "body", "limit": "characters", "max": MAX_IMPORT_CHARACTERS}])
+    if text.count("\n") > MAX_IMPORT_ROWS + 1:
+        raise InvalidInput(f"at most {MAX_IMPORT_ROWS} rows per file", code="file_too_large",
+                           details=[{"field": "body", "limit": "rows", "max": MAX_IMPORT_ROWS}])
+
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 TimeZone = Annotated[str, AfterValidator(check_time_zone)]
 Language = Annotated[str, AfterValidator(check_language)]

@@ -12,7 +12,7 @@ from datetime import date
 from pydantic import ConfigDict, Field, model_validator
 
 from revenir.codes.models import Discount, Evaluation, GuestLanguage, StayRules, ValidateRequest, price
-from revenir.core.validation import Day, SingleLine
+from revenir.core.validation import Day, SingleLine, check_import_size
 
 _CARD = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
@@ -56,6 +56,7 @@ class CardRows:
 
 def parse_cards(text: str) -> CardRows:
     """One card number per row (first column; a header row 'card_number' is skipped). Bad rows are reported."""
+    check_import_size(text)
     numbers: list[str] = []
     errors: list[dict[str, object]] = []
     seen: set[str] = set()

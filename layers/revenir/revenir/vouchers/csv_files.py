@@ -22,15 +22,13 @@ from typing import Any
 from revenir.core.csv_safe import safe_row
 from revenir.core.errors import InvalidInput
 from revenir.core.money import minor_unit_exponent
-from revenir.core.validation import Day, check_day, normalize_email
+from revenir.core.validation import MAX_IMPORT_ROWS, Day, check_day, check_import_size, normalize_email
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers.models import FixedValue, GiftProduct, Voucher
 
 EXPORT_COLUMNS = ("client", "email", "order_number", "code", "purchase_date", "valid_until", "status", "value",
                   "balance", "currency", "recipient", "source")
 IMPORT_COLUMNS = frozenset({"code", "value", "valid_until", "purchase_date", "client", "email", "order_number"})
-MAX_IMPORT_ROWS = 20_000
-MAX_IMPORT_CHARACTERS = 4_000_000  # about 4 MB: 20 000 rows of 200 characters (docs/api.md "Input limits")
 
 
 def _major(amount: int, currency: str) -> str:
@@ -100,8 +98,7 @@ def _parse_amount(text: str, currency: str) -> int:
 def parse_import(text: str, product: GiftProduct, today: date) -> ParsedImport:
     """Every row checked on its own: good rows are returned, bad rows reported (line, code, message)."""
     text = text.lstrip("\ufeff")
-    if len(text) > MAX_IMPORT_CHARACTERS:
-        raise InvalidInput(f"at most {MAX_IMPORT_CHARACTERS} characters per file", code="file_too_large")
+    check_import_size(text)
     if not text.strip():
         raise InvalidInput("the file is empty", code="empty_file")
     first = text.splitlines()[0]
