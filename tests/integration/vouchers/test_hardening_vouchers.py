@@ -67,3 +67,20 @@ def test_finding_5_voucher_export_neutralises_guest_typed_cells(api: Any, admin:
 
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert [r["recipient"] for r in rows if "HYPERLINK" in r["recipient"]] == ["'=HYPERLINK(\"https://evil.example\")"]
+
+
+def test_finding_16_a_product_whose_vouchers_could_not_be_issued_is_not_sold(api: Any, admin: Any) -> None:
+    from datetime import timedelta
+
+    from revenir.core import clock
+
+    yesterday = str(clock.local_today("Europe/Brussels") - timedelta(days=1))
+    created = api.post("/v1/admin/properties/demo/gift-products", headers=admin, json={
+        "kind": "voucher", "name": "Noël passé", "currency": "EUR", "value": {"type": "fixed", "amount": 5000},
+        "validity": {"until": yesterday}})
+    assert created.status_code == 201, created.json
+    order = api.post("/v1/properties/demo/gift-orders", json={
+        "items": [{"product_id": created.json["id"], "quantity": 1}],
+        "buyer": {"first_name": "Martin", "last_name": "Colson", "email": "martin@example.com"}})
+    assert order.status_code == 400
+    assert order.json["error"]["code"] == "product_not_for_sale" and "validity" in order.json["error"]["message"]

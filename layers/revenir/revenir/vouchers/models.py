@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.core.errors import Conflict, InvalidInput
-from revenir.core.validation import Currency, Day, Email, Identifier, SingleLine
+from revenir.core.validation import Currency, Day, Email, Identifier, SingleLine, check_day
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 ProductKind = Literal["voucher", "card"]
@@ -201,6 +201,20 @@ class PricedItem(BaseModel):
     quantity: int
 
 
+def issuable(product: GiftProduct, today: date) -> bool:
+    """Whether a voucher of this product bought today could be issued: valid from today, within the date range.
+
+    A product with a fixed end of validity already past (or a stored one beyond the range) would leave a paid
+    order without vouchers (issue 12, item 16), so it is not sold.
+    """
+    try:
+        end = product.validity.end(today)
+        check_day(end)
+    except ValueError:  # add_months past year 9999, or out of the range
+        return False
+    return end >= today
+
+
 def price_order(order: GiftOrderInput, products: dict[str, GiftProduct], today: date
                 ) -> tuple[list[PricedItem], int, str]:
     """(priced items, total, currency). Unknown, unpublished or mixed-currency items are refused."""
@@ -210,6 +224,10 @@ def price_order(order: GiftOrderInput, products: dict[str, GiftProduct], today: 
         product = products.get(item.product_id)
         if product is None or not product.is_published(today):
             raise InvalidInput(f"{item.product_id} is not for sale", code="product_not_for_sale",
+                               details=[{"field": "body.items", "product_id": item.product_id}])
+        if not issuable(product, today):  # never take a payment the webhook could not turn into vouchers
+            raise InvalidInput(f"{item.product_id} is not for sale: its validity has ended",
+                               code="product_not_for_sale",
                                details=[{"field": "body.items", "product_id": item.product_id}])
         currencies.add(product.currency)
         priced.append(PricedItem(product_id=product.id, kind=product.kind, name=product.name,
