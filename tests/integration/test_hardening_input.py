@@ -147,3 +147,28 @@ def test_finding_18_generic_500_handler() -> None:
     assert body["error"] == {"code": "internal_error", "message": body["error"]["message"],
                              "details": [{"request_id": "req-42"}]}
     assert "req-42" in body["error"]["message"]
+
+
+@pytest.mark.parametrize(("code", "transient", "status"), [("MessageRejected", False, 409),
+                                                           ("TooManyRequestsException", True, 503)])
+def test_finding_13_a_send_the_mail_service_rejects_is_not_a_500(code: str, transient: bool, status: int) -> None:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from revenir.http.app import create_app
+    from revenir.mail.sender import SendError
+
+    app = create_app()
+
+    @app.post("/send")
+    def send() -> dict[str, Any]:
+        raise SendError("Email address is not verified: host@other.example", code=code, transient=transient)
+
+    event = {"version": "2.0", "routeKey": "POST /send", "rawPath": "/send", "rawQueryString": "", "headers": {},
+             "requestContext": {"http": {"method": "POST", "path": "/send", "sourceIp": "1.2.3.4"},
+                                "requestId": "req-1", "routeKey": "POST /send", "stage": "$default"},
+             "isBase64Encoded": False}
+    result = app.resolve(event, LambdaContext())
+    assert result["statusCode"] == status
+    body = json.loads(result["body"])
+    assert body["error"]["details"] == [{"provider_code": code}]
+    assert "host@other.example" not in result["body"]

@@ -261,6 +261,16 @@ def create_app(*, validation: bool = True) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(exc: Exception) -> Response[Any]:
+        transient = getattr(exc, "transient", None)
+        if isinstance(transient, bool) and isinstance(getattr(exc, "code", None), str):
+            # revenir.mail.sender.SendError (http imports no mail module): the mail service refused a send
+            # the caller asked for (a test send). Not our failure: 409 when it will not change, 503 when later.
+            details = [{"provider_code": str(getattr(exc, "code", ""))}]
+            if transient:
+                return error_response(503, "mail_unavailable", "the mail service is busy: try again later",
+                                      details, {"Retry-After": "60"})
+            return error_response(409, "mail_rejected", "the mail service refused this message (is the sender "
+                                  "address verified?)", details)
         # item 18 of issue 12: a 5xx never carries exception text; the log has it, under the request id
         request_id = _request_id(app)
         logger.exception("unhandled error", extra={"request_id": request_id})
