@@ -172,3 +172,14 @@ def test_finding_13_a_send_the_mail_service_rejects_is_not_a_500(code: str, tran
     body = json.loads(result["body"])
     assert body["error"]["details"] == [{"provider_code": code}]
     assert "host@other.example" not in result["body"]
+
+
+@pytest.mark.parametrize("path", ["/v1/admin/properties/demo/reviews?to=9999-12-31",
+                                  "/v1/admin/properties/demo/reviews?from=0001-01-01&to=9999-12-31",
+                                  "/v1/admin/properties/demo/carts/stats?date_to=0001-01-01",
+                                  "/v1/admin/properties/demo/carts/stats?date_from=9999-12-31&date_to=9999-12-31",
+                                  "/v1/admin/properties/demo/guests?arrival_to=9999-12-31"])
+def test_finding_11_query_dates_at_the_edges_are_never_a_500(api: Any, demo: str, path: str) -> None:
+    response = api.get(path, headers={"Authorization": f"Bearer {demo}"})
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    assert response.status_code in (200, 400)
