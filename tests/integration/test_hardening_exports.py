@@ -76,3 +76,12 @@ def test_finding_8_template_subject_with_a_line_break_is_a_400() -> None:
             "subject": "Bonjour\r\nBcc: all@example.com", "html": "<p>x</p>", "text": "x"}}},
             context=None)
     assert any("control characters" in e["msg"] for e in raised.value.errors())
+
+
+def test_finding_1_a_host_cannot_send_as_another_property(api: Any, token: Any) -> None:
+    prop = {"name": "Gîte", "time_zone": "Europe/Paris", "default_language": "fr", "currency": "EUR",
+            "contact_email": "host@example.com", "sender_email": "demo@revenir.example"}
+    created = api.put("/v1/admin/properties/gite", json=prop, headers=token("gite"))
+    assert created.status_code == 201
+    assert created.json["sender_email"] == "gite@revenir.example"
+    assert api.get("/v1/admin/properties/gite", headers=token("gite")).json["sender_email"] == "gite@revenir.example"
