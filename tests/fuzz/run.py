@@ -58,7 +58,7 @@ def main() -> int:
         "-H", f"Authorization: Bearer {token}",
         "--checks", "not_a_server_error,response_schema_conformance",
         "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "25"),
-        "--workers", os.environ.get("FUZZ_WORKERS", "2"),
+        "--workers", os.environ.get("FUZZ_WORKERS", "1"),  # 2 hit a hypothesis thread-safety error
         "--seed", os.environ.get("FUZZ_SEED", "12"),
         "--request-timeout", "30",
         "--no-color",
