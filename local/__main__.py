@@ -151,6 +151,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{ports['api']}"
     print(f"Revenir is running at {url}\n"
           f"  widget demo   {url}/\n  API           {url}/v1/openapi.json  {url}/health\n"
+          f"  back-office   {url}/admin/#token={token}\n"
           f"  outbox        {url}/_local/outbox\n  clock         POST {url}/_local/clock/advance?seconds=N\n"
           f"  emulators     moto http://127.0.0.1:{ports['moto']}  localstripe http://127.0.0.1:{ports['stripe']}\n"
           f"  JWT secret    REVENIR_JWT_SECRET={os.environ['REVENIR_JWT_SECRET']}\n"

@@ -38,5 +38,6 @@ def promo_sent_pk(property_id: str, promo_id: str) -> str:
 
 #: The promo redemption of a booking, in the booking's partition (revenir.table.partitions.booking_pk).
 REDEMPTION_SK = "PROMO_REDEMPTION"
-#: GSI1 partition of promo-code holds, sorted by expiry: the sweeper reads only expired ones.
-HOLDS_QUEUE = "QUEUE#PROMO_HOLDS"
+#: The queue of promo-code holds (gsi1, sharded by property: revenir.table.queues), sorted by expiry: the
+#: sweeper reads only expired ones.
+HOLDS_QUEUE = "PROMO_HOLDS"

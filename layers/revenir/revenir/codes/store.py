@@ -22,6 +22,7 @@ from revenir.guests.store import link_put, stays_key, stays_update
 from revenir.properties.store import property_key
 from revenir.sales.partner_card_store import card_key, card_uses_update
 from revenir.sales.private_sale_store import access_code_key
+from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -367,7 +368,7 @@ class PromoCodeRepository:
             record |= {"guest_email": request.guest_email, "guest_hash": guest_hash(request.guest_email)}
         if request.hold:
             expires = clock.iso(now + timedelta(minutes=request.hold_minutes))
-            record |= {"hold_expires_at": expires, "gsi1pk": keys.HOLDS_QUEUE,
+            record |= {"hold_expires_at": expires, "gsi1pk": queues.queue_pk(keys.HOLDS_QUEUE, property_id),
                        "gsi1sk": f"{expires}#{property_id}#{request.booking_id}"}
         counter_set = "uses = uses + :one"
         condition = ("attribute_exists(pk) AND id = :id AND archived = :false "
@@ -427,7 +428,7 @@ class PromoCodeRepository:
             record["guest_email"] = request.guest_email
         if request.hold:
             expires = clock.iso(now + timedelta(minutes=request.hold_minutes))
-            record |= {"hold_expires_at": expires, "gsi1pk": keys.HOLDS_QUEUE,
+            record |= {"hold_expires_at": expires, "gsi1pk": queues.queue_pk(keys.HOLDS_QUEUE, property_id),
                        "gsi1sk": f"{expires}#{property_id}#{request.booking_id}"}
         items: list[dict[str, Any]] = [{"Put": {
             "TableName": self._table, "Item": serialize(record),
@@ -544,15 +545,8 @@ class PromoCodeRepository:
 
     def expired_holds(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         """(property_id, booking_id) of holds past their expiry, read from the expiry index only."""
-        response = self._client.query(
-            TableName=self._table, IndexName="gsi1", Limit=limit,
-            KeyConditionExpression="gsi1pk = :q AND gsi1sk <= :now",
-            ExpressionAttributeValues=values(q=keys.HOLDS_QUEUE, now=clock.iso(now) + "#\uffff"))
-        out = []
-        for raw in response.get("Items", []):
-            item = deserialize(raw) or {}
-            out.append((item["property_id"], item["booking_id"]))
-        return out
+        return [(item["property_id"], item["booking_id"]) for item in queues.due(
+            self._client, self._table, keys.HOLDS_QUEUE, clock.iso(now), limit, queues.rotation_of(now))]
 
     # ------------------------------------------------------------------ GDPR (revenir.guests.gdpr.GuestDataHolder)
     def export_guest(self, guest: GuestRef) -> dict[str, Any]:

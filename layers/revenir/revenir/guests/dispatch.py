@@ -30,6 +30,7 @@ from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer, SendError
+from revenir.table import queues
 from revenir.table.dynamodb import Item, public
 
 MAX_ATTEMPTS = 5
@@ -156,14 +157,9 @@ class Dispatcher:
         now = clock.now()
         now_iso = clock.iso(now)
         report = TickReport()
-        start: dict[str, Any] | None = None
-        while report.read < max_messages:
-            due, start = self.repository.due_messages(now_iso, min(100, max_messages - report.read), start)
-            report.read += len(due)
-            for message in due:
-                self._handle_safely(message, now, report)
-            if not start:
-                break
+        for message in self.repository.due_messages(now_iso, max_messages, queues.rotation_of(now)):
+            report.read += 1
+            self._handle_safely(message, now, report)
         self._contexts.clear()
         return report
 

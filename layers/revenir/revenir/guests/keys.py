@@ -31,8 +31,9 @@ def message_sk(booking_id: str, template_id: str) -> str:
     return f"MSG#{booking_id}#{template_id}"
 
 
-#: GSI1 partition of pending e-mails, sorted by send time: the dispatcher reads only what is due.
-MAIL_QUEUE = "QUEUE#MAIL"
+#: The queue of pending e-mails (gsi1, sharded by property: revenir.table.queues), sorted by send time: the
+#: dispatcher reads only what is due.
+MAIL_QUEUE = "MAIL"
 
 
 def event_sk(at: str, suffix: str) -> str:

@@ -18,6 +18,7 @@ from revenir.guests.gdpr import BookingRatings, GuestDataHolder, GuestRef
 from revenir.guests.mail_defaults import DEFAULTS
 from revenir.guests.store import GuestRecord, GuestRepository, event_item, queue_sort_key
 from revenir.guests.templates import MailTemplate, planned_send
+from revenir.table import queues
 from revenir.table.dynamodb import Item, public
 
 STAY_STATUSES = ("confirmed", "checked_in", "checked_out")
@@ -119,7 +120,7 @@ class LifecycleService:
         pid, bid, email = booking.property_id, booking.booking_id, booking.email
         return {"pk": keys.guest_pk(pid, email), "sk": keys.message_sk(bid, template_id), "property_id": pid,
                 "booking_id": bid, "template_id": template_id, "email": email, "send_at": send_at,
-                "status": "pending", "scheduled_at": now_iso, "gsi1pk": keys.MAIL_QUEUE,
+                "status": "pending", "scheduled_at": now_iso, "gsi1pk": queues.queue_pk(keys.MAIL_QUEUE, pid),
                 "gsi1sk": queue_sort_key(send_at, pid, email, bid, template_id)}
 
     def add_guest(self, property_id: str, data: ManualGuestInput) -> BookingResult:

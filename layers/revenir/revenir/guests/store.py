@@ -8,6 +8,7 @@ are one Query. Pending e-mails also sit in the gsi1 queue QUEUE#MAIL, sorted by 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from revenir.guests import keys
 from revenir.guests.bookings import Booking
 from revenir.guests.segments import Segment
 from revenir.properties.store import split_partition
+from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -301,16 +303,9 @@ class GuestRepository:
                                                                 keys.segment_sk(segment_id)))
 
     # ------------------------------------------------------------------ the mail queue
-    def due_messages(self, now_iso: str, limit: int, start: dict[str, Any] | None = None
-                     ) -> tuple[list[Item], dict[str, Any] | None]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table, "IndexName": "gsi1", "Limit": limit,
-            "KeyConditionExpression": "gsi1pk = :q AND gsi1sk <= :now",
-            "ExpressionAttributeValues": values(q=keys.MAIL_QUEUE, now=now_iso + "#\uffff")}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = self._client.query(**kwargs)
-        return [deserialize(i) or {} for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+    def due_messages(self, now_iso: str, limit: int, rotation: int = 0) -> Iterator[Item]:
+        """Pending e-mails due at `now_iso`, across the queue's shards, at most `limit`."""
+        return queues.due(self._client, self._table, keys.MAIL_QUEUE, now_iso, limit, rotation)
 
     def claim(self, message: Item, now_iso: str, lease_until: str) -> Item | None:
         """Take a due message for sending: only one tick, however many overlap, gets it. It stays in the queue
@@ -340,8 +335,9 @@ class GuestRepository:
         vals = values(sending="sending", **fields)
         if requeue_at:
             expression += ", gsi1pk = :q, gsi1sk = :qsk"
-            vals |= values(q=keys.MAIL_QUEUE, qsk=queue_sort_key(requeue_at, message["property_id"], message["email"],
-                                                                 message["booking_id"], message["template_id"]))
+            qsk = queue_sort_key(requeue_at, message["property_id"], message["email"], message["booking_id"],
+                                 message["template_id"])
+            vals |= values(q=queues.queue_pk(keys.MAIL_QUEUE, message["property_id"]), qsk=qsk)
         else:
             expression += " REMOVE gsi1pk, gsi1sk"
         self._client.update_item(

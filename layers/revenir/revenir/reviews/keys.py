@@ -36,4 +36,4 @@ SETTINGS_SK = "SETTINGS"
 #: GSI1 partition of the properties with a Google location configured (gsi1sk = property id): the schedule's list.
 GOOGLE_SOURCES = "REVIEWSOURCE#GOOGLE"
 #: GSI1 partition of the host alerts waiting to be sent (gsi1sk = due instant#property#review).
-ALERT_QUEUE = "QUEUE#REVIEW_ALERTS"
+ALERT_QUEUE = "REVIEW_ALERTS"  # queue name (gsi1, sharded by property: revenir.table.queues)

@@ -21,6 +21,7 @@ from revenir.guests.store import booking_key
 from revenir.properties.store import property_key
 from revenir.reviews import keys as rk
 from revenir.reviews.models import ReviewRecord
+from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -159,10 +160,7 @@ class ReviewRepository:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def due_alerts(self, now: str, limit: int = 50) -> list[Item]:
-        page = self._client.query(
-            TableName=self._table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk AND gsi1sk <= :now",
-            ExpressionAttributeValues=values(pk=rk.ALERT_QUEUE, now=now + "#\uffff"), Limit=limit)
-        return [deserialize(raw) or {} for raw in page.get("Items", [])]
+        return list(queues.due(self._client, self._table, rk.ALERT_QUEUE, now, limit))
 
     # ------------------------------------------------------------------ writes
     def save(self, property_id: str, record: ReviewRecord, previous: Item | None, now: str,
@@ -207,7 +205,8 @@ class ReviewRepository:
                 "ExpressionAttributeValues": vals | values(now=now, pid=property_id)}})
         if queue_alert:
             alert = {"pk": pk, "sk": rk.ALERT_SK, "property_id": property_id, "review_id": rid, "status": "queued",
-                     "created_at": now, "gsi1pk": rk.ALERT_QUEUE, "gsi1sk": f"{now}#{property_id}#{rid}"}
+                     "created_at": now, "gsi1pk": queues.queue_pk(rk.ALERT_QUEUE, property_id),
+                     "gsi1sk": f"{now}#{property_id}#{rid}"}
             ops.append({"Put": {"TableName": self._table, "Item": serialize(alert),
                                 "ConditionExpression": "attribute_not_exists(pk)"}})
         try:

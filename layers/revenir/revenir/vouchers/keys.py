@@ -51,7 +51,7 @@ def delivery_sk(to: str) -> str:
 
 
 #: GSI1 partition of e-mails waiting for their delivery time (gsi1sk = due ISO instant#property#order#to).
-DELIVERY_QUEUE = "QUEUE#VOUCHER_DELIVERY"
+DELIVERY_QUEUE = "VOUCHER_DELIVERY"  # queue name (gsi1, sharded by property: revenir.table.queues)
 
 
 def payment_intent_pk(payment_intent_id: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.guard.store import Counters
+from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -240,7 +241,7 @@ class VoucherRepository:
                 transact.append({"Put": {"TableName": self._table, "Item": serialize({
                     "pk": vk.order_pk(property_id, order_id), "sk": vk.delivery_sk(delivery["to"]),
                     "property_id": property_id, "order_id": order_id, "to": delivery["to"], "status": "queued",
-                    "due_at": due, "gsi1pk": vk.DELIVERY_QUEUE,
+                    "due_at": due, "gsi1pk": queues.queue_pk(vk.DELIVERY_QUEUE, property_id),
                     "gsi1sk": f"{due}#{property_id}#{order_id}#{delivery['to']}"}),
                     "ConditionExpression": "attribute_not_exists(pk)"}})
             transact.insert(0, {"Update": {
@@ -268,12 +269,8 @@ class VoucherRepository:
 
     # ------------------------------------------------------------------ deliveries
     def due_deliveries(self, now: datetime, limit: int = 50) -> list[tuple[str, str, str]]:
-        response = self._client.query(
-            TableName=self._table, IndexName="gsi1", Limit=limit,
-            KeyConditionExpression="gsi1pk = :q AND gsi1sk <= :now",
-            ExpressionAttributeValues=values(q=vk.DELIVERY_QUEUE, now=clock.iso(now) + "#\uffff"))
-        return [(i["property_id"], i["order_id"], i["to"])
-                for i in (deserialize(raw) or {} for raw in response.get("Items", []))]
+        return [(i["property_id"], i["order_id"], i["to"]) for i in queues.due(
+            self._client, self._table, vk.DELIVERY_QUEUE, clock.iso(now), limit, queues.rotation_of(now))]
 
     def claim_delivery(self, property_id: str, order_id: str, to: str, now: datetime) -> bool:
         """Take a queued delivery out of the queue before sending: only one sender wins it."""
@@ -302,7 +299,7 @@ class VoucherRepository:
         self._client.update_item(
             TableName=self._table, Key=key(vk.order_pk(property_id, order_id), vk.delivery_sk(to)),
             UpdateExpression="SET #s = :queued, gsi1pk = :q, gsi1sk = :sk", ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values(queued="queued", q=vk.DELIVERY_QUEUE,
+            ExpressionAttributeValues=values(queued="queued", q=queues.queue_pk(vk.DELIVERY_QUEUE, property_id),
                                              sk=f"{due}#{property_id}#{order_id}#{to}"))
 
     def delivery(self, property_id: str, order_id: str, to: str) -> Item | None:
