@@ -157,10 +157,15 @@ def test_per_guest_limit_and_first_stay(api: Any, admin: dict[str, str]) -> None
     assert no_email.status_code == 400 and no_email.json["error"]["code"] == "guest_email_required"
     assert api.post("/v1/properties/demo/redemptions", json={**basket(**guest), "booking_id": "B-1"},
                     headers=admin).status_code == 201
+    # The anonymous widget never learns a guest's history (issue 12, item 4): the rules show as conditions
     second = api.post("/v1/properties/demo/codes/validate", json=basket(guest_email="martin@example.com"))
-    assert second.json["reason"] == "guest_limit_reached"
     other = api.post("/v1/properties/demo/codes/validate", json=basket(guest_email="anna@example.com"))
+    assert second.json == other.json
     assert other.json["valid"] is True
+    assert other.json["conditions"] == ["first_stay_only", "max_uses_per_guest"]
+    # The booking engine's redemption enforces them
+    again = api.post("/v1/properties/demo/redemptions", json={**basket(**guest), "booking_id": "B-2"}, headers=admin)
+    assert again.status_code == 409 and again.json["error"]["code"] == "guest_limit_reached"
 
 
 def test_validity_follows_the_propertys_local_calendar(api: Any, admin: dict[str, str]) -> None:
