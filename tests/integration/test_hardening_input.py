@@ -183,3 +183,18 @@ def test_finding_11_query_dates_at_the_edges_are_never_a_500(api: Any, demo: str
     response = api.get(path, headers={"Authorization": f"Bearer {demo}"})
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/v1/admin/properties/demo/carts/stats?date_to=9999-12-31", "date_to"),
+    ("/v1/admin/properties/demo/carts/stats?date_from=0001-01-01", "date_from"),
+    ("/v1/admin/properties/demo/guests?arrival_to=9999-12-31", "arrival_to"),
+    ("/v1/admin/properties/demo/guests/export.csv?arrival_from=0001-01-01", "arrival_from"),
+    ("/v1/admin/properties/demo/reviews?to=9999-12-31", "to"),
+])
+def test_finding_11_query_dates_out_of_range_are_a_400_naming_the_field(api: Any, demo: str, path: str,
+                                                                        field: str) -> None:
+    response = api.get(path, headers={"Authorization": f"Bearer {demo}"})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    details = response.get_json()["error"]["details"]
+    assert any(d["field"].endswith(field) for d in details), details
