@@ -63,7 +63,7 @@ def main() -> None:
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Request, Response
 
-    from local import demo, emulator, outbox
+    from local import demo, emulator, fastdb, outbox
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.scheduler import LocalClock
@@ -73,6 +73,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     emulator.serialise_server_requests()
+    fastdb.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=ports["moto"], verbose=False)
     moto.start()
     import urllib.request
