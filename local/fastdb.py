@@ -22,6 +22,8 @@ import inspect
 from typing import Any
 
 _installed = False
+#: Writes seen by the emulator since start (local/state.py snapshots only when it moved).
+WRITES = {"count": 0}
 
 PrimaryKey = tuple[Any, Any]  # (hash DynamoType, range DynamoType | None)
 
@@ -99,6 +101,7 @@ def _gsi_maps(table: Any) -> dict[str, _GsiMap]:
 
 
 def _reindex(table: Any, pk: PrimaryKey) -> None:
+    WRITES["count"] += 1
     maps = table.__dict__.get("_revenir_gsi")
     if maps:
         item = _current(table, pk)
