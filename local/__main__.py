@@ -270,7 +270,13 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
 
     pool = WorkerPool(template, environment, log=log_file,
                       clock_offset=lambda: clock._offset.total_seconds())
-    emulator.route_lambda_invocations(pool.invoke)
+    def states_invoked(name: str, error: Exception | None) -> None:
+        invocation = pool.last_invocation()
+        took = f" {invocation.duration_ms:.0f} ms {invocation.max_memory_mb:.0f} MB" if invocation else ""
+        console.emit(f"states -> {name} {'ok' if error is None else f'failed: {error}'}{took}",
+                     source="states", function=name, ok=error is None)
+
+    emulator.route_lambda_invocations(pool.invoke, states_invoked)
     emulator.waits_follow_the_local_clock()
     local_clock = LocalClock(template, pool, on_fire=console.tick)
 

@@ -87,16 +87,22 @@ def _without_the_lock(call: Callable[[], Any]) -> Any:
             _held.depth += 1
 
 
-def route_lambda_invocations(invoke: LambdaInvoker) -> None:
-    """Step Functions Lambda tasks (and lambda.invoke) run our handlers in-process instead of Docker."""
+def route_lambda_invocations(invoke: LambdaInvoker,
+                             observe: Callable[[str, Exception | None], None] | None = None) -> None:
+    """Step Functions Lambda tasks (and lambda.invoke) run our handlers (`invoke`) instead of Docker.
+    `observe(function name, error or None)` is told of each invocation (the console)."""
     from moto.awslambda.models import LambdaFunction
 
     def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, (str, bytes)) and event else (event or {})
         try:
             result = _without_the_lock(lambda: invoke(self.function_name, payload))
+            if observe is not None:
+                observe(self.function_name, None)
             return json.dumps(result), False, ""
         except Exception as exc:  # surfaced to Step Functions as a Lambda error it can Retry/Catch
+            if observe is not None:
+                observe(self.function_name, exc)
             error = {"errorType": getattr(exc, "error_type", type(exc).__name__),
                      "errorMessage": getattr(exc, "error_message", str(exc))}
             return json.dumps(error), True, str(exc)

@@ -6,7 +6,7 @@ from `sts:AssumeRole` on that role. Once setup is done, `enforce()` turns on mot
 template does not grant fails with AccessDenied, as in AWS. moto checks actions, not resources (it evaluates
 the resource as "*"), so statements are widened to Resource "*" locally. moto also checks a transaction as one
 action (dynamodb:TransactWriteItems / TransactGetItems), which IAM does not have: a role gets it when it may
-perform every action a transaction item could ask of it (see TRANSACTION_ACTIONS).
+perform an action a transaction item could ask of it (see TRANSACTION_ACTIONS; Lambda's Invoke likewise).
 
 Environment: template Globals + the function's Environment (resolved by local/template.py), the variables
 the Lambda runtime sets, the emulator's endpoint and the role's credentials. Locally, Stripe's secret keys
@@ -27,8 +27,10 @@ from typing import Any
 from local.template import ACCOUNT, REGION, Function, Template, _Tag
 from local.workers import runtime_environment
 
-#: moto's pseudo-actions for transactions -> the IAM actions an item of the transaction may need.
+#: What moto asks for that IAM does not name so -> the IAM actions that grant it: moto checks the API
+#: operation's name (a transaction as one action; Lambda's Invoke), IAM the action (each item's; InvokeFunction).
 TRANSACTION_ACTIONS = {
+    "lambda:Invoke": {"lambda:InvokeFunction"},
     "dynamodb:TransactWriteItems": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                                     "dynamodb:ConditionCheckItem"},
     "dynamodb:TransactGetItems": {"dynamodb:GetItem"},
@@ -69,9 +71,13 @@ def _resolve_for_sam(value: Any, template: Template) -> Any:
 
 def expand_policies(fn: Function, template: Template) -> list[dict[str, Any]]:
     """The function's statements, SAM policy templates expanded, resources widened to "*" (moto's evaluation)."""
+    return expand(fn.logical_id, fn.policies, template)
+
+
+def expand(owner: str, policies: list[Any], template: Template) -> list[dict[str, Any]]:
     statements: list[dict[str, Any]] = []
     processor = None
-    for policy in fn.policies:
+    for policy in policies:
         if isinstance(policy, dict) and "Statement" in policy:
             found = policy["Statement"]
             statements.extend(found if isinstance(found, list) else [found])
@@ -81,12 +87,12 @@ def expand_policies(fn: Function, template: Template) -> list[dict[str, Any]]:
             processor = processor or PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
             (name, parameters), = policy.items()
             if not processor.has(name):
-                raise ValueError(f"{fn.logical_id}: unknown SAM policy template {name}")
+                raise ValueError(f"{owner}: unknown SAM policy template {name}")
             document = processor.convert(name, _resolve_for_sam(parameters or {}, template))
             found = document["Statement"]
             statements.extend(found if isinstance(found, list) else [found])
         else:  # a managed policy by name or ARN: moto knows AWS's managed policies only partly
-            raise ValueError(f"{fn.logical_id}: managed policy {policy!r} is not supported by the local runtime")
+            raise ValueError(f"{owner}: managed policy {policy!r} is not supported by the local runtime")
     widened = []
     for statement in statements:
         actions = _actions_of(statement)
@@ -135,6 +141,7 @@ def create_roles(template: Template, client: Callable[[str], Any]) -> dict[str, 
             raise
     iam.put_user_policy(UserName=RUNTIME_USER, PolicyName="all", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    _state_machines_call_with_their_policies(template, iam)
     key = iam.create_access_key(UserName=RUNTIME_USER)["AccessKey"]
     os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"] = key["AccessKeyId"], key["SecretAccessKey"]
     os.environ.pop("AWS_SESSION_TOKEN", None)
@@ -142,6 +149,52 @@ def create_roles(template: Template, client: Callable[[str], Any]) -> dict[str, 
 
     boto3.DEFAULT_SESSION = None  # the default session caches the setup credentials: start a new one
     return roles
+
+
+STATES_USER = "revenir-local-states"
+
+
+def state_machine_statements(template: Template) -> list[dict[str, Any]]:
+    """Every state machine's Policies (SAM policy templates expanded), widened to Resource "*"."""
+    statements: list[dict[str, Any]] = []
+    for logical, resource in template.raw["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::StateMachine":
+            statements += expand(logical, list((resource.get("Properties") or {}).get("Policies") or []), template)
+    return statements
+
+
+def _state_machines_call_with_their_policies(template: Template, iam: Any) -> None:
+    """moto's Step Functions engine calls Lambda and DynamoDB with fixed fake keys: give it a principal whose
+    policy is the state machines' Policies (one principal for all of them: moto does not say which one calls)."""
+    try:
+        iam.create_user(UserName=STATES_USER)
+    except Exception as exc:
+        if "EntityAlreadyExists" not in str(exc):
+            raise
+    statements = state_machine_statements(template) or [{"Effect": "Deny", "Action": "*", "Resource": "*"}]
+    iam.put_user_policy(UserName=STATES_USER, PolicyName="template", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": statements}))
+    key = iam.create_access_key(UserName=STATES_USER)["AccessKey"]
+    _keys[key["AccessKeyId"]] = "StepFunctions"
+
+    import sys
+
+    import boto3
+    import moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils  # noqa: F401
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = getattr(boto_client.boto_client_for, "__wrapped__", boto_client.boto_client_for)
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        client = original(region, service, state_credentials)
+        return boto3.client(service, region_name=region, endpoint_url=client.meta.endpoint_url,
+                            aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+                            config=client.meta.config)
+
+    boto_client_for.__wrapped__ = original  # type: ignore[attr-defined]
+    for module in list(sys.modules.values()):
+        if getattr(module, "boto_client_for", None) is not None and (module.__name__ or "").startswith("moto."):
+            module.boto_client_for = boto_client_for
 
 
 def credentials(role: Role) -> dict[str, str]:
@@ -217,5 +270,9 @@ def _observe() -> None:
 
 def report(roles: dict[str, Role]) -> dict[str, Any]:
     """Per function: what it called, what it was refused, and what the template grants."""
-    return {fn: {"observed": dict(OBSERVED.get(fn, {})), "denied": dict(DENIED.get(fn, {})),
-                 "granted": sorted(role.actions)} for fn, role in roles.items()}
+    out: dict[str, Any] = {fn: {"observed": dict(OBSERVED.get(fn, {})), "denied": dict(DENIED.get(fn, {})),
+                                "granted": sorted(role.actions)} for fn, role in roles.items()}
+    for principal in set(OBSERVED) | set(DENIED):  # the state machines' principal
+        out.setdefault(principal, {"observed": dict(OBSERVED.get(principal, {})),
+                                   "denied": dict(DENIED.get(principal, {})), "granted": None})
+    return out

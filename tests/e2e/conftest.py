@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -50,7 +51,8 @@ class Runtime:
 @pytest.fixture(scope="session")
 def runtime() -> Iterator[Runtime]:
     env = {**os.environ, "REVENIR_PORT": str(free_port()), "REVENIR_MOTO_PORT": str(free_port()),
-           "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
+           "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
+           "REVENIR_STATE_DIR": tempfile.mkdtemp(prefix="revenir-state-")}  # never a developer's .local-state/
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
