@@ -260,7 +260,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
         clock.travel(float(saved.get("clock_offset") or 0))
     roles = iam.create_roles(template, lambda service: boto3.client(service))
     stripe_env = stripe_setup.environment(ports["stripe"])
-    log_file = None
+    log_file: Any = sys.stdout  # --json-logs: the functions' own output and REPORT lines, on stdout
     if not args.json_logs:
         state.STATE_DIR.mkdir(parents=True, exist_ok=True)
         log_file = (state.STATE_DIR / "functions.log").open("a", encoding="utf-8", buffering=1)

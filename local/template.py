@@ -6,6 +6,7 @@ identities are read from it here, never retyped.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "template.yaml"
+TEMPLATE = Path(os.environ.get("REVENIR_TEMPLATE") or ROOT / "template.yaml")  # tests run copies
 ACCOUNT = "123456789012"
 REGION = "eu-west-3"
 STACK = "revenir-local"

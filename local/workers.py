@@ -99,6 +99,18 @@ class _Instance:
             pass
 
 
+def _peak_mb(pid: int) -> float:
+    """An instance's peak resident memory, read from outside (an invocation that never answered)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def runtime_environment(fn: Function, region: str) -> dict[str, str]:
     """What the Lambda runtime itself sets in every sandbox (reserved variables)."""
     return {
@@ -261,10 +273,10 @@ class WorkerPool:
             answer = {"ok": False, "error": {"errorType": "Runtime.ExitError",
                                              "errorMessage": "the instance exited during the invocation"}}
         duration = (time.perf_counter() - started) * 1000
+        max_memory = float((answer or {}).get("max_rss_mb") or _peak_mb(instance.process.pid))
         if answer is None:  # Lambda stops the sandbox at the deadline
             instance.stop()
-        report = Invocation(fn.logical_id, request_id, duration,
-                            float((answer or {}).get("max_rss_mb") or 0), fn.memory_size,
+        report = Invocation(fn.logical_id, request_id, duration, max_memory, fn.memory_size,
                             instance.init_ms if cold else None, bool(answer and answer.get("ok")))
         if answer is not None and not answer.get("ok"):
             error = answer.get("error") or {}
