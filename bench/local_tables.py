@@ -47,18 +47,18 @@ def _preload(table_name: str, count: int) -> None:
                         "status": {"S": "active"}, "value": {"N": "5000"}, "note": {"S": "filler " * 8}})
 
 
-def _chunks(client: Any, rows: int, post: Any) -> list[float]:
-    """Seconds per row for each file of CHUNK rows."""
+def _chunks(rows: int, chunk: int, post: Any) -> list[float]:
+    """Seconds per row for each file of `chunk` rows."""
     per_row = []
-    for start in range(0, rows, CHUNK):
+    for start in range(0, rows, chunk):
         started = time.perf_counter()
         post(start)
-        per_row.append((time.perf_counter() - started) / CHUNK)
+        per_row.append((time.perf_counter() - started) / chunk)
     return per_row
 
 
 def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int = REVIEW_ROWS,
-            cards: int = CARD_ROWS) -> dict[str, Any]:
+            cards: int = CARD_ROWS, chunk: int = CHUNK) -> dict[str, Any]:
     _environment()
     import boto3
     from moto import mock_aws
@@ -89,12 +89,12 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
 
         def voucher_file(start: int) -> None:
             body = "code;value;valid_until\n" + "".join(
-                f"{voucher_codes.generate()};50;2027-12-31\n" for _ in range(CHUNK))
+                f"{voucher_codes.generate()};50;2027-12-31\n" for _ in range(chunk))
             report = client.post(f"/v1/admin/properties/demo/gift-products/{fifty['id']}/vouchers/import",
                                  data=body.encode(), headers={**admin, "Content-Type": "text/csv"}).get_json()
-            assert report["imported"] == CHUNK, report.get("error") or report.get("rejected")
+            assert report["imported"] == chunk, report.get("error") or report.get("rejected")
 
-        out["vouchers"] = _chunks(client, vouchers, voucher_file)
+        out["vouchers"] = _chunks(vouchers, chunk, voucher_file)
 
         header = ("Review date;Guest name;Reservation number;Review title;Positive review;Negative review;"
                   "Review score;Staff;Facilities;Cleanliness;Comfort;Value for money;Location;Free WiFi;"
@@ -103,13 +103,13 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
 
         def review_file(start: int) -> None:
             lines = [f"{first_day + timedelta(days=(start + n) % 300)};Guest {start + n};{900000 + start + n};"
-                     f"Séjour;Le calme;;{1 + (start + n) % 10};9;8;9;9;8;10;7;\n" for n in range(CHUNK)]
+                     f"Séjour;Le calme;;{1 + (start + n) % 10};9;8;9;9;8;10;7;\n" for n in range(chunk)]
             response = client.post("/v1/admin/properties/demo/reviews/imports/booking",
                                    data=(header + "".join(lines)).encode(),
                                    headers={**admin, "Content-Type": "text/csv"})
             assert response.status_code in (200, 201), response.get_data(as_text=True)[:500]
 
-        out["reviews"] = _chunks(client, reviews, review_file)
+        out["reviews"] = _chunks(reviews, chunk, review_file)
 
         program = client.post("/v1/admin/properties/demo/partner-programs", headers=admin, json={
             "name": "Pass bench", "discount": {"type": "percent", "percent": 10},
@@ -117,12 +117,12 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
             "valid_until": str(date.today() + timedelta(days=365))}).get_json()
 
         def card_file(start: int) -> None:
-            body = "card_number\n" + "".join(f"PB-{start + n:07d}\n" for n in range(CHUNK))
+            body = "card_number\n" + "".join(f"PB-{start + n:07d}\n" for n in range(chunk))
             report = client.post(f"/v1/admin/properties/demo/partner-programs/{program['id']}/cards",
                                  data=body.encode(), headers={**admin, "Content-Type": "text/csv"}).get_json()
-            assert report["added"] == CHUNK, report
+            assert report["added"] == chunk, report
 
-        out["cards"] = _chunks(client, cards, card_file)
+        out["cards"] = _chunks(cards, chunk, card_file)
         out["items"] = sum(1 for _ in _all_items(table))
     out["peak_mb"] = peak_mb()
     return out

@@ -10,6 +10,7 @@ What is faithful to AWS and what is not: docs/local-runtime.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -79,10 +80,8 @@ def _die_with_parent() -> None:
     import ctypes
 
     os.setsid()  # Ctrl-C reaches the runtime only: it stops its children in order
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def start_localstripe(port: int) -> subprocess.Popen[bytes] | None:
@@ -91,7 +90,7 @@ def start_localstripe(port: int) -> subprocess.Popen[bytes] | None:
         print("localstripe not installed: Stripe routes will fail", file=sys.stderr)
         return None
     return subprocess.Popen([exe, "--port", str(port), "--from-scratch"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)  # noqa: PLW1509
+                            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes] | None, seconds: float = 20) -> None:
@@ -331,10 +330,8 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
         "/_local/iam": iam_route,
     })
     iam.enforce()  # setup is done: from here on, every AWS call is checked against the caller's role
-    if saved is None:
-        token = demo.seed(gateway)  # once: never on top of restored data
-    else:
-        token = tokens.mint([demo.DEMO_PROPERTY])
+    # the demo seed once, never on top of restored data
+    token = demo.seed(gateway) if saved is None else tokens.mint([demo.DEMO_PROPERTY])
     gateway.console = console.request
     stripe_setup.configure(ports["stripe"], ports["api"])
 

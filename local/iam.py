@@ -84,7 +84,8 @@ def expand(owner: str, policies: list[Any], template: Template) -> list[dict[str
         elif isinstance(policy, dict) and len(policy) == 1:
             from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
 
-            processor = processor or PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
+            processor = processor or PolicyTemplatesProcessor(
+                PolicyTemplatesProcessor.get_default_policy_templates_json())
             (name, parameters), = policy.items()
             if not processor.has(name):
                 raise ValueError(f"{owner}: unknown SAM policy template {name}")

@@ -11,8 +11,8 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from local.template import ACCOUNT, REGION, Schedule, Template

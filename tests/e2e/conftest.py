@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -68,10 +68,8 @@ class Launched:
         """Processes the runtime started (localstripe, function instances)."""
         found: list[int] = []
         for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
-            try:
+            with contextlib.suppress(OSError):
                 found += [int(p) for p in (task / "children").read_text().split()]
-            except OSError:
-                pass
         return found
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
