@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PORT_IN_USE
     stripe_proc = start_localstripe(ports["stripe"])
     started_at = time.monotonic()
-    moto = pool = local_clock = snapshots = None
+    running: dict[str, Any] = {}  # what _start has started so far: Ctrl-C during startup stops it too
     try:
         try:
             if stripe_proc is not None:
@@ -174,14 +174,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return EXIT_PORT_IN_USE
         signal.signal(signal.SIGTERM, _interrupt)
-        moto, pool, local_clock, snapshots, server, banner = _start(args, ports)
+        server, banner = _start(args, ports, running)
         print(banner, flush=True)
         print(f"ready in {time.monotonic() - started_at:.1f} s", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        _stop(moto, pool, local_clock, snapshots, stripe_proc)
+        _stop(running.get("moto"), running.get("pool"), running.get("clock"), running.get("snapshots"),
+              stripe_proc)
         print(f"stopped after {time.monotonic() - started_at:.0f} s", flush=True)
     return 0
 
@@ -213,7 +214,7 @@ def _stop(moto: Any, pool: Any, local_clock: Any, snapshots: Any, stripe_proc: A
         moto.stop()
 
 
-def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
+def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, Any]) -> tuple[Any, str]:
     import faulthandler
 
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> prints every thread's stack (debugging hangs)
@@ -241,6 +242,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
     fastdb.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=ports["moto"], verbose=False)
     moto.start()
+    running["moto"] = moto
     urllib.request.urlopen(urllib.request.Request(  # Step Functions really executes state machines
         f"http://127.0.0.1:{ports['moto']}/moto-api/config", method="POST",
         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
@@ -269,6 +271,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
 
     pool = WorkerPool(template, environment, log=log_file,
                       clock_offset=lambda: clock._offset.total_seconds())
+    running["pool"] = pool
     def states_invoked(name: str, error: Exception | None) -> None:
         invocation = pool.last_invocation()
         took = f" {invocation.duration_ms:.0f} ms {invocation.max_memory_mb:.0f} MB" if invocation else ""
@@ -278,6 +281,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
     emulator.route_lambda_invocations(pool.invoke, states_invoked)
     emulator.waits_follow_the_local_clock()
     local_clock = LocalClock(template, pool, on_fire=console.tick)
+    running["clock"] = local_clock
 
     def clock_route(request: Request) -> Response:
         if request.method == "POST":
@@ -343,6 +347,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
     if saved is None:
         snapshots.save(force=True)  # the seed is kept from the first second
     snapshots.start()
+    running["snapshots"] = snapshots
     local_clock.start()
     server = make_server("127.0.0.1", ports["api"], gateway, threaded=True)
     url = f"http://127.0.0.1:{ports['api']}"
@@ -357,7 +362,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int]) -> tuple[Any, ...]:
               f"  function logs {logs}\n"
               f"  JWT secret    REVENIR_JWT_SECRET={os.environ['REVENIR_JWT_SECRET']}\n"
               f"  admin token for property '{demo.DEMO_PROPERTY}':\n{token}")
-    return moto, pool, local_clock, snapshots, server, banner
+    return server, banner
 
 
 if __name__ == "__main__":
