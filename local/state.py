@@ -9,6 +9,7 @@ crash loses at most the last period. Not kept: Step Functions executions in flig
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import threading
@@ -46,12 +47,25 @@ def capture(secret_values: dict[str, str], clock_offset: float) -> dict[str, Any
             "secrets": secret_values, "tables": tables}
 
 
+def _encode(value: Any) -> Any:
+    """moto keeps binary attributes (B, BS) as bytes."""
+    if isinstance(value, bytes):
+        return {"__bytes__": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _decode(value: dict[str, Any]) -> Any:
+    if len(value) == 1 and "__bytes__" in value:
+        return base64.b64decode(value["__bytes__"])
+    return value
+
+
 def write(state: dict[str, Any], state_dir: Path = STATE_DIR) -> Path:
     state_dir.mkdir(parents=True, exist_ok=True)
     target = snapshot_file(state_dir)
     temporary = target.with_suffix(".tmp")
     with temporary.open("w", encoding="utf-8") as out:
-        json.dump(state, out, separators=(",", ":"))
+        json.dump(state, out, separators=(",", ":"), default=_encode)
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, target)
@@ -62,7 +76,7 @@ def read(state_dir: Path = STATE_DIR) -> dict[str, Any] | None:
     path = snapshot_file(state_dir)
     if not path.is_file():
         return None
-    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
     if state.get("format") != FORMAT:
         raise RuntimeError(f"{path} has format {state.get('format')}, expected {FORMAT}: start with FRESH=1")
     return state
@@ -75,10 +89,17 @@ def restore_tables(state: dict[str, Any]) -> int:
     for name, items in state.get("tables", {}).items():
         table = backend.tables.get(name)
         if table is None:  # a table the template no longer declares
+            print(f"warning: {len(items)} saved items of table {name} skipped: the template has no such table")
             continue
+        refused = 0
         for attrs in items:
-            table.put_item(attrs)
-            count += 1
+            try:
+                table.put_item(attrs)
+                count += 1
+            except Exception:  # the table's key schema changed since the snapshot
+                refused += 1
+        if refused:
+            print(f"warning: {refused} saved items of table {name} no longer fit its key schema: skipped")
     return count
 
 
