@@ -47,13 +47,15 @@ def _preload(table_name: str, count: int) -> None:
                         "status": {"S": "active"}, "value": {"N": "5000"}, "note": {"S": "filler " * 8}})
 
 
-def _chunks(rows: int, chunk: int, post: Any) -> list[float]:
-    """Seconds per row for each file of `chunk` rows."""
+def _chunks(rows: int, chunk: int, post: Any, wall: list[float]) -> list[float]:
+    """CPU seconds per row for each file of `chunk` rows (this process does all the work: the emulator and the
+    handlers; CPU time is what a busy shared machine does not blur). Wall seconds per row go into `wall`."""
     per_row = []
     for start in range(0, rows, chunk):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         post(start)
-        per_row.append((time.perf_counter() - started) / chunk)
+        per_row.append((time.process_time() - cpu) / chunk)
+        wall.append((time.perf_counter() - started) / chunk)
     return per_row
 
 
@@ -82,6 +84,9 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
         client = Client(gateway)
         started = time.perf_counter()
         _preload(table, preload)
+        boto3.client("dynamodb").query(  # the GSI maps are built on first use: not in the first file's time
+            TableName=table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :k",
+            ExpressionAttributeValues={":k": {"S": "FILLER#0"}}, Limit=1)
         out["preload_s"] = time.perf_counter() - started
 
         products = client.get("/v1/admin/properties/demo/gift-products", headers=admin).get_json()["gift_products"]
@@ -94,7 +99,8 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
                                  data=body.encode(), headers={**admin, "Content-Type": "text/csv"}).get_json()
             assert report["imported"] == chunk, report.get("error") or report.get("rejected")
 
-        out["vouchers"] = _chunks(vouchers, chunk, voucher_file)
+        out["vouchers_wall"] = []
+        out["vouchers"] = _chunks(vouchers, chunk, voucher_file, out["vouchers_wall"])
 
         header = ("Review date;Guest name;Reservation number;Review title;Positive review;Negative review;"
                   "Review score;Staff;Facilities;Cleanliness;Comfort;Value for money;Location;Free WiFi;"
@@ -109,7 +115,8 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
                                    headers={**admin, "Content-Type": "text/csv"})
             assert response.status_code in (200, 201), response.get_data(as_text=True)[:500]
 
-        out["reviews"] = _chunks(reviews, chunk, review_file)
+        out["reviews_wall"] = []
+        out["reviews"] = _chunks(reviews, chunk, review_file, out["reviews_wall"])
 
         program = client.post("/v1/admin/properties/demo/partner-programs", headers=admin, json={
             "name": "Pass bench", "discount": {"type": "percent", "percent": 10},
@@ -122,7 +129,8 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
                                  data=body.encode(), headers={**admin, "Content-Type": "text/csv"}).get_json()
             assert report["added"] == chunk, report
 
-        out["cards"] = _chunks(cards, chunk, card_file)
+        out["cards_wall"] = []
+        out["cards"] = _chunks(cards, chunk, card_file, out["cards_wall"])
         out["items"] = sum(1 for _ in _all_items(table))
     out["peak_mb"] = peak_mb()
     return out
@@ -144,13 +152,14 @@ def ratio(per_row: list[float]) -> float:
 def run() -> None:
     results = measure()
     print(f"Local DynamoDB as the table grows (moto + local/fastdb.py, in-process; "
-          f"{PRELOAD:,} items preloaded in {results['preload_s']:.1f} s)")
+          f"{PRELOAD:,} items preloaded in {results['preload_s']:.1f} s); CPU ms per row, files of {CHUNK:,} rows")
     for label, key, rows in (("voucher import", "vouchers", VOUCHER_ROWS), ("review import", "reviews", REVIEW_ROWS),
                              ("partner card upload", "cards", CARD_ROWS)):
-        per_row = results[key]
+        per_row, wall = results[key], results[f"{key}_wall"]
         verdict = "goal met" if ratio(per_row) <= RATIO_GOAL else "goal MISSED"
         print(f"  {label:<20} {rows:>6,} rows  first 1,000 {per_row[0] * 1000:.2f} ms/row   last 1,000 "
-              f"{per_row[-1] * 1000:.2f} ms/row   ratio {ratio(per_row):.2f} (goal ≤ {RATIO_GOAL}: {verdict})")
+              f"{per_row[-1] * 1000:.2f} ms/row   ratio {ratio(per_row):.2f} (goal ≤ {RATIO_GOAL}: {verdict})   "
+              f"wall {wall[0] * 1000:.2f} → {wall[-1] * 1000:.2f} ms/row ({ratio(wall):.2f})")
     verdict = "goal met" if results["peak_mb"] < MEMORY_GOAL_MB else "goal MISSED"
     print(f"  peak memory {results['peak_mb']:.0f} MB (goal < {MEMORY_GOAL_MB} MB: {verdict}); "
           f"table now {results['items']:,} items")
