@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return EXIT_PORT_IN_USE
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)  # even when started in the background (SIGINT ignored)
         server, banner = _start(args, ports, running)
         print(banner, flush=True)
         print(f"ready in {time.monotonic() - started_at:.1f} s", flush=True)

@@ -60,9 +60,8 @@ def _set_clock(offset_seconds: float) -> None:
 
 
 def main() -> None:
-    from multiprocessing.connection import Connection
-
     import signal
+    from multiprocessing.connection import Connection
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the runtime: it stops its instances in order
     fd, module_name, attribute = int(sys.argv[1]), sys.argv[2], sys.argv[3]
