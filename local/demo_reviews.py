@@ -48,8 +48,14 @@ def airbnb_json() -> str:
 
 
 def _signer() -> Any:
-    """The post-stay e-mail's signer, with the signing secret the functions read (this process is not one)."""
+    """The post-stay e-mail's signer, with the signing secret the functions read. In-process tiers (handlers
+    imported here) use the function's own signer; `python -m local` runs functions elsewhere: read the secret."""
+    import sys
+
     import boto3
+
+    if "functions.reviews.app" in sys.modules:
+        return sys.modules["functions.reviews.app"].signer()
 
     from local.template import load
     from revenir.signing import Signer
