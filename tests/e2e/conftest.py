@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -53,9 +54,10 @@ class Runtime:
 class Launched:
     """A `python -m local` subprocess: its Runtime once the banner is out, its output so far, its state folder."""
 
-    def __init__(self, process: subprocess.Popen[str], env: dict[str, str], lines: list[str]):
+    def __init__(self, process: subprocess.Popen[str], env: dict[str, str], lines: list[str], owned: bool = False):
         self.process, self.env, self.lines = process, env, lines
         self.runtime: Runtime | None = None
+        self.owned = owned  # a temporary state folder of its own: removed on stop
 
     @property
     def state_dir(self) -> Path:
@@ -81,6 +83,9 @@ class Launched:
             self.process.kill()
             self.process.wait(10)
             raise
+        finally:
+            if self.owned:
+                shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
 def launch(*args: str, env: dict[str, str] | None = None, state_dir: str | None = None,
@@ -107,7 +112,7 @@ def launch(*args: str, env: dict[str, str] | None = None, state_dir: str | None 
 
     threading.Thread(target=read, name="local-runtime-stdout", daemon=True).start()
     ready.wait(startup_seconds)
-    launched = Launched(process, full, lines)
+    launched = Launched(process, full, lines, owned=state_dir is None)
     token = next((line.strip() for line in lines if line.startswith("eyJ")), None)
     if token is None:
         process.kill()

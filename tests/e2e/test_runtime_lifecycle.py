@@ -9,9 +9,9 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -48,8 +48,8 @@ def codes(launched: Launched) -> list[str]:
 
 
 @pytest.mark.e2e
-def test_data_is_kept_across_a_restart_and_fresh_starts_over_with_the_seed_once() -> None:
-    state_dir = tempfile.mkdtemp(prefix="revenir-state-")
+def test_data_is_kept_across_a_restart_and_fresh_starts_over_with_the_seed_once(tmp_path: Path) -> None:
+    state_dir = str(tmp_path / "state")
     first = launch(state_dir=state_dir)
     try:
         assert first.output().startswith("Revenir is running at")  # the banner first: no JSON before it
@@ -82,14 +82,14 @@ def test_data_is_kept_across_a_restart_and_fresh_starts_over_with_the_seed_once(
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("variable", ["REVENIR_PORT", "REVENIR_MOTO_PORT", "REVENIR_STRIPE_PORT"])
-def test_a_port_in_use_is_a_one_line_error_naming_the_port_and_the_variable(variable: str) -> None:
+def test_a_port_in_use_is_a_one_line_error_naming_the_port_and_the_variable(variable: str, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         env = {**os.environ, "REVENIR_PORT": str(free_port()), "REVENIR_MOTO_PORT": str(free_port()),
                "REVENIR_STRIPE_PORT": str(free_port()), variable: str(port),
-               "REVENIR_STATE_DIR": tempfile.mkdtemp(prefix="revenir-state-")}
+               "REVENIR_STATE_DIR": str(tmp_path)}
         started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "local"], cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=30, check=False)
