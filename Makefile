@@ -9,9 +9,18 @@ PROPERTY ?= demo
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 ASL_VALIDATOR := .tools/node_modules/.bin/asl-validator
+# The SAM CLI lives in its own virtualenv (it pins boto3 and pulls awscrt): never in the app's .venv.
+SAM_CLI_VERSION := 1.170.0
+SAM := .tools/sam/bin/sam
+# sam build checks that the runtime's interpreter (python3.12) is on PATH; .tools/python3.12-bin provides it.
+PY312_BIN := $(CURDIR)/.tools/python3.12-bin
+ENV ?= dev
+REGION ?= eu-west-3
+AXE := .tools/node_modules/axe-core/axe.min.js
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
-        openapi openapi-check token advance bench clean
+        openapi openapi-check docs docs-check token advance bench clean build sam-tools configure operator-property \
+        operator-add cost axe screenshots
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -33,6 +42,40 @@ system-packages:
 $(ASL_VALIDATOR):
 	npm install --silent --no-audit --no-fund --prefix .tools asl-validator@4.0.0
 
+## sam-tools: the SAM CLI in .tools/sam, on a Python 3.12 found on PATH or through pyenv
+sam-tools: $(SAM) $(PY312_BIN)/python3.12
+
+$(PY312_BIN)/python3.12:
+	@mkdir -p $(PY312_BIN)
+	@for c in "$$(command -v python3.12)" "$$(PYENV_VERSION=3.12 pyenv which python3.12 2>/dev/null)" \
+	    $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 2>/dev/null); do \
+	  exe=$$("$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' 2>/dev/null) && \
+	  { ln -sf "$$exe" $@; echo "python3.12: $$exe"; exit 0; }; \
+	done; echo "Python 3.12 is needed by sam build: install it (pyenv install 3.12, or your package manager)"; exit 1
+
+$(SAM): | $(PY312_BIN)/python3.12
+	$(PY312_BIN)/python3.12 -m venv .tools/sam
+	.tools/sam/bin/pip install --quiet --upgrade pip
+	.tools/sam/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	touch $@
+
+## build: sam validate --lint and sam build (no container: wheels for the template's architecture)
+build: sam-tools
+	PATH=$(PY312_BIN):$$PATH $(SAM) validate --lint --region $(REGION)
+	PATH=$(PY312_BIN):$$PATH $(SAM) build --region $(REGION)
+
+## configure: after the first `sam deploy`, store Stripe keys, register the webhook, check SES (ENV=dev|prod)
+configure: setup
+	$(PY) -m deploy.configure --env $(ENV) --region $(REGION)
+
+## operator-property: create PROPERTY with its first owner OWNER in the deployed ENV (operator credentials)
+operator-property: setup
+	$(PY) -m deploy.operator create-property --env $(ENV) --region $(REGION) --property $(PROPERTY) --owner $(OWNER)
+
+## operator-add: make EMAIL an operator of ENV (may create properties, register booking engines)
+operator-add: setup
+	$(PY) -m deploy.operator add-operator --env $(ENV) --region $(REGION) --email $(EMAIL)
+
 ## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed.
 ## Data is kept in .local-state/ across restarts; FRESH=1 starts empty with the demo seed; JSON_LOGS=1 prints
 ## the functions' JSON logs and REPORT lines instead of one readable line per request (docs/local-runtime.md)
@@ -42,7 +85,7 @@ run: setup
 	$(PY) -m local $(if $(filter 1 true yes,$(FRESH)),--fresh) $(if $(filter 1 true yes,$(JSON_LOGS)),--json-logs)
 
 ## test: every quality gate and every test tier (what CI runs)
-test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check pytest
+test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -57,7 +100,7 @@ cfn-lint: setup
 asl-lint: $(ASL_VALIDATOR)
 	$(ASL_VALIDATOR) $(foreach f,$(wildcard statemachines/*.asl.json),--json-path $(f))
 
-pytest: setup
+pytest: setup $(AXE)
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 unit: setup
@@ -73,6 +116,12 @@ openapi: setup
 openapi-check: setup
 	$(PY) -m local.openapi --check
 
+## docs: regenerate the docs' generated sections (route tables, package map); docs-check fails when stale
+docs: setup
+	$(PY) -m local.docs --write
+docs-check: setup
+	$(PY) -m local.docs --check
+
 ## token: print an admin token for PROPERTY (default demo), valid with the local runtime's secret
 token: setup
 	@$(PY) -m local.tokens $(PROPERTY)
@@ -85,5 +134,18 @@ advance:
 bench: setup
 	$(PY) -m bench
 
+## cost: monthly AWS cost at 10, 1,000 and 10,000 properties, from the calls each request makes (docs/cost.md)
+cost: setup
+	$(PY) -m bench.cost
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .aws-sam
+
+## axe: the pinned axe-core the browser tests inject to check accessibility (tests only, never served)
+axe: $(AXE)
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.10.3
+
+## screenshots: run the back-office browser tests and refresh the host's guide's pictures (docs/screenshots/)
+screenshots: setup $(AXE)
+	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import cold_start, dynamodb_calls, local_tables, mail_dispatch, vouchers
+from bench import cold_start, cost, dynamodb_calls, local_tables, mail_dispatch, vouchers
 
 # Each figure measures and prints its own table; add new ones here.
 FIGURES: list[Callable[[], None]] = [
@@ -14,6 +14,7 @@ FIGURES: list[Callable[[], None]] = [
     mail_dispatch.run,
     vouchers.run,
     local_tables.run,
+    cost.run,
 ]
 
 

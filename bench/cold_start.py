@@ -1,9 +1,14 @@
-"""Cold start of each Lambda handler module, as a ratio to a bare Powertools handler's, measured in one run.
+"""Cold start of each Lambda handler module, as a ratio to a fair baseline's, measured in one run.
 
 A cold start is a fresh interpreter that imports the handler module (for our handlers, import *is* the
-init). Each child times its own import with time.perf_counter (the primary figure) and reports which heavy
-libraries ended up in sys.modules; the parent also times the whole subprocess (interpreter start included).
-Modules run round-robin, so the machine's noise spreads evenly over them, and each figure is a median.
+init) and then creates its first DynamoDB client (what its first request pays: the service model), the way
+its stack does: boto3's default session if the import loaded boto3, else a bare botocore session. Each
+child times both with time.perf_counter (the primary figure) and reports which heavy libraries ended up in
+sys.modules; the parent also times the whole subprocess (interpreter start included). Modules run
+round-robin, so the machine's noise spreads evenly over them, and each figure is a median.
+
+The goal is read against the fair baseline (Powertools HTTP resolver with validation, Logger, Metrics,
+boto3 and one DynamoDB client); the bare Powertools handler's ratio stays as a second column.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from local.template import REGION, load
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_MODULE = "bench.baseline_handler"
-BOTO3_BASELINE_MODULE = "bench.baseline_boto3_handler"
-GOAL_RATIO = 1.5
+FAIR_BASELINE_MODULE = "bench.baseline_fair_handler"
+GOAL_RATIO = 1.1
 DEFAULT_RUNS = 7
 HEAVY = ("stripe", "jinja2", "boto3", "pydantic", "aws_xray_sdk")
 _MARKER = "BENCH_COLD_START "
@@ -35,6 +40,11 @@ import importlib, json, sys, time
 module, attribute = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
 handler = getattr(importlib.import_module(module), attribute)
+if "boto3" in sys.modules:
+    sys.modules["boto3"].client("dynamodb")
+elif "botocore" in sys.modules:
+    import botocore.session
+    botocore.session.get_session().create_client("dynamodb")
 import_ms = (time.perf_counter() - start) * 1000
 assert callable(handler), attribute
 heavy = [name for name in {HEAVY!r} if name in sys.modules]
@@ -83,8 +93,8 @@ def baseline() -> Target:
     return Target(BASELINE_MODULE)
 
 
-def boto3_baseline() -> Target:
-    return Target(BOTO3_BASELINE_MODULE)
+def fair_baseline() -> Target:
+    return Target(FAIR_BASELINE_MODULE)
 
 
 def handler_targets() -> list[Target]:
@@ -171,14 +181,15 @@ def runs_from_env() -> int:
 
 def report(results: Sequence[Result], runs: int) -> list[str]:
     """The table, then one GOAL MISSED line per handler over the goal (or that failed to import)."""
-    base, storing_base, handlers = results[0], results[1], results[2:]
+    base, fair, handlers = results[0], results[1], results[2:]
     lines = [
-        f"Cold start: in-child import time, median of {runs} fresh interpreters per module, round-robin.",
-        "  ratio      = to the bare Powertools handler (Logger, Metrics, HTTP resolver)",
-        "  vs +boto3  = to the same handler plus `import boto3`, which every handler that stores anything pays;",
-        f"               the goal (<= {GOAL_RATIO}x) is read on this column (docs/decisions.md)",
+        f"Cold start: import + first DynamoDB client in the child, median of {runs} fresh interpreters per module,"
+        " round-robin.",
+        "  vs fair    = to Powertools HTTP resolver with validation + Logger + Metrics + boto3 + one DynamoDB",
+        f"               client (its client counted like each handler's); the goal (<= {GOAL_RATIO}x) is read here",
+        "  vs bare    = to the bare Powertools handler (Logger, Metrics, HTTP resolver; no boto3, no validation)",
     ]
-    header = ("module", "import ms", "ratio", "vs +boto3", "goal", "wall ms", "wall ratio", "heavy imports")
+    header = ("module", "init ms", "vs fair", "vs bare", "goal", "wall ms", "wall ratio", "heavy imports")
     rows: list[tuple[str, ...]] = []
     missed: list[str] = []
     if base.error:
@@ -186,21 +197,21 @@ def report(results: Sequence[Result], runs: int) -> list[str]:
         return lines
     for result in results:
         heavy = ", ".join(result.heavy) or "-"
-        name = result.target.module + (" (baseline)" if result is base else "")
+        name = result.target.module + (" (bare)" if result is base else " (fair)" if result is fair else "")
         if result.error:
             rows.append((name, "-", "-", "-", "GOAL MISSED", "-", "-", "import failed"))
             missed.append(f"GOAL MISSED: {result.target.module}: {result.error}")
             continue
-        r = ratio(result, base)
-        r_storing = ratio(result, storing_base)
-        wall_r = result.median_wall_ms / base.median_wall_ms
-        met = r_storing <= GOAL_RATIO
-        goal = "baseline" if result in (base, storing_base) else ("ok" if met else "GOAL MISSED")
-        rows.append((name, f"{result.median_import_ms:.0f}", f"{r:.2f}", f"{r_storing:.2f}", goal,
+        r_bare = ratio(result, base)
+        r_fair = ratio(result, fair)
+        wall_r = result.median_wall_ms / fair.median_wall_ms
+        met = r_fair <= GOAL_RATIO
+        goal = "baseline" if result in (base, fair) else ("ok" if met else "GOAL MISSED")
+        rows.append((name, f"{result.median_import_ms:.0f}", f"{r_fair:.2f}", f"{r_bare:.2f}", goal,
                      f"{result.median_wall_ms:.0f}", f"{wall_r:.2f}", heavy))
         if result in handlers and not met:
-            missed.append(f"GOAL MISSED: {result.target.module} cold start is {r_storing:.2f}x the Powertools+boto3 "
-                          f"handler's (goal <= {GOAL_RATIO}x); heavy imports: {heavy}")
+            missed.append(f"GOAL MISSED: {result.target.module} cold start is {r_fair:.2f}x the fair baseline's "
+                          f"(goal <= {GOAL_RATIO}x); heavy imports: {heavy}")
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     numeric = {1, 2, 3, 5, 6}
 
@@ -215,5 +226,5 @@ def report(results: Sequence[Result], runs: int) -> list[str]:
 
 def run() -> None:
     runs = runs_from_env()
-    results = measure([baseline(), boto3_baseline(), *handler_targets()], runs)
+    results = measure([baseline(), fair_baseline(), *handler_targets()], runs)
     print("\n".join(report(results, runs)))

@@ -41,7 +41,7 @@ def measure() -> dict[str, Counter[str]]:
     results: dict[str, Counter[str]] = {}
     with mock_aws():
         template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))
+        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
         gateway = Gateway(template, LocalLambdas(template))
         token = demo.seed(gateway, sample_data=False)
         client = Client(gateway)

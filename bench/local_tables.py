@@ -70,7 +70,7 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
-    from revenir import voucher_codes
+    from revenir.vouchers import codes as voucher_codes
 
     emulator.serialise_in_process_requests()
     fastdb.install()

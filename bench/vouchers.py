@@ -36,15 +36,17 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
-    from revenir import clock, stripe_webhook, voucher_codes
-    from revenir.storage.dynamodb import serialize
-    from revenir.storage.vouchers import NewVoucher, VoucherRepository
+    from revenir.core import clock
+    from revenir.table.dynamodb import serialize
+    from revenir.vouchers import codes as voucher_codes
+    from revenir.vouchers import stripe_signature as stripe_webhook
+    from revenir.vouchers.store import NewVoucher, VoucherRepository
 
     emulator.serialise_in_process_requests()
     out: dict[str, Any] = {}
     with mock_aws():
         template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))
+        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
         table = next(iter(template.tables))
         gateway = Gateway(template, LocalLambdas(template))
         admin = {"Authorization": f"Bearer {demo.seed(gateway, sample_data=False)}"}
@@ -54,14 +56,15 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
         custom = next(p for p in products if p["value"]["type"] == "custom")
 
         repo = VoucherRepository(boto3.client("dynamodb"), table)
-        from revenir.vouchers import GiftProduct
+        from revenir.vouchers.models import GiftProduct
 
         product = GiftProduct.model_validate(fifty)
 
         # webhook and redeem first: moto deep-copies the table for each transaction item, so they are
         # measured on a small table (DynamoDB's latency does not grow with the table)
         # 2. webhook latency: new orders (issue + e-mail) and duplicates
-        first, duplicate = [], []
+        first: list[float] = []
+        duplicate: list[float] = []
         for n in range(rounds):
             order_id = f"go_bench{n:04d}"
             repo.create_order("demo", {
@@ -105,7 +108,7 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
         assert report["imported"] == rows, report.get("error") or report["rejected"]
         dynamodb = boto3.client("dynamodb")
         started = time.perf_counter()
-        batch: list[dict[str, Any]] = []
+        batch: list[Any] = []
         for code in codes[rows:]:
             new = NewVoucher(code=code, product=product, value=5000, valid_until=date(2027, 12, 31),
                              purchased_at="2026-11-23T00:00:00Z", source="import", note="import")

@@ -234,7 +234,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     from local.scheduler import LocalClock
     from local.template import load
     from local.workers import WorkerPool
-    from revenir import clock
+    from revenir.core import clock
 
     console = Console(args.json_logs)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

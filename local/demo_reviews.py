@@ -58,7 +58,7 @@ def _signer() -> Any:
         return sys.modules["functions.reviews.app"].signer()
 
     from local.template import load
-    from revenir.signing import Signer
+    from revenir.core.signing import Signer
 
     name = next(fn.environment["SIGNING_SECRET_NAME"] for fn in load().functions.values()
                 if "SIGNING_SECRET_NAME" in fn.environment)

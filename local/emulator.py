@@ -111,13 +111,13 @@ def route_lambda_invocations(invoke: LambdaInvoker,
 
 
 def waits_follow_the_local_clock() -> None:
-    """Step Functions Wait states end when the *local* clock (revenir.clock) reaches their time, so advancing
+    """Step Functions Wait states end when the *local* clock (revenir.core.clock) reaches their time, so advancing
     it (make advance) moves executions on, as it fires schedules. Real time still passes too."""
     if "waits" in _patched:
         return
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
-    from revenir import clock
+    from revenir.core import clock
 
     def _wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
         deadline = clock.now().timestamp() + wait_seconds

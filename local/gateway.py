@@ -52,6 +52,10 @@ class Gateway:
             return self._static("index.html")
         if path.startswith("/web/"):
             return self._static(path.removeprefix("/web/"))
+        if path == "/admin":
+            return Response(status=308, headers={"Location": "/admin/"})
+        if path.startswith("/admin/"):  # the host back-office: static files from web/admin/
+            return self._static("admin/" + (path.removeprefix("/admin/") or "index.html"))
         if path.startswith("/_local/"):
             handler = self.local_routes.get(path)
             if handler is None:

@@ -69,6 +69,19 @@ def _resolve_for_sam(value: Any, template: Template) -> Any:
     return value
 
 
+def _managed_policy_of_the_template(policy: Any, template: Template) -> dict[str, Any] | None:
+    name = None
+    if isinstance(policy, _Tag) and policy.name == "Ref":
+        name = str(policy.value)
+    elif isinstance(policy, dict) and set(policy) == {"Ref"}:
+        name = str(policy["Ref"])
+    resource = template.raw["Resources"].get(name or "", {})
+    if resource.get("Type") != "AWS::IAM::ManagedPolicy":
+        return None
+    document: dict[str, Any] = (resource.get("Properties") or {})["PolicyDocument"]
+    return document
+
+
 def expand_policies(fn: Function, template: Template) -> list[dict[str, Any]]:
     """The function's statements, SAM policy templates expanded, resources widened to "*" (moto's evaluation)."""
     return expand(fn.logical_id, fn.policies, template)
@@ -78,6 +91,9 @@ def expand(owner: str, policies: list[Any], template: Template) -> list[dict[str
     statements: list[dict[str, Any]] = []
     processor = None
     for policy in policies:
+        managed = _managed_policy_of_the_template(policy, template)
+        if managed is not None:  # !Ref to an AWS::IAM::ManagedPolicy of the template
+            policy = managed
         if isinstance(policy, dict) and "Statement" in policy:
             found = policy["Statement"]
             statements.extend(found if isinstance(found, list) else [found])
@@ -92,7 +108,7 @@ def expand(owner: str, policies: list[Any], template: Template) -> list[dict[str
             document = processor.convert(name, _resolve_for_sam(parameters or {}, template))
             found = document["Statement"]
             statements.extend(found if isinstance(found, list) else [found])
-        else:  # a managed policy by name or ARN: moto knows AWS's managed policies only partly
+        else:  # an AWS managed policy by name or ARN: moto knows AWS's managed policies only partly
             raise ValueError(f"{owner}: managed policy {policy!r} is not supported by the local runtime")
     widened = []
     for statement in statements:

@@ -35,6 +35,7 @@ class LocalLambdas:
         self.template = template
         self._handlers: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._instances: dict[str, threading.Lock] = {}
         apply_environment(template)
 
     def handler(self, fn: Function) -> Any:
@@ -50,7 +51,15 @@ class LocalLambdas:
             function_name=fn.name, invoked_function_arn=fn.arn, aws_request_id=str(uuid.uuid4()),
             log_group_name=f"/aws/lambda/{fn.name}", deadline=time.monotonic() + fn.timeout,
         )
-        return self.handler(fn)(event, context)
+        # One event at a time per function, as one Lambda instance: a Powertools resolver keeps the event it is
+        # handling in `app.current_event`, which a concurrent request would replace (its claims included).
+        instance = self._instances.setdefault(fn.logical_id, threading.Lock())
+        alone = instance.acquire(timeout=120)  # not the function's timeout: a cold start under load can exceed it
+        try:
+            return self.handler(fn)(event, context)
+        finally:
+            if alone:
+                instance.release()
 
 
 def apply_environment(template: Template) -> None:

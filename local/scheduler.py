@@ -1,6 +1,6 @@
 """The local clock: fires template.yaml's schedules (EventBridge Scheduler) as time passes.
 
-moto stores schedules but never fires them. This clock does, on the process clock (revenir.clock), which
+moto stores schedules but never fires them. This clock does, on the process clock (revenir.core.clock), which
 `POST /_local/clock/advance?seconds=N` (or `make advance SECONDS=N`) moves forward. Fires missed while
 time jumps are coalesced into one, as a catch-up.
 """
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from local.template import ACCOUNT, REGION, Schedule, Template
-from revenir import clock
+from revenir.core import clock
 
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 

@@ -6,6 +6,7 @@ Either way the handler receives the same verified claims in requestContext.autho
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from typing import Any
@@ -22,19 +23,21 @@ def secret() -> str:
 
 
 def mint(property_ids: list[str], subject: str = "host@revenir.example", ttl: int = 30 * 86400) -> str:
+    """A token like the ones our Cognito pre-token trigger shapes: `property_ids` is a JSON array as a string."""
     now = int(time.time())
     claims = {"sub": subject, "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + ttl,
-              "property_ids": property_ids, "scope": "revenir/admin"}
+              "property_ids": json.dumps(property_ids), "scope": "revenir/admin"}
     return jwt.encode(claims, secret(), algorithm="HS256")
 
 
 def verify(authorization: str | None) -> dict[str, Any] | None:
     """The claims of a valid `Bearer <jwt>` header, or None (the gateway then answers 401)."""
-    if not authorization:
+    if not authorization or not authorization.startswith("Bearer "):
         return None
     token = authorization.removeprefix("Bearer ").strip()
     try:
-        return dict(jwt.decode(token, secret(), algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER))
+        return dict(jwt.decode(token, secret(), algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                               options={"require": ["exp", "iss", "aud"]}))
     except jwt.PyJWTError:
         return None
 

@@ -50,11 +50,11 @@ def max_rss_mb() -> float:
 
 def _set_clock(offset_seconds: float) -> None:
     """The local clock (POST /_local/clock/advance) lives in the parent: each invocation brings its offset."""
-    if "revenir.clock" not in sys.modules and not offset_seconds:
+    if "revenir.core.clock" not in sys.modules and not offset_seconds:
         return
     from datetime import timedelta
 
-    from revenir import clock
+    from revenir.core import clock
 
     clock._offset = timedelta(seconds=offset_seconds)
 

@@ -11,7 +11,7 @@
 - The template's Timeout is enforced: the instance is stopped and the invocation fails with `Timeout`
   (the gateway answers 504). Every invocation logs a REPORT line (duration, memory size, max memory used,
   init duration on a cold start) in the function's log, as Lambda does.
-- The local clock's offset (revenir.clock, moved by POST /_local/clock/advance) travels with each invocation.
+- The local clock's offset (revenir.core.clock, moved by POST /_local/clock/advance) travels with each invocation.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def aws() -> Iterator[Any]:
 
     emulator.serialise_in_process_requests()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        emulator.create_resources(load(), lambda service: boto3.client(service))
+        emulator.create_resources(load(), lambda service: boto3.client(service))  # type: ignore[call-overload]
         emulator.CALLS.clear()
         yield emulator
 
@@ -81,7 +81,7 @@ def demo(gateway: Any) -> str:
 
 @pytest.fixture(autouse=True)
 def _reset_clock() -> Iterator[None]:
-    from revenir import clock
+    from revenir.core import clock
 
     clock.reset()
     yield

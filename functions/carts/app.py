@@ -17,13 +17,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.carts import Cart, CartInput, CartSettings, CartStats, CartStatusInput, execution_name
-from revenir.settings import TableSettings, load
-from revenir.storage.carts import CartRepository
-from revenir.storage.properties import PropertyRepository
+from revenir.carts.models import Cart, CartInput, CartSettings, CartStats, CartStatusInput, execution_name
+from revenir.carts.store import CartRepository
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response
+from revenir.http.params import PropertyId
+from revenir.properties.store import PropertyRepository
 
 logger = Logger(service="carts")
 metrics = Metrics(namespace="Revenir", service="carts")
@@ -53,7 +53,6 @@ def _local_day(property_id: str) -> tuple[str, str]:
           summary="A checkout started: the abandoned-cart flow starts (once per cart)",
           responses={201: {"description": "Started"}, 200: {"description": "This cart was already started"}})
 def start_cart(property_id: PropertyId, body: Annotated[CartInput, Body()]) -> Response[Cart]:
-    require_caller_property(app, property_id)
     carts, _, stepfunctions, machine = wiring()
     today, _ = _local_day(property_id)
     now = clock.iso(clock.now())
@@ -78,7 +77,6 @@ def start_cart(property_id: PropertyId, body: Annotated[CartInput, Body()]) -> R
 @app.put("/v1/properties/<property_id>/carts/<cart_id>", tags=["Booking engine"],
          summary="Record how the checkout ended: paid, payment_failed or abandoned")
 def update_cart(property_id: PropertyId, cart_id: CartId, body: Annotated[CartStatusInput, Body()]) -> Cart:
-    require_caller_property(app, property_id)
     carts = wiring()[0]
     today, _ = _local_day(property_id)
     before, after = carts.set_status(property_id, cart_id, body.status, clock.iso(clock.now()), body.booking_id)
@@ -93,7 +91,6 @@ def update_cart(property_id: PropertyId, cart_id: CartId, body: Annotated[CartSt
          summary="Carts started, reminded, recovered (paid after a reminder) and recovered revenue, per period")
 def cart_stats(property_id: PropertyId, date_from: Annotated[date | None, Query()] = None,
                date_to: Annotated[date | None, Query()] = None) -> CartStats:
-    require_caller_property(app, property_id)
     today, _ = _local_day(property_id)
     end = date_to or date.fromisoformat(today)
     start = date_from or end - timedelta(days=29)
@@ -112,14 +109,12 @@ def cart_stats(property_id: PropertyId, date_from: Annotated[date | None, Query(
 @app.get("/v1/admin/properties/<property_id>/cart-settings", tags=["Abandoned carts"],
          summary="The reminders' delay, second reminder, discount and code validity")
 def get_cart_settings(property_id: PropertyId) -> CartSettings:
-    require_caller_property(app, property_id)
     return wiring()[0].settings(property_id)
 
 
 @app.put("/v1/admin/properties/<property_id>/cart-settings", tags=["Abandoned carts"],
          summary="Change the reminders' settings (the templates are enabled like the other e-mails)")
 def put_cart_settings(property_id: PropertyId, body: Annotated[CartSettings, Body()]) -> CartSettings:
-    require_caller_property(app, property_id)
     wiring()[1].get(property_id)
     wiring()[0].put_settings(property_id, body)
     return body

@@ -13,13 +13,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from revenir.cart_reminders import CartReminders
+from revenir.carts.reminders import CartReminders
+from revenir.carts.store import CartRepository
+from revenir.codes.store import PromoCodeRepository
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer
+from revenir.guests.store import GuestRepository
 from revenir.mail.sender import SesMailer
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer
-from revenir.storage.carts import CartRepository
-from revenir.storage.guests import GuestRepository
-from revenir.storage.promo_codes import PromoCodeRepository
 
 logger = Logger(service="carts")
 metrics = Metrics(namespace="Revenir", service="carts")

@@ -1,6 +1,6 @@
 """Promo codes: admin CRUD, the widget's validation (anonymous), the booking engine's redemptions (token).
 
-Thin: parse (pydantic via Powertools), call revenir.promo_code_service, shape the response.
+Thin: parse (pydantic via Powertools), call revenir.codes.service, shape the response.
 """
 
 from __future__ import annotations
@@ -17,12 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir import clock, ids
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import BookingId, PropertyId
-from revenir.guessing_guard import GuardPolicy
-from revenir.promo_code_service import PromoCodeService
-from revenir.promo_codes import (
+from revenir.codes.models import (
     MoneyOut,
     PromoCode,
     PromoCodeInput,
@@ -31,9 +26,14 @@ from revenir.promo_codes import (
     ValidateRequest,
     ValidateResponse,
 )
-from revenir.settings import TableSettings, load
-from revenir.storage.partner_cards import PartnerCardRepository
-from revenir.storage.promo_codes import PromoCodeRepository, Redemption
+from revenir.codes.service import PromoCodeService
+from revenir.codes.store import PromoCodeRepository, Redemption
+from revenir.core import clock, ids
+from revenir.core.settings import TableSettings, load
+from revenir.guard.policy import GuardPolicy
+from revenir.http.app import create_app, json_response
+from revenir.http.params import BookingId, PropertyId
+from revenir.sales.partner_card_store import PartnerCardRepository
 
 logger = Logger(service="codes")
 metrics = Metrics(namespace="Revenir", service="codes")
@@ -85,7 +85,6 @@ def _client_ip() -> str:
 @app.post("/v1/admin/properties/<property_id>/promo-codes", tags=["Promo codes"], summary="Create a promo code",
           responses={201: {"description": "Created"}, 409: {"description": "code_in_use, name_taken"}})
 def create_promo_code(property_id: PropertyId, body: Annotated[PromoCodeInput, Body()]) -> Response[PromoCode]:
-    require_caller_property(app, property_id)
     now = clock.now()
     repo = service().repository
     promo = repo.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now))
@@ -96,7 +95,6 @@ def create_promo_code(property_id: PropertyId, body: Annotated[PromoCodeInput, B
 @app.get("/v1/admin/properties/<property_id>/promo-codes", tags=["Promo codes"], summary="List promo codes")
 def list_promo_codes(property_id: PropertyId, limit: Annotated[int, Query(ge=1, le=100)] = 50,
                      cursor: Annotated[str | None, Query()] = None) -> PromoCodePage:
-    require_caller_property(app, property_id)
     promos, next_cursor = service().repository.page(property_id, limit=limit, cursor=cursor)
     return PromoCodePage(promo_codes=promos, next_cursor=next_cursor)
 
@@ -104,7 +102,6 @@ def list_promo_codes(property_id: PropertyId, limit: Annotated[int, Query(ge=1, 
 @app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
          summary="Read a promo code")
 def get_promo_code(property_id: PropertyId, promo_id: PromoId) -> PromoCode:
-    require_caller_property(app, property_id)
     return service().repository.get(property_id, promo_id)
 
 
@@ -112,14 +109,12 @@ def get_promo_code(property_id: PropertyId, promo_id: PromoId) -> PromoCode:
            summary="Change a promo code (any field but the code string)")
 def update_promo_code(property_id: PropertyId, promo_id: PromoId,
                       body: Annotated[PromoCodeUpdate, Body()]) -> PromoCode:
-    require_caller_property(app, property_id)
     return service().repository.update(property_id, promo_id, body, clock.iso(clock.now()))
 
 
 @app.delete("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
             summary="Archive a promo code (it stops working; its history stays)")
 def archive_promo_code(property_id: PropertyId, promo_id: PromoId) -> Response[None]:
-    require_caller_property(app, property_id)
     service().repository.archive(property_id, promo_id, clock.iso(clock.now()))
     return Response(status_code=204)
 
@@ -127,7 +122,6 @@ def archive_promo_code(property_id: PropertyId, promo_id: PromoId) -> Response[N
 @app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/sent-to", tags=["Promo codes"],
          summary="Guests the code was sent to")
 def promo_code_sent_to(property_id: PropertyId, promo_id: PromoId) -> dict[str, list[dict[str, Any]]]:
-    require_caller_property(app, property_id)
     return {"sent_to": service().repository.sent_to(property_id, promo_id)}
 
 
@@ -159,7 +153,6 @@ def public_promo_codes(property_id: PropertyId) -> dict[str, list[dict[str, Any]
           responses={201: {"description": "Redeemed"}, 200: {"description": "Same booking_id again"},
                      409: {"description": "The reason the code cannot be used, as error code"}})
 def redeem_code(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> Response[RedemptionOut]:
-    require_caller_property(app, property_id)
     redemption = service().redeem(property_id, body, _client_ip())
     if not redemption.replayed:
         metrics.add_metric(name="CodeRedemptions", unit=MetricUnit.Count, value=1)
@@ -169,14 +162,12 @@ def redeem_code(property_id: PropertyId, body: Annotated[RedeemRequest, Body()])
 @app.post("/v1/properties/<property_id>/redemptions/<booking_id>/confirm", tags=["Booking engine"],
           summary="Make a held use final once the payment succeeded")
 def confirm_redemption(property_id: PropertyId, booking_id: BookingId) -> RedemptionOut:
-    require_caller_property(app, property_id)
     return _redemption(service().confirm(property_id, booking_id))
 
 
 @app.delete("/v1/properties/<property_id>/redemptions/<booking_id>", tags=["Booking engine"],
             summary="Give the use back (booking cancelled, payment failed or abandoned)")
 def release_redemption(property_id: PropertyId, booking_id: BookingId) -> Response[None]:
-    require_caller_property(app, property_id)
     service().release(property_id, booking_id)
     return Response(status_code=204)
 

@@ -19,14 +19,14 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import promo_code_mail
-from revenir.api import create_app, require_caller_property
-from revenir.api_params import PropertyId
+from revenir.codes import mail as promo_code_mail
+from revenir.codes.mail import SendCodeRequest, SendCodeResult
+from revenir.codes.store import PromoCodeRepository
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app
+from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
-from revenir.promo_code_mail import SendCodeRequest, SendCodeResult
-from revenir.settings import TableSettings, load
-from revenir.storage.promo_codes import PromoCodeRepository
-from revenir.storage.properties import PropertyRepository
+from revenir.properties.store import PropertyRepository
 
 logger = Logger(service="codes")
 metrics = Metrics(namespace="Revenir", service="codes")
@@ -71,7 +71,6 @@ def _send(property_id: str, promo_id: str, guest: dict[str, Any]) -> dict[str, A
 def send_promo_code(property_id: PropertyId,
                     promo_id: Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")],
                     body: Annotated[SendCodeRequest, Body()]) -> SendCodeResult:
-    require_caller_property(app, property_id)
     persistence = _wiring()[3]
     send = idempotent_function(data_keyword_argument="payload", persistence_store=persistence,
                                config=_idempotency)(_send_payload)

@@ -19,18 +19,20 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import BookingId, PropertyId
-from revenir.bookings import Booking, BookingInput, ManualGuestInput
-from revenir.errors import Forbidden, InvalidInput, NotFound
-from revenir.guest_list import GuestFilters, guest_rows
-from revenir.lifecycle import LifecycleService, default_window
-from revenir.segments import Segment, SegmentInput
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer, decode_email
-from revenir.storage import keys
-from revenir.storage.guests import GuestRepository, public
+from revenir.carts.store import CartRepository
+from revenir.codes.store import PromoCodeRepository
+from revenir.core import clock
+from revenir.core.errors import Forbidden, InvalidInput, NotFound
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer, decode_email
+from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
+from revenir.guests.guest_list import GuestFilters, guest_rows
+from revenir.guests.lifecycle import LifecycleService, default_window
+from revenir.guests.segments import Segment, SegmentInput
+from revenir.guests.store import GuestRepository
+from revenir.http.app import create_app, json_response
+from revenir.http.params import BookingId, PropertyId
+from revenir.reviews.store import ReviewRepository
 
 logger = Logger(service="guests")
 metrics = Metrics(namespace="Revenir", service="guests")
@@ -42,7 +44,11 @@ SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 @cache
 def service() -> LifecycleService:
-    return LifecycleService(GuestRepository(boto3.client("dynamodb"), load(MailSettings).table_name))
+    client, table = boto3.client("dynamodb"), load(MailSettings).table_name
+    reviews = ReviewRepository(client, table)
+    # every store that keeps guest data takes part in the GDPR export and erasure (revenir.guests.gdpr)
+    holders = [PromoCodeRepository(client, table), CartRepository(client, table), reviews]
+    return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 
 @cache
@@ -53,7 +59,7 @@ def signer() -> Signer:
 def _email(value: str) -> str:
     from urllib.parse import unquote
 
-    from revenir.validation import normalize_email
+    from revenir.core.validation import normalize_email
 
     try:
         return normalize_email(unquote(value))
@@ -71,7 +77,6 @@ class BookingOut(Booking):
          responses={201: {"description": "Created"}, 200: {"description": "Updated or unchanged"}})
 def put_booking(property_id: PropertyId, booking_id: BookingId,
                 body: Annotated[BookingInput, Body()]) -> Response[BookingOut]:
-    require_caller_property(app, property_id)
     result = service().upsert_booking(property_id, booking_id, body)
     metrics.add_metric(name="BookingsUpserted", unit=MetricUnit.Count, value=1)
     out = BookingOut(**result.booking.model_dump(), scheduled_emails=[
@@ -114,7 +119,6 @@ def list_guests(property_id: PropertyId,
                 reachable: Annotated[bool, Query()] = True, checked_in: Annotated[bool | None, Query()] = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 cursor: Annotated[str | None, Query(pattern=r"^[0-9]+$")] = None) -> GuestPage:
-    require_caller_property(app, property_id)
     filters, _ = _filters(property_id, arrival_from=arrival_from, arrival_to=arrival_to,
                           departure_from=departure_from, departure_to=departure_to, created_from=created_from,
                           created_to=created_to, updated_from=updated_from, updated_to=updated_to, name=name,
@@ -131,7 +135,6 @@ def list_guests(property_id: PropertyId,
 def export_guests(property_id: PropertyId, arrival_from: Annotated[date | None, Query()] = None,
                   arrival_to: Annotated[date | None, Query()] = None,
                   reachable: Annotated[bool, Query()] = True) -> Response[str]:
-    require_caller_property(app, property_id)
     filters, _ = _filters(property_id, arrival_from=arrival_from, arrival_to=arrival_to, reachable=reachable)
     rows = guest_rows(service().repository, property_id, filters)
     columns = ["booking_id", "first_name", "last_name", "email", "phone", "country", "language", "arrival",
@@ -148,7 +151,6 @@ def export_guests(property_id: PropertyId, arrival_from: Annotated[date | None, 
 @app.post("/v1/admin/properties/<property_id>/guests", tags=["Guests"],
           summary="Add a guest by hand (a booking with channel 'manual'; e.g. to test e-mails)")
 def add_guest(property_id: PropertyId, body: Annotated[ManualGuestInput, Body()]) -> Response[BookingOut]:
-    require_caller_property(app, property_id)
     result = service().add_guest(property_id, body)
     out = BookingOut(**result.booking.model_dump(), scheduled_emails=[
         {"template_id": m["template_id"], "send_at": m["send_at"]} for m in result.scheduled])
@@ -158,14 +160,12 @@ def add_guest(property_id: PropertyId, body: Annotated[ManualGuestInput, Body()]
 @app.get("/v1/admin/properties/<property_id>/guests/<email>", tags=["Guests"],
          summary="A guest's profile: details, bookings, e-mails and their status, activity timeline")
 def guest_profile(property_id: PropertyId, email: GuestEmail) -> dict[str, Any]:
-    require_caller_property(app, property_id)
     return service().profile(property_id, _email(email))
 
 
 @app.delete("/v1/admin/properties/<property_id>/guests/<email>", tags=["Guests"],
             summary="Delete a guest from the list (pending e-mails withdrawn; bookings stay)")
 def delete_guest(property_id: PropertyId, email: GuestEmail) -> Response[None]:
-    require_caller_property(app, property_id)
     service().delete_guest(property_id, _email(email))
     return Response(status_code=204)
 
@@ -173,7 +173,6 @@ def delete_guest(property_id: PropertyId, email: GuestEmail) -> Response[None]:
 @app.post("/v1/admin/properties/<property_id>/guests/<email>/unsubscribe", tags=["Guests"],
           summary="Unsubscribe a guest from all e-mails")
 def unsubscribe_guest(property_id: PropertyId, email: GuestEmail) -> Response[None]:
-    require_caller_property(app, property_id)
     service().unsubscribe(property_id, _email(email), source="host")
     return Response(status_code=204)
 
@@ -181,14 +180,12 @@ def unsubscribe_guest(property_id: PropertyId, email: GuestEmail) -> Response[No
 @app.get("/v1/admin/properties/<property_id>/guests/<email>/export", tags=["Guests"],
          summary="GDPR export: every record held about this address at the property, as JSON")
 def gdpr_export(property_id: PropertyId, email: GuestEmail) -> dict[str, Any]:
-    require_caller_property(app, property_id)
     return service().export(property_id, _email(email))
 
 
 @app.post("/v1/admin/properties/<property_id>/guests/<email>/erasure", tags=["Guests"],
           summary="GDPR erasure: the person's data removed everywhere; anonymous aggregates kept")
 def gdpr_erase(property_id: PropertyId, email: GuestEmail) -> dict[str, int]:
-    require_caller_property(app, property_id)
     report = service().erase(property_id, _email(email))
     metrics.add_metric(name="GuestsErased", unit=MetricUnit.Count, value=1)
     return report
@@ -198,23 +195,19 @@ def gdpr_erase(property_id: PropertyId, email: GuestEmail) -> dict[str, int]:
 @app.put("/v1/admin/properties/<property_id>/segments/<segment_id>", tags=["Segments"],
          summary="Create or replace a guest segment")
 def put_segment(property_id: PropertyId, segment_id: SegmentId, body: Annotated[SegmentInput, Body()]) -> Segment:
-    require_caller_property(app, property_id)
     segment = Segment(segment_id=segment_id, **body.model_dump())
-    service().repository.put_property_item(property_id, keys.segment_sk(segment_id), segment.model_dump(mode="json"))
+    service().repository.save_segment(property_id, segment_id, segment.model_dump(mode="json"))
     return segment
 
 
 @app.get("/v1/admin/properties/<property_id>/segments", tags=["Segments"], summary="List segments")
 def list_segments(property_id: PropertyId) -> dict[str, list[Segment]]:
-    require_caller_property(app, property_id)
-    context = service().repository.property_context(property_id)
-    return {"segments": [Segment.model_validate(public(s)) for s in context.segments]}
+    return {"segments": service().repository.segments(property_id)}
 
 
 @app.delete("/v1/admin/properties/<property_id>/segments/<segment_id>", tags=["Segments"], summary="Delete a segment")
 def delete_segment(property_id: PropertyId, segment_id: SegmentId) -> Response[None]:
-    require_caller_property(app, property_id)
-    service().repository.delete_property_item(property_id, keys.segment_sk(segment_id))
+    service().repository.delete_segment(property_id, segment_id)
     return Response(status_code=204)
 
 

@@ -18,24 +18,23 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir import clock
-from revenir.api import create_app, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.bookings import Booking
-from revenir.dispatch import Composer, Dispatcher
-from revenir.errors import NotFound
-from revenir.lifecycle import effective_templates
+from revenir.codes.store import PromoCodeRepository
+from revenir.core import clock
+from revenir.core.errors import NotFound
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer
+from revenir.core.validation import Email, Language
+from revenir.guests.bookings import Booking
+from revenir.guests.dispatch import Composer, Dispatcher
+from revenir.guests.lifecycle import effective_templates
+from revenir.guests.mail_defaults import DEFAULTS
+from revenir.guests.store import GuestRepository
+from revenir.guests.templates import Content, MailTemplate, MailTemplateInput
+from revenir.http.app import create_app
+from revenir.http.params import PropertyId
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
-from revenir.mail.lifecycle_defaults import DEFAULTS
 from revenir.mail.sender import SesMailer
-from revenir.mail_templates import Content, MailTemplate, MailTemplateInput
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer
-from revenir.storage import keys
-from revenir.storage.guests import GuestRepository, public
-from revenir.storage.promo_codes import PromoCodeRepository
-from revenir.validation import Email, Language
 
 logger = Logger(service="mail")
 metrics = Metrics(namespace="Revenir", service="mail")
@@ -63,7 +62,6 @@ class TemplateList(BaseModel):
 @app.get("/v1/admin/properties/<property_id>/mail-templates", tags=["E-mails"],
          summary="Lifecycle e-mail templates (Revenir's defaults until the host edits them)")
 def list_templates(property_id: PropertyId) -> TemplateList:
-    require_caller_property(app, property_id)
     context = wiring()[0].property_context(property_id)
     return TemplateList(templates=list(effective_templates(context.templates).values()))
 
@@ -79,7 +77,6 @@ def _template(property_id: str, template_id: str) -> tuple[MailTemplate, Any]:
 @app.get("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],
          summary="Read a template")
 def get_template(property_id: PropertyId, template_id: TemplateId) -> MailTemplate:
-    require_caller_property(app, property_id)
     return _template(property_id, template_id)[0]
 
 
@@ -87,20 +84,18 @@ def get_template(property_id: PropertyId, template_id: TemplateId) -> MailTempla
          summary="Create a custom template, or edit a default (stored as the property's own copy)")
 def put_template(property_id: PropertyId, template_id: TemplateId,
                  body: Annotated[MailTemplateInput, Body()]) -> MailTemplate:
-    require_caller_property(app, property_id)
     for content in [*body.versions.values(), *(v for variant in body.variants for v in variant.versions.values())]:
         rendering.check(content.mail())  # a syntax error is the host's: 400 template_error
     template = MailTemplate(template_id=template_id, customized=True, updated_at=clock.iso(clock.now()),
                             **body.model_dump())
-    wiring()[0].put_property_item(property_id, keys.template_sk(template_id), template.model_dump(mode="json"))
+    wiring()[0].save_template(property_id, template_id, template.model_dump(mode="json"))
     return template
 
 
 @app.delete("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],
             summary="Delete a custom template, or go back to Revenir's default")
 def delete_template(property_id: PropertyId, template_id: TemplateId) -> Response[None]:
-    require_caller_property(app, property_id)
-    wiring()[0].delete_property_item(property_id, keys.template_sk(template_id))
+    wiring()[0].delete_template(property_id, template_id)
     return Response(status_code=204)
 
 
@@ -149,7 +144,6 @@ def _render(property_id: str, template_id: str, request: PreviewRequest, recipie
           summary="Render a template for a booking (or a sample stay) in a language")
 def preview_template(property_id: PropertyId, template_id: TemplateId,
                      body: Annotated[PreviewRequest, Body()]) -> Preview:
-    require_caller_property(app, property_id)
     _, language, rendered = _render(property_id, template_id, body)
     return Preview(language=language, subject=rendered.subject, html=rendered.html, text=rendered.text)
 
@@ -158,7 +152,6 @@ def preview_template(property_id: PropertyId, template_id: TemplateId,
           summary="Send the rendered template to any address (subject prefixed [TEST])")
 def test_send(property_id: PropertyId, template_id: TemplateId,
               body: Annotated[TestSendRequest, Body()]) -> dict[str, str]:
-    require_caller_property(app, property_id)
     _, context = _template(property_id, template_id)
     raw, language, rendered = _render(property_id, template_id, body, recipient=body.email)
     raw = raw.replace(b"Subject: ", b"Subject: [TEST] ", 1)
@@ -209,4 +202,4 @@ def handle_ses_event(event: EventBridgeEvent, context: LambdaContext) -> dict[st
     return {"suppressed": len(recipients)}
 
 
-__all__ = ["DEFAULTS", "Content", "public"]
+__all__ = ["DEFAULTS", "Content"]

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from revenir.api import JSON, create_app
+from revenir.http.app import JSON, create_app
 
 logger = Logger(service="platform")
 app = create_app(validation=False)  # no input to validate: no pydantic at cold start

@@ -12,13 +12,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from revenir import clock
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.offers import Offer, OfferInput
-from revenir.properties import Property, PropertyInput
-from revenir.settings import TableSettings, load
-from revenir.storage.properties import PropertyRepository
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response
+from revenir.http.params import PropertyId
+from revenir.properties.models import Property, PropertyInput
+from revenir.properties.offers import Offer, OfferInput
+from revenir.properties.store import PropertyRepository
 
 logger = Logger(service="properties")
 metrics = Metrics(namespace="Revenir", service="properties")
@@ -35,27 +35,23 @@ def repository() -> PropertyRepository:
 @app.put("/v1/admin/properties/<property_id>", summary="Create or replace a property", tags=["Properties"],
          responses={200: {"description": "Replaced"}, 201: {"description": "Created"}})
 def put_property(property_id: PropertyId, body: Annotated[PropertyInput, Body()]) -> Response[Property]:
-    require_caller_property(app, property_id)
     prop, created = repository().put(property_id, body, clock.iso(clock.now()))
     return json_response(201 if created else 200, prop)
 
 
 @app.get("/v1/admin/properties/<property_id>", summary="Read a property", tags=["Properties"])
 def get_property(property_id: PropertyId) -> Property:
-    require_caller_property(app, property_id)
     return repository().get(property_id)
 
 
 @app.put("/v1/admin/properties/<property_id>/offers/<offer_id>", summary="Create or replace an offer",
          tags=["Offers"])
 def put_offer(property_id: PropertyId, offer_id: OfferId, body: Annotated[OfferInput, Body()]) -> Offer:
-    require_caller_property(app, property_id)
     return repository().put_offer(property_id, offer_id, body, clock.iso(clock.now()))
 
 
 @app.get("/v1/admin/properties/<property_id>/offers", summary="List a property's offers", tags=["Offers"])
 def list_offers(property_id: PropertyId) -> dict[str, list[Offer]]:
-    require_caller_property(app, property_id)
     return {"offers": repository().list_offers(property_id)}
 
 

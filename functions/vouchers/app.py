@@ -1,7 +1,7 @@
 """Gift vouchers and gift cards: admin catalog and "ordered by" lists (CSV export and import, manual issue,
 extension), the widget's gift shop and balance check (anonymous), redemptions by the booking engine (token).
 
-Thin: parse (pydantic via Powertools), call revenir.storage.vouchers / revenir.vouchers, shape the response.
+Thin: parse (pydantic via Powertools), call revenir.vouchers.store / revenir.vouchers.models, shape the response.
 No stripe here: paying is functions/vouchers/orders.py, Stripe's events functions/vouchers/webhook.py.
 """
 
@@ -19,19 +19,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from revenir import clock, ids, voucher_codes, voucher_csv, voucher_print
-from revenir.api import create_app, json_response, require_caller_property
-from revenir.api_params import BookingId, PropertyId
-from revenir.errors import InvalidInput, NotFound, TooManyRequests
-from revenir.guessing_guard import GuardPolicy
-from revenir.properties import Property
-from revenir.settings import TableSettings, load
-from revenir.storage import keys
-from revenir.storage.dynamodb import deserialize, key, values
-from revenir.storage.properties import PropertyRepository
-from revenir.storage.voucher_keys import VOUCHER_SK, voucher_pk
-from revenir.storage.vouchers import NewVoucher, VoucherRepository, product_from_input, voucher_out
-from revenir.vouchers import (
+from revenir.core import clock, ids
+from revenir.core.errors import InvalidInput
+from revenir.core.settings import TableSettings, load
+from revenir.guard.policy import GuardPolicy
+from revenir.guard.store import Counters
+from revenir.http.app import create_app, json_response
+from revenir.http.params import BookingId, PropertyId
+from revenir.properties.models import Property
+from revenir.properties.store import PropertyRepository
+from revenir.vouchers import codes as voucher_codes
+from revenir.vouchers import csv_files as voucher_csv
+from revenir.vouchers import printable as voucher_print
+from revenir.vouchers.models import (
     BalanceOut,
     ExtendInput,
     GiftProduct,
@@ -42,6 +42,7 @@ from revenir.vouchers import (
     Voucher,
     status_of,
 )
+from revenir.vouchers.store import NewVoucher, VoucherRepository, product_from_input, voucher_out
 
 logger = Logger(service="vouchers")
 metrics = Metrics(namespace="Revenir", service="vouchers")
@@ -153,7 +154,6 @@ class GiftShop(BaseModel):
 @app.post("/v1/admin/properties/<property_id>/gift-products", tags=["Gift vouchers"],
           summary="Create a gift voucher or gift card product", responses={201: {"description": "Created"}})
 def create_product(property_id: PropertyId, body: Annotated[GiftProductInput, Body()]) -> Response[GiftProduct]:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     if body.currency != prop.currency:
         raise InvalidInput("a gift product is sold in the property's currency", code="currency_mismatch")
@@ -165,14 +165,12 @@ def create_product(property_id: PropertyId, body: Annotated[GiftProductInput, Bo
 
 @app.get("/v1/admin/properties/<property_id>/gift-products", tags=["Gift vouchers"], summary="List gift products")
 def list_products(property_id: PropertyId) -> ProductPage:
-    require_caller_property(app, property_id)
     return ProductPage(gift_products=repositories()[1].list_products(property_id))
 
 
 @app.get("/v1/admin/properties/<property_id>/gift-products/<product_id>", tags=["Gift vouchers"],
          summary="Read a gift product")
 def get_product(property_id: PropertyId, product_id: ProductId) -> GiftProduct:
-    require_caller_property(app, property_id)
     return repositories()[1].get_product(property_id, product_id)
 
 
@@ -180,7 +178,6 @@ def get_product(property_id: PropertyId, product_id: ProductId) -> GiftProduct:
          summary="Replace a gift product (vouchers already sold keep their value and validity)")
 def replace_product(property_id: PropertyId, product_id: ProductId,
                     body: Annotated[GiftProductInput, Body()]) -> GiftProduct:
-    require_caller_property(app, property_id)
     repo = repositories()[1]
     old = repo.get_product(property_id, product_id)
     product = product_from_input(product_id, property_id, body, old.created_at, clock.iso(clock.now()))
@@ -190,7 +187,6 @@ def replace_product(property_id: PropertyId, product_id: ProductId,
 @app.delete("/v1/admin/properties/<property_id>/gift-products/<product_id>", tags=["Gift vouchers"],
             summary="Archive a gift product (no longer sold; its vouchers stay valid)")
 def archive_product(property_id: PropertyId, product_id: ProductId) -> Response[None]:
-    require_caller_property(app, property_id)
     repo = repositories()[1]
     product = repo.get_product(property_id, product_id)
     repo.put_product(property_id, product.model_copy(update={"archived": True, "updated_at": clock.iso(
@@ -205,7 +201,6 @@ def list_vouchers(property_id: PropertyId, product_id: ProductId,
                   status: Annotated[StatusFilter | None, Query()] = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
                   cursor: Annotated[str | None, Query(max_length=2000)] = None) -> VoucherPage:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     vouchers, next_cursor = repositories()[1].page(property_id, product_id, _today(prop), status=status,
                                                    limit=limit, cursor=cursor)
@@ -216,7 +211,6 @@ def list_vouchers(property_id: PropertyId, product_id: ProductId,
          summary="The list as CSV for Excel (UTF-8 BOM, `;`, decimal commas)",
          responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
 def export_vouchers(property_id: PropertyId, product_id: ProductId) -> Response[str]:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     repositories()[1].get_product(property_id, product_id)
     body = voucher_csv.export(repositories()[1].all_vouchers(property_id, product_id, _today(prop)))
@@ -228,7 +222,6 @@ def export_vouchers(property_id: PropertyId, product_id: ProductId) -> Response[
           summary="Import codes sold elsewhere (CSV body); a per-row report comes back. Re-importing changes "
                   "nothing.")
 def import_vouchers(property_id: PropertyId, product_id: ProductId) -> ImportReport:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     repo = repositories()[1]
     product = repo.get_product(property_id, product_id)
@@ -254,7 +247,6 @@ def import_vouchers(property_id: PropertyId, product_id: ProductId) -> ImportRep
           responses={201: {"description": "Issued"}})
 def issue_manually(property_id: PropertyId, product_id: ProductId,
                    body: Annotated[ManualIssueInput, Body()]) -> Response[Voucher]:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     repo = repositories()[1]
     product = repo.get_product(property_id, product_id)
@@ -272,7 +264,6 @@ def issue_manually(property_id: PropertyId, product_id: ProductId,
 @app.get("/v1/admin/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],
          summary="A voucher and its ledger")
 def voucher_detail(property_id: PropertyId, code: CodePath) -> VoucherDetail:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     canonical = voucher_codes.parse(code)
     repo = repositories()[1]
@@ -285,7 +276,6 @@ def voucher_detail(property_id: PropertyId, code: CodePath) -> VoucherDetail:
 @app.patch("/v1/admin/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],
            summary="Extend a voucher's validity")
 def extend_voucher(property_id: PropertyId, code: CodePath, body: Annotated[ExtendInput, Body()]) -> Voucher:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     item = repositories()[1].extend(property_id, voucher_codes.parse(code), body.valid_until, prop.time_zone,
                                     clock.now())
@@ -295,7 +285,6 @@ def extend_voucher(property_id: PropertyId, code: CodePath, body: Annotated[Exte
 @app.post("/v1/admin/properties/<property_id>/vouchers/<code>/void", tags=["Gift vouchers"],
           summary="Void what is left of a voucher (the ledger keeps the movement)")
 def void_voucher(property_id: PropertyId, code: CodePath) -> Voucher:
-    require_caller_property(app, property_id)
     prop = _property(property_id)
     canonical = voucher_codes.parse(code)
     repo = repositories()[1]
@@ -324,25 +313,8 @@ def _guarded_voucher(property_id: str, code: str) -> dict[str, Any]:
     """The voucher and the guessing-guard counters in one BatchGetItem; an unknown code counts as a miss
     (the promo codes' guard: same counters, so guessing vouchers also blocks guessing promo codes)."""
     canonical = voucher_codes.parse(code)  # a mistyped code is refused here, before any lookup
-    policy, now, client = guard(), clock.now(), _client_ip()
-    window = str(policy.window_start(now))
-    table = load(TableSettings).table_name
-    wanted = [key(voucher_pk(property_id, canonical), VOUCHER_SK),
-              key(keys.guard_client_pk(property_id, client), window), key(keys.guard_property_pk(property_id), window)]
-    response = _dynamodb().batch_get_item(RequestItems={table: {"Keys": wanted}})
-    found = {(i["pk"], i["sk"]): i for i in (deserialize(r) or {} for r in response["Responses"].get(table, []))}
-    client_failures = int(found.get((wanted[1]["pk"]["S"], window), {}).get("attempts", 0))
-    property_failures = int(found.get((wanted[2]["pk"]["S"], window), {}).get("attempts", 0))
-    if policy.is_blocked(client_failures, property_failures):
-        raise TooManyRequests("too many unknown codes: try again later", retry_after=policy.retry_after(now))
-    item = found.get((wanted[0]["pk"]["S"], VOUCHER_SK))
-    if item is None:
-        expires = policy.window_start(now) + 2 * policy.window_seconds
-        _dynamodb().transact_write_items(TransactItems=[{"Update": {
-            "TableName": table, "Key": k, "UpdateExpression": "ADD attempts :one SET expires_at_epoch = :exp",
-            "ExpressionAttributeValues": values(one=1, exp=expires)}} for k in wanted[1:]])
-        raise NotFound("no gift voucher has this code", code="voucher_not_found")
-    return item
+    counters = Counters(property_id, _client_ip(), guard(), clock.now())
+    return repositories()[1].find_guarded(property_id, canonical, counters)
 
 
 @app.get("/v1/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],
@@ -378,7 +350,6 @@ def print_voucher(property_id: PropertyId, code: CodePath,
                      409: {"description": "insufficient_balance, voucher_expired, voucher_void, voucher_used, "
                                           "card_value_mismatch, currency_mismatch"}})
 def redeem(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> Response[RedemptionOut]:
-    require_caller_property(app, property_id)
     code = voucher_codes.parse(body.code)
     result = repositories()[1].redeem(property_id, body, code, clock.now())
     if not result.replayed:
@@ -389,7 +360,6 @@ def redeem(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> R
 @app.delete("/v1/properties/<property_id>/vouchers/redemptions/<booking_id>", tags=["Booking engine"],
             summary="Give back what a booking took from its vouchers (cancellation)")
 def release(property_id: PropertyId, booking_id: BookingId) -> Response[None]:
-    require_caller_property(app, property_id)
     repositories()[1].release(property_id, booking_id, clock.now())
     return Response(status_code=204)
 

@@ -18,15 +18,16 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import clock, gift_orders
-from revenir.api import create_app, json_response
-from revenir.api_params import PropertyId
-from revenir.gift_orders import GiftOrderOut
-from revenir.settings import TableSettings, load
-from revenir.storage.properties import PropertyRepository
-from revenir.storage.vouchers import VoucherRepository
-from revenir.stripe_gateway import StripeGateway
-from revenir.vouchers import GiftOrderInput
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, json_response
+from revenir.http.params import PropertyId
+from revenir.properties.store import PropertyRepository
+from revenir.vouchers import orders as gift_orders
+from revenir.vouchers.models import GiftOrderInput
+from revenir.vouchers.orders import GiftOrderOut
+from revenir.vouchers.payments import StripeGateway
+from revenir.vouchers.store import VoucherRepository
 
 logger = Logger(service="gift-orders")
 metrics = Metrics(namespace="Revenir", service="gift-orders")

@@ -5,7 +5,7 @@ order, over a repository write that is itself conditional on the order still bei
 e-mails that are due (each send idempotent too). `charge.refunded` voids what is left of the vouchers the
 refund paid for; `payment_intent.payment_failed` issues nothing. `deliver_due` (every minute) sends the
 recipients' e-mails on their chosen day. Own function: the webhook secret and SES rights; no stripe import
-(signatures are verified by revenir.stripe_webhook).
+(signatures are verified by revenir.vouchers.stripe_signature).
 """
 
 from __future__ import annotations
@@ -28,12 +28,15 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir import clock, gift_orders, stripe_webhook, voucher_mail
-from revenir.api import create_app, error_response, json_response
+from revenir.core import clock
+from revenir.core.settings import TableSettings, load
+from revenir.http.app import create_app, error_response, json_response
 from revenir.mail.sender import SesMailer
-from revenir.settings import TableSettings, load
-from revenir.storage.properties import PropertyRepository
-from revenir.storage.vouchers import VoucherRepository
+from revenir.properties.store import PropertyRepository
+from revenir.vouchers import mail as voucher_mail
+from revenir.vouchers import orders as gift_orders
+from revenir.vouchers import stripe_signature as stripe_webhook
+from revenir.vouchers.store import VoucherRepository
 
 logger = Logger(service="gift-vouchers")
 metrics = Metrics(namespace="Revenir", service="gift-vouchers")

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from revenir import clock
+from revenir.core import clock
 
 MACHINE = "arn:aws:states:eu-west-3:123456789012:stateMachine:revenir-local-AbandonedCartStateMachine"
 
@@ -36,7 +36,7 @@ def cart(cart_id: str = "C-1", **overrides: Any) -> dict[str, Any]:
 
 
 def execution_arn(cart_id: str) -> str:
-    from revenir.carts import execution_name
+    from revenir.carts.models import execution_name
 
     return MACHINE.replace(":stateMachine:", ":execution:") + ":" + execution_name("demo", cart_id)
 
@@ -53,7 +53,7 @@ def waiting(cart_id: str, waits: int = 1, timeout: float = 10.0) -> None:
     raise AssertionError("the execution never reached its wait")
 
 
-def finish(cart_id: str, advance: float = 3601, timeout: float = 20.0, waits: int = 1) -> dict[str, Any]:
+def finish(cart_id: str, advance: float = 3601, timeout: float = 60.0, waits: int = 1) -> dict[str, Any]:
     """Let the execution's wait pass (the local clock) and wait for it to end; returns describe_execution."""
     if advance:
         waiting(cart_id, waits)
@@ -200,7 +200,7 @@ def test_the_second_reminder_follows_unless_paid(api: Any, admin: dict[str, str]
 
 
 def test_a_failing_step_is_retried_then_caught(api: Any, admin: dict[str, str], monkeypatch: Any) -> None:
-    from revenir.cart_reminders import CartReminders
+    from revenir.carts.reminders import CartReminders
 
     calls = {"n": 0}
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from revenir import clock
+from revenir.core import clock
 
 DISPATCH = "revenir-local-MailDispatchFunction"
 

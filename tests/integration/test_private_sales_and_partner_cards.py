@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from revenir import clock
+from revenir.core import clock
 
 
 def day(offset: int) -> str:

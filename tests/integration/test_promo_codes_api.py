@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from revenir import clock
+from revenir.core import clock
 
 LINES = [{"offer_id": "gite-bout-du-monde", "amount": 36000, "currency": "EUR"},
          {"offer_id": "petit-dejeuner", "amount": 3600, "currency": "EUR"}]

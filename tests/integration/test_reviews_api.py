@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from revenir import clock
-from revenir.reviews import recompute
+from revenir.core import clock
+from revenir.reviews.models import recompute
 
 PID = "demo"
 
@@ -226,7 +226,7 @@ def test_bad_rows_are_reported_and_bad_files_refused(api: Any, admin: dict[str, 
 
 def test_concurrent_edits_of_one_review_never_double_count(api: Any, admin: dict[str, str]) -> None:
     from functions.reviews.app import wiring
-    from revenir.reviews import make_record
+    from revenir.reviews.models import make_record
 
     service = wiring()[1]
     import_file(api, admin, "airbnb", json.dumps(AIRBNB_JSON))

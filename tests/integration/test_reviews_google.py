@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from revenir.reviews import recompute
+from revenir.reviews.models import recompute
 
 PID = "demo"
 LOCATION = "accounts/1234/locations/5678"

@@ -56,4 +56,4 @@ def test_a_function_environment_is_its_template_environment_plus_the_runtime_var
     assert env["CART_STATE_MACHINE_ARN"].startswith("arn:aws:states:") and env["TABLE_NAME"]
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == fn.name and env["AWS_SESSION_TOKEN"] == "T"
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5055"
-    assert "STRIPE_SECRET_KEY" not in env and "GUARD_WINDOW_SECONDS" not in env  # not CartsFunction's
+    assert "STRIPE_SECRET_KEY" not in env and "GOOGLE_SECRET_NAME" not in env  # not CartsFunction's

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from revenir import pricing
-from revenir.errors import InvalidInput
-from revenir.pricing import Line
+from revenir.core import pricing
+from revenir.core.errors import InvalidInput
+from revenir.core.pricing import Line
 
 
 def lines(*amounts: int, currency: str = "EUR") -> list[Line]:

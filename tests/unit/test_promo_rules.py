@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from revenir.promo_codes import PromoCode, ValidateRequest, choose, evaluate, normalize_code
+from revenir.codes.models import PromoCode, ValidateRequest, choose, evaluate, normalize_code
 
 TODAY = date(2026, 7, 1)
 

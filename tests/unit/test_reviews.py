@@ -9,7 +9,18 @@ from typing import Any
 
 import pytest
 
-from revenir.review_sources import (
+from revenir.reviews.models import (
+    CATEGORIES,
+    CATEGORY_MAP,
+    delta,
+    make_record,
+    normalise,
+    recompute,
+    record_contribution,
+    review_id,
+    summarise,
+)
+from revenir.reviews.sources import (
     DirectFormSource,
     ExportSource,
     GoogleAuth,
@@ -21,17 +32,6 @@ from revenir.review_sources import (
     google_record,
     iso_instant,
     read_rows,
-)
-from revenir.reviews import (
-    CATEGORIES,
-    CATEGORY_MAP,
-    delta,
-    make_record,
-    normalise,
-    recompute,
-    record_contribution,
-    review_id,
-    summarise,
 )
 
 

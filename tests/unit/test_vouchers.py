@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 import stripe
 
-from revenir import stripe_webhook, voucher_codes
-from revenir.errors import Conflict, InvalidInput
-from revenir.vouchers import add_months, debit_for, end_instant, ledger_balance, status_of
+from revenir.core.errors import Conflict, InvalidInput
+from revenir.vouchers import codes as voucher_codes
+from revenir.vouchers import stripe_signature as stripe_webhook
+from revenir.vouchers.models import add_months, debit_for, end_instant, ledger_balance, status_of
 
 
 def test_alphabet_has_no_ambiguous_characters() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from revenir import stripe_webhook
+from revenir.vouchers import stripe_signature as stripe_webhook
 
 
 def _free_port() -> int:

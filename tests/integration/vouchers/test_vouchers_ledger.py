@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from revenir import clock, voucher_codes
+from revenir.core import clock
+from revenir.vouchers import codes as voucher_codes
 
 
 def issue(api: Any, admin: dict[str, str], product_id: str, **body: Any) -> dict[str, Any]:

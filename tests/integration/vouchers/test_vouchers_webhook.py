@@ -8,7 +8,7 @@ from typing import Any
 
 import stripe
 
-from revenir import clock
+from revenir.core import clock
 from tests.integration.vouchers.conftest import STRIPE_PORT, event, signed, succeeded
 
 

@@ -25,7 +25,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         _most_at_once = max(_most_at_once, _in_flight)
     try:
         time.sleep(float((event.get("queryStringParameters") or {}).get("sleep", 0)))
-        from revenir import clock
+        from revenir.core import clock
 
         body = {"pid": os.getpid(), "env": sorted(os.environ), "now": clock.iso(clock.now()),
                 "most_at_once": _most_at_once, "invocations": _invocations,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from revenir.money import minor_unit_exponent
+from revenir.core.money import minor_unit_exponent
 
 _MONTHS = {
     "fr": "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split(),

@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from revenir.errors import InvalidInput
+from revenir.core.errors import InvalidInput
 from revenir.mail.content import MailContent, RenderedMail
 from revenir.mail.locale import format_date, format_money
 

@@ -1,0 +1,120 @@
+"""The promo-code use cases: validate, redeem (with holds), confirm, release, sweep expired holds.
+
+Orchestrates the repository (one read round trip, one write transaction) and the pure rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from revenir.codes.models import Evaluation, PromoCodeInput, RedeemRequest, ValidateRequest, evaluate, normalize_code
+from revenir.codes.store import Lookup, PromoCodeRepository, Redemption
+from revenir.core import clock
+from revenir.core.errors import Conflict, InvalidInput, TooManyRequests
+from revenir.core.pricing import Line
+from revenir.guard.policy import GuardPolicy
+from revenir.sales.partner_card_store import PartnerCardRepository
+from revenir.sales.partner_cards import evaluate_card
+from revenir.sales.private_sale_store import sale_from_item
+from revenir.sales.private_sales import evaluate_sale
+
+
+class PromoCodeService:
+    """What a typed code is — a promo code, a private sale's access code or a partner card — and its price."""
+
+    def __init__(self, repository: PromoCodeRepository, policy: GuardPolicy, cards: PartnerCardRepository):
+        self.repository = repository
+        self.policy = policy
+        self.cards = cards
+
+    def _evaluate(self, lookup: Lookup, request: ValidateRequest, now: datetime) -> Evaluation:
+        if lookup.property_item is None:  # an unknown property answers exactly like an unknown code
+            return Evaluation("unknown")
+        today = clock.local_today(lookup.property_item["time_zone"], now)
+        candidates = [c for c in lookup.candidates if not c.archived]
+        if candidates:
+            live = next((c for c in candidates if c.valid_from <= today <= c.valid_until), None)
+            uses = lookup.guest_uses.get(live.id, 0) if live else 0
+            return evaluate(candidates, request, today, guest_uses=uses, guest_has_stayed=lookup.guest_has_stayed)
+        if lookup.sale_item is not None:
+            sale = sale_from_item(lookup.sale_item)
+            lines = [Line(li.offer_id, li.amount, li.currency) for li in request.lines]
+            reason, priced = evaluate_sale(sale, request.arrival, request.departure, lines, today)
+            return Evaluation(reason, None, priced, kind="private_sale", name=sale.name, code=sale.access_code,
+                              advantage=sale.advantage, ref=sale.id)
+        if lookup.card_item is not None:  # a second read, for partner cards only: the program's rules
+            program = self.cards.get_program(lookup.property_item["property_id"], lookup.card_item["program_id"])
+            return evaluate_card(program, lookup.card_item["number"], request, today)
+        return Evaluation("unknown")
+
+    def _guard(self, lookup: Lookup, now: datetime) -> None:
+        if self.policy.is_blocked(lookup.client_failures, lookup.property_failures):
+            raise TooManyRequests("too many attempts with unknown codes: try again later",
+                                  retry_after=self.policy.retry_after(now))
+
+    def validate(self, property_id: str, request: ValidateRequest, client: str) -> Evaluation:
+        now = clock.now()
+        code = normalize_code(request.code)
+        lookup = self.repository.lookup(property_id, code, client=client, policy=self.policy, now=now,
+                                        guest_email=request.guest_email)
+        self._guard(lookup, now)
+        evaluation = self._evaluate(lookup, request, now)
+        if evaluation.reason == "unknown":
+            self.repository.record_miss(property_id, client, self.policy, now)
+        return evaluation
+
+    def redeem(self, property_id: str, request: RedeemRequest, client: str) -> Redemption:
+        """Use a code for a booking. Idempotent per booking_id: a repeat returns the first result."""
+        now = clock.now()
+        code = normalize_code(request.code)
+        lookup = self.repository.lookup(property_id, code, client=client, policy=self.policy, now=now,
+                                        guest_email=request.guest_email, booking_id=request.booking_id,
+                                        consistent=True)
+        previous = lookup.redemption
+        if previous is not None and previous["status"] != "released":
+            if previous["code"] != code:
+                raise Conflict("this booking already used another code", code="booking_already_redeemed")
+            return Redemption.from_item(previous, replayed=True)
+        self._guard(lookup, now)
+        evaluation = self._evaluate(lookup, request, now)
+        if evaluation.reason == "unknown":
+            self.repository.record_miss(property_id, client, self.policy, now)
+        if not evaluation.valid:
+            raise Conflict(f"this code cannot be used: {evaluation.reason}", code=str(evaluation.reason))
+        response = evaluation.response()
+        discount: dict[str, Any] = response.discount.model_dump() if response.discount else {}
+        lines = [line.model_dump() for line in response.lines or []]
+        if evaluation.promo is None:  # a private sale or a partner card
+            return self.repository.redeem_plain(property_id, request, evaluation.kind, evaluation.code or code,
+                                                evaluation.ref or "", discount, lines, now)
+        promo = evaluation.promo
+        if (promo.max_uses_per_guest is not None or promo.first_stay_only) and not request.guest_email:
+            raise InvalidInput("this code is limited per guest: guest_email is required", code="guest_email_required",
+                               details=[{"field": "body.guest_email"}])
+        return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
+                                      previous)
+
+    def confirm(self, property_id: str, booking_id: str) -> Redemption:
+        return self.repository.confirm(property_id, booking_id, clock.now())
+
+    def release(self, property_id: str, booking_id: str) -> bool:
+        return self.repository.release(property_id, booking_id, clock.now())
+
+    def sweep_expired_holds(self, limit: int = 100) -> int:
+        """Give back the uses of holds whose payment never came. Reads only expired holds (index, no scan)."""
+        now = clock.now()
+        released = 0
+        for property_id, booking_id in self.repository.expired_holds(now, limit):
+            try:
+                if self.repository.release(property_id, booking_id, now, only_expired_hold=True):
+                    released += 1
+            except Exception as exc:  # one bad hold must not block the others: logged, retried next minute
+                import logging
+
+                logging.getLogger(__name__).exception("could not release hold %s/%s: %s", property_id, booking_id,
+                                                      exc)
+        return released
+
+
+__all__ = ["PromoCodeInput", "PromoCodeService"]

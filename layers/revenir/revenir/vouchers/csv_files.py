@@ -1,0 +1,135 @@
+"""CSV of gift vouchers: the Excel-friendly export of a product's "ordered by" list, and the import of codes
+sold elsewhere (a tombola, a partner), with a per-row report.
+
+Export: UTF-8 with a byte-order mark (Excel detects the encoding), `;` separator and decimal commas (what
+Excel expects in fr/nl/de locales), CRLF line ends, ISO dates (Excel reads them in every locale).
+Import: the same columns (a subset is enough): `code` (required), `value` (major units, `50`, `50,00` or
+`50.00`; default the product's fixed value), `valid_until` (YYYY-MM-DD or DD/MM/YYYY; default the product's
+validity from the purchase date), `purchase_date`, `client`, `email`, `order_number`. `,` or `;` separated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from revenir.core.errors import InvalidInput
+from revenir.core.money import minor_unit_exponent
+from revenir.core.validation import normalize_email
+from revenir.vouchers import codes as voucher_codes
+from revenir.vouchers.models import FixedValue, GiftProduct, Voucher
+
+EXPORT_COLUMNS = ("client", "email", "order_number", "code", "purchase_date", "valid_until", "status", "value",
+                  "balance", "currency", "recipient", "source")
+IMPORT_COLUMNS = frozenset({"code", "value", "valid_until", "purchase_date", "client", "email", "order_number"})
+MAX_IMPORT_ROWS = 20_000
+
+
+def _major(amount: int, currency: str) -> str:
+    exponent = minor_unit_exponent(currency)
+    if not exponent:
+        return str(amount)
+    sign = "-" if amount < 0 else ""
+    units, cents = divmod(abs(amount), 10**exponent)
+    return f"{sign}{units},{cents:0{exponent}d}"
+
+
+def export(vouchers: Iterable[Voucher]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for v in vouchers:
+        writer.writerow([v.buyer_name or "", v.buyer_email or "", v.order_number or "", v.code,
+                         v.purchased_at[:10], str(v.valid_until), v.status, _major(v.initial_value, v.currency),
+                         _major(v.balance, v.currency), v.currency, v.recipient_name or "", v.source])
+    return "\ufeff" + buffer.getvalue()
+
+
+@dataclass
+class ImportRow:
+    row: int  # line number in the file (the header is line 1)
+    code: str
+    value: int
+    purchase_date: date
+    valid_until: date
+    client: str | None = None
+    email: str | None = None
+    order_number: str | None = None
+
+
+@dataclass
+class ParsedImport:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _parse_date(text: str) -> date:
+    text = text.strip()
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    return date.fromisoformat(text)
+
+
+def _parse_amount(text: str, currency: str) -> int:
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(f"{text!r} is not an amount") from exc
+    minor = value * 10 ** minor_unit_exponent(currency)
+    if minor != minor.to_integral_value() or minor <= 0:
+        raise ValueError(f"{text!r} is not a positive amount in {currency}")
+    return int(minor)
+
+
+def parse_import(text: str, product: GiftProduct, today: date) -> ParsedImport:
+    """Every row checked on its own: good rows are returned, bad rows reported (line, code, message)."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InvalidInput("the file is empty", code="empty_file")
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
+    if "code" not in header:
+        raise InvalidInput("the first line must name the columns, `code` at least", code="missing_code_column",
+                           details=[{"columns": sorted(IMPORT_COLUMNS)}])
+    result = ParsedImport()
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(reader, start=2):
+        if index - 1 > MAX_IMPORT_ROWS:
+            raise InvalidInput(f"at most {MAX_IMPORT_ROWS} rows per file", code="file_too_large")
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
+        if not any(row.values()):
+            continue
+        try:
+            code = voucher_codes.parse_foreign(row.get("code", ""))
+            if code in seen:
+                raise ValueError(f"the same code is on line {seen[code]}")
+            if row.get("value"):
+                value = _parse_amount(row["value"], product.currency)
+            elif isinstance(product.value, FixedValue):
+                value = product.value.amount
+            else:
+                raise ValueError("value is required: the product's value is chosen by the buyer")
+            purchased = _parse_date(row["purchase_date"]) if row.get("purchase_date") else today
+            valid_until = (_parse_date(row["valid_until"]) if row.get("valid_until")
+                           else product.validity.end(purchased))
+            if valid_until < purchased:
+                raise ValueError("valid_until is before the purchase date")
+            email = normalize_email(row["email"]) if row.get("email") else None
+        except (InvalidInput, ValueError) as exc:
+            message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+            result.errors.append({"row": index, "code": row.get("code", ""), "status": "error", "message": message})
+            continue
+        seen[code] = index
+        result.rows.append(ImportRow(row=index, code=code, value=value, purchase_date=purchased,
+                                     valid_until=valid_until, client=row.get("client") or None, email=email,
+                                     order_number=row.get("order_number") or None))
+    return result

@@ -1,0 +1,88 @@
+"""Gift orders: from the widget's basket to a PaymentIntent, and from Stripe's events to issued vouchers.
+
+Plain orchestration over ports (the voucher repository, the payment gateway, a property lookup); the
+handlers add Powertools Idempotency around `issue` and each e-mail send.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from revenir.core import clock, ids
+from revenir.properties.models import Property
+from revenir.vouchers.models import GiftOrderInput, GiftProduct, delivery_instant, price_order
+from revenir.vouchers.store import VoucherRepository
+
+
+class Gateway(Protocol):
+    def create_intent(self, *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str,
+                      payment_method: str | None, description: str, receipt_email: str) -> Any: ...
+
+
+class GiftOrderOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    order_id: str
+    order_number: str
+    amount: int
+    currency: str
+    payment_intent_id: str
+    client_secret: str
+    payment_status: str
+    stripe_publishable_key: str | None = None
+
+
+def order_number(now: datetime) -> str:
+    """Human order number, like the seed's P2201260371: G + yymmdd + 4 random digits."""
+    return f"G{now.strftime('%y%m%d')}{secrets.randbelow(10_000):04d}"
+
+
+def create_order(repo: VoucherRepository, gateway: Gateway, prop: Property, body: GiftOrderInput,
+                 now: datetime) -> GiftOrderOut:
+    products = {p.id: p for p in repo.list_products(prop.property_id)}
+    today = clock.local_today(prop.time_zone, now)
+    priced, total, currency = price_order(body, products, today)
+    order_id = ids.new_id("go")
+    number = order_number(now)
+    deliveries = [{"to": "buyer", "due_at": clock.iso(now)}]
+    if body.recipient is not None:
+        due = delivery_instant(body.recipient.delivery_date, prop.time_zone, now)
+        deliveries.append({"to": "recipient", "due_at": clock.iso(due)})
+    order: dict[str, Any] = {
+        "order_id": order_id, "order_number": number, "property_id": prop.property_id, "status": "pending",
+        "items": [p.model_dump() for p in priced], "total": total, "currency": currency,
+        "buyer": body.buyer.model_dump(mode="json", exclude_none=True),
+        "deliveries": deliveries, "created_at": clock.iso(now)}
+    if body.recipient is not None:
+        order["recipient"] = body.recipient.model_dump(mode="json", exclude_none=True)
+    repo.create_order(prop.property_id, order)
+    intent = gateway.create_intent(
+        amount=total, currency=currency, idempotency_key=f"gift-order-{order_id}",
+        metadata={"property_id": prop.property_id, "order_id": order_id, "order_number": number},
+        payment_method=body.payment_method, description=f"{prop.name} — gift order {number}",
+        receipt_email=body.buyer.email)
+    repo.attach_payment(prop.property_id, order_id, intent.id)
+    return GiftOrderOut(order_id=order_id, order_number=number, amount=total, currency=currency,
+                        payment_intent_id=intent.id, client_secret=intent.client_secret,
+                        payment_status=intent.status)
+
+
+def event_order(repo: VoucherRepository, obj: dict[str, Any]) -> tuple[str, str] | None:
+    """(property, order) of an event's object: a PaymentIntent's metadata, else the intent index."""
+    metadata = obj.get("metadata") or {}
+    if metadata.get("property_id") and metadata.get("order_id"):
+        return str(metadata["property_id"]), str(metadata["order_id"])
+    intent = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    return repo.order_of_payment_intent(str(intent)) if intent else None
+
+
+def issue(repo: VoucherRepository, properties: Callable[[str], Property], property_id: str, order_id: str,
+          payment_intent_id: str, amount: int, currency: str, now: datetime) -> list[str]:
+    prop = properties(property_id)
+    products: dict[str, GiftProduct] = {p.id: p for p in repo.list_products(property_id)}
+    return repo.issue_order(property_id, order_id, payment_intent_id, amount, currency, prop.time_zone, now,
+                            products)

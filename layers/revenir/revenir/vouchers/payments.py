@@ -1,0 +1,54 @@
+"""The payment gateway port and its Stripe adapter. Imports stripe: only the gift-order function uses it.
+
+Stripe's base URL comes from configuration (STRIPE_API_BASE: localstripe locally, unset in AWS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import stripe
+
+from revenir.core.errors import Conflict, RevenirError
+
+
+class PaymentDeclined(RevenirError):
+    status = 402
+    code = "payment_declined"
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    client_secret: str
+    status: str
+
+
+class PaymentGateway(Protocol):
+    def create_intent(self, *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str,
+                      payment_method: str | None, description: str, receipt_email: str) -> Intent: ...
+
+
+class StripeGateway:
+    def __init__(self, secret_key: str, api_base: str | None = None):
+        kwargs: dict[str, Any] = {}
+        if api_base:
+            kwargs["base_addresses"] = {"api": api_base}
+        self._client = stripe.StripeClient(secret_key, **kwargs)
+
+    def create_intent(self, *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str,
+                      payment_method: str | None, description: str, receipt_email: str) -> Intent:
+        params: dict[str, Any] = {"amount": amount, "currency": currency.lower(), "metadata": metadata}
+        if payment_method:  # server-side confirmation; 3-D Secure then leaves it requires_action
+            params |= {"payment_method": payment_method, "confirm": True}
+        try:
+            intent = self._client.v1.payment_intents.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key})
+        except stripe.CardError as exc:
+            raise PaymentDeclined(exc.user_message or "the card was declined") from exc
+        except stripe.InvalidRequestError as exc:
+            raise Conflict(f"the payment could not be created: {exc.user_message or exc}",
+                           code="payment_rejected") from exc
+        return Intent(id=intent.id, client_secret=str(intent.client_secret), status=str(intent.status))
