@@ -4,7 +4,6 @@ the state machine's Retry and Catch handle them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import boto3
@@ -18,6 +17,7 @@ from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
 from revenir.core.settings import MailSettings, load
 from revenir.core.signing import Signer
+from revenir.core.wiring import dependency
 from revenir.guests.store import GuestRepository
 from revenir.mail.sender import SesMailer
 
@@ -25,7 +25,7 @@ logger = Logger(service="carts")
 metrics = Metrics(namespace="Revenir", service="carts")
 
 
-@cache
+@dependency
 def reminders() -> CartReminders:
     settings = load(MailSettings)
     dynamodb = boto3.client("dynamodb")

@@ -5,7 +5,6 @@ Thin: parse (pydantic via Powertools), call revenir.codes.service, shape the res
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -26,10 +25,10 @@ from revenir.codes.models import (
     ValidateRequest,
     ValidateResponse,
 )
-from revenir.codes.service import PromoCodeService
+from revenir.codes.service import PromoCodeAdmin, PromoCodeHolds, PromoCodeService
 from revenir.codes.store import PromoCodeRepository, Redemption
-from revenir.core import clock, ids
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
@@ -48,14 +47,30 @@ class GuardSettings(TableSettings):
     window_seconds: int = Field(alias="GUARD_WINDOW_SECONDS", ge=60)
 
 
-@cache
+# ---------------------------------------------------------------- dependencies, built at first use
+@dependency
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb")
+
+
+@dependency
+def admin() -> PromoCodeAdmin:
+    return PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
+
+
+@dependency
+def holds() -> PromoCodeHolds:
+    return PromoCodeHolds(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
+
+
+@dependency
 def service() -> PromoCodeService:
+    """Validation and redemptions: the guessing guard's settings too."""
     settings = load(GuardSettings)
     policy = GuardPolicy(settings.max_attempts_per_client, settings.max_attempts_per_property,
                          settings.window_seconds)
-    client = boto3.client("dynamodb")
-    return PromoCodeService(PromoCodeRepository(client, settings.table_name), policy,
-                            PartnerCardRepository(client, settings.table_name))
+    return PromoCodeService(PromoCodeRepository(_dynamodb(), settings.table_name), policy,
+                            PartnerCardRepository(_dynamodb(), settings.table_name))
 
 
 class PromoCodePage(BaseModel):
@@ -85,9 +100,7 @@ def _client_ip() -> str:
 @app.post("/v1/admin/properties/<property_id>/promo-codes", tags=["Promo codes"], summary="Create a promo code",
           responses={201: {"description": "Created"}, 409: {"description": "code_in_use, name_taken"}})
 def create_promo_code(property_id: PropertyId, body: Annotated[PromoCodeInput, Body()]) -> Response[PromoCode]:
-    now = clock.now()
-    repo = service().repository
-    promo = repo.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now))
+    promo = admin().create(property_id, body)
     metrics.add_metric(name="PromoCodesCreated", unit=MetricUnit.Count, value=1)
     return json_response(201, promo)
 
@@ -95,34 +108,34 @@ def create_promo_code(property_id: PropertyId, body: Annotated[PromoCodeInput, B
 @app.get("/v1/admin/properties/<property_id>/promo-codes", tags=["Promo codes"], summary="List promo codes")
 def list_promo_codes(property_id: PropertyId, limit: Annotated[int, Query(ge=1, le=100)] = 50,
                      cursor: Annotated[str | None, Query()] = None) -> PromoCodePage:
-    promos, next_cursor = service().repository.page(property_id, limit=limit, cursor=cursor)
+    promos, next_cursor = admin().page(property_id, limit, cursor)
     return PromoCodePage(promo_codes=promos, next_cursor=next_cursor)
 
 
 @app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
          summary="Read a promo code")
 def get_promo_code(property_id: PropertyId, promo_id: PromoId) -> PromoCode:
-    return service().repository.get(property_id, promo_id)
+    return admin().get(property_id, promo_id)
 
 
 @app.patch("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
            summary="Change a promo code (any field but the code string)")
 def update_promo_code(property_id: PropertyId, promo_id: PromoId,
                       body: Annotated[PromoCodeUpdate, Body()]) -> PromoCode:
-    return service().repository.update(property_id, promo_id, body, clock.iso(clock.now()))
+    return admin().update(property_id, promo_id, body)
 
 
 @app.delete("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],
             summary="Archive a promo code (it stops working; its history stays)")
 def archive_promo_code(property_id: PropertyId, promo_id: PromoId) -> Response[None]:
-    service().repository.archive(property_id, promo_id, clock.iso(clock.now()))
+    admin().archive(property_id, promo_id)
     return Response(status_code=204)
 
 
 @app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/sent-to", tags=["Promo codes"],
          summary="Guests the code was sent to")
 def promo_code_sent_to(property_id: PropertyId, promo_id: PromoId) -> dict[str, list[dict[str, Any]]]:
-    return {"sent_to": service().repository.sent_to(property_id, promo_id)}
+    return {"sent_to": admin().sent_to(property_id, promo_id)}
 
 
 # ---------------------------------------------------------------- widget (anonymous)
@@ -138,13 +151,7 @@ def validate_code(property_id: PropertyId, body: Annotated[ValidateRequest, Body
 @app.get("/v1/properties/<property_id>/promo-codes/public", tags=["Booking widget"],
          summary="Codes the host made public and currently publishes")
 def public_promo_codes(property_id: PropertyId) -> dict[str, list[dict[str, Any]]]:
-    repository = service().repository
-    today = clock.local_today(repository.time_zone(property_id))
-    promos, _ = repository.page(property_id, limit=100, public_only=True)
-    return {"promo_codes": [
-        {"code": p.code, "name": p.name, "name_translations": p.name_translations, "description": p.description,
-         "discount": p.discount.model_dump(), "valid_from": str(p.valid_from), "valid_until": str(p.valid_until)}
-        for p in promos if p.is_published(today)]}
+    return {"promo_codes": admin().public(property_id)}
 
 
 # ---------------------------------------------------------------- booking engine (token)
@@ -162,13 +169,13 @@ def redeem_code(property_id: PropertyId, body: Annotated[RedeemRequest, Body()])
 @app.post("/v1/properties/<property_id>/redemptions/<booking_id>/confirm", tags=["Booking engine"],
           summary="Make a held use final once the payment succeeded")
 def confirm_redemption(property_id: PropertyId, booking_id: BookingId) -> RedemptionOut:
-    return _redemption(service().confirm(property_id, booking_id))
+    return _redemption(holds().confirm(property_id, booking_id))
 
 
 @app.delete("/v1/properties/<property_id>/redemptions/<booking_id>", tags=["Booking engine"],
             summary="Give the use back (booking cancelled, payment failed or abandoned)")
 def release_redemption(property_id: PropertyId, booking_id: BookingId) -> Response[None]:
-    service().release(property_id, booking_id)
+    holds().release(property_id, booking_id)
     return Response(status_code=204)
 
 
@@ -182,6 +189,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @metrics.log_metrics
 def sweep_expired_holds(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Scheduled every minute (EventBridge Scheduler): give back the uses of expired holds."""
-    released = service().sweep_expired_holds()
+    released = holds().sweep_expired_holds()
     metrics.add_metric(name="ExpiredHoldsReleased", unit=MetricUnit.Count, value=released)
     return {"released": released}

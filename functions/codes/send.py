@@ -3,7 +3,6 @@ imports jinja2."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -19,10 +18,10 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir.codes import mail as promo_code_mail
-from revenir.codes.mail import SendCodeRequest, SendCodeResult
+from revenir.codes.mail import PromoCodeMailer, SendCodeRequest, SendCodeResult
 from revenir.codes.store import PromoCodeRepository
-from revenir.core.settings import TableSettings, load
+from revenir.core.settings import EnvironmentSettings, TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
@@ -33,19 +32,28 @@ metrics = Metrics(namespace="Revenir", service="codes")
 app = create_app()
 
 
-class MailSettings(TableSettings):
+class MailSettings(EnvironmentSettings):
     configuration_set: str = Field(alias="MAIL_CONFIGURATION_SET", min_length=1)
 
 
-@cache
-def _wiring() -> tuple[PropertyRepository, PromoCodeRepository, SesMailer, DynamoDBPersistenceLayer]:
-    settings = load(MailSettings)
-    dynamodb = boto3.client("dynamodb")
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.table_name, key_attr="pk", sort_key_attr="sk",
-        static_pk_value="IDEMPOTENCY#send-promo-code", expiry_attr="expires_at_epoch", boto3_client=dynamodb)
-    return (PropertyRepository(dynamodb, settings.table_name), PromoCodeRepository(dynamodb, settings.table_name),
-            SesMailer(boto3.client("sesv2"), settings.configuration_set), persistence)
+# ---------------------------------------------------------------- dependencies, built at first use
+@dependency
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb")
+
+
+@dependency
+def sender() -> PromoCodeMailer:
+    table = load(TableSettings).table_name
+    return PromoCodeMailer(PropertyRepository(_dynamodb(), table), PromoCodeRepository(_dynamodb(), table),
+                           SesMailer(boto3.client("sesv2"), load(MailSettings).configuration_set))
+
+
+@dependency
+def _persistence() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(
+        table_name=load(TableSettings).table_name, key_attr="pk", sort_key_attr="sk",
+        static_pk_value="IDEMPOTENCY#send-promo-code", expiry_attr="expires_at_epoch", boto3_client=_dynamodb())
 
 
 # A double click or a retried request within 10 minutes sends nothing more and returns the first result.
@@ -53,15 +61,9 @@ _idempotency = IdempotencyConfig(event_key_jmespath="[property_id, promo_id, gue
                                  expires_after_seconds=600)
 
 
-def _send(property_id: str, promo_id: str, guest: dict[str, Any]) -> dict[str, Any]:
-    properties, promos, mailer, _ = _wiring()
-    prop = properties.get(property_id)
-    promo = promos.get(property_id, promo_id)
-    request = SendCodeRequest.model_validate(guest)
-    result = promo_code_mail.send_code(mailer, prop, promo, request)
-    promos.record_sent(property_id, promo_id, {
-        "first_name": request.first_name, "last_name": request.last_name, "email": request.email,
-        "phone": request.phone, "language": result.language, "message_id": result.message_id}, result.sent_at)
+def _send_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    result = sender().send(payload["property_id"], payload["promo_id"],
+                           SendCodeRequest.model_validate(payload["guest"]))
     metrics.add_metric(name="PromoCodesSent", unit=MetricUnit.Count, value=1)
     return result.model_dump()
 
@@ -71,15 +73,10 @@ def _send(property_id: str, promo_id: str, guest: dict[str, Any]) -> dict[str, A
 def send_promo_code(property_id: PropertyId,
                     promo_id: Annotated[str, Path(pattern=r"^pc_[0-9a-z]{26}$")],
                     body: Annotated[SendCodeRequest, Body()]) -> SendCodeResult:
-    persistence = _wiring()[3]
-    send = idempotent_function(data_keyword_argument="payload", persistence_store=persistence,
+    send = idempotent_function(data_keyword_argument="payload", persistence_store=_persistence(),
                                config=_idempotency)(_send_payload)
     return SendCodeResult.model_validate(send(payload={
         "property_id": property_id, "promo_id": promo_id, "guest": body.model_dump()}))
-
-
-def _send_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    return _send(payload["property_id"], payload["promo_id"], payload["guest"])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

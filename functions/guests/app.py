@@ -3,10 +3,7 @@ segments, GDPR export and erasure, and the guests' signed unsubscribe links (pub
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -21,15 +18,17 @@ from pydantic import BaseModel, Field
 
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
-from revenir.core import clock
-from revenir.core.errors import Forbidden, InvalidInput, NotFound
-from revenir.core.settings import MailSettings, load
-from revenir.core.signing import Signer, decode_email
+from revenir.core.errors import InvalidInput
+from revenir.core.settings import SigningSettings, TableSettings, load
+from revenir.core.signing import Signer
+from revenir.core.wiring import dependency
 from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
-from revenir.guests.guest_list import GuestFilters, guest_rows
-from revenir.guests.lifecycle import LifecycleService, default_window
+from revenir.guests.gdpr import GuestDataHolder
+from revenir.guests.guest_list import GuestList
+from revenir.guests.lifecycle import LifecycleService
 from revenir.guests.segments import Segment, SegmentInput
 from revenir.guests.store import GuestRepository
+from revenir.guests.unsubscribe import UnsubscribeLinks
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
 from revenir.reviews.store import ReviewRepository
@@ -42,18 +41,25 @@ GuestEmail = Annotated[str, Path(min_length=3, max_length=254, description="The 
 SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
-@cache
+# ---------------------------------------------------------------- dependencies, built at first use
+@dependency
 def service() -> LifecycleService:
-    client, table = boto3.client("dynamodb"), load(MailSettings).table_name
+    client, table = boto3.client("dynamodb"), load(TableSettings).table_name
     reviews = ReviewRepository(client, table)
     # every store that keeps guest data takes part in the GDPR export and erasure (revenir.guests.gdpr)
-    holders = [PromoCodeRepository(client, table), CartRepository(client, table), reviews]
+    holders: list[GuestDataHolder] = [PromoCodeRepository(client, table), CartRepository(client, table), reviews]
     return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 
-@cache
-def signer() -> Signer:
-    return Signer(str(parameters.get_secret(load(MailSettings).signing_secret_name, max_age=300)))
+@dependency
+def guest_list() -> GuestList:
+    return GuestList(service().repository)
+
+
+@dependency
+def unsubscribe_links() -> UnsubscribeLinks:
+    signer = Signer(str(parameters.get_secret(load(SigningSettings).signing_secret_name, max_age=300)))
+    return UnsubscribeLinks(service(), signer)
 
 
 def _email(value: str) -> str:
@@ -85,18 +91,6 @@ def put_booking(property_id: PropertyId, booking_id: BookingId,
 
 
 # ---------------------------------------------------------------- guests (admin)
-def _filters(property_id: str, **given: Any) -> tuple[GuestFilters, str]:
-    context = service().repository.property_context(property_id)
-    time_zone = str((context.property_item or {})["time_zone"])
-    start, end = default_window(time_zone)
-    filters = GuestFilters(**{k: v for k, v in given.items() if v is not None})
-    if filters.arrival_from is None:
-        filters.arrival_from = start
-    if filters.arrival_to is None:
-        filters.arrival_to = end
-    return filters, time_zone
-
-
 class GuestPage(BaseModel):
     guests: list[dict[str, Any]]
     total: int
@@ -119,15 +113,12 @@ def list_guests(property_id: PropertyId,
                 reachable: Annotated[bool, Query()] = True, checked_in: Annotated[bool | None, Query()] = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 cursor: Annotated[str | None, Query(pattern=r"^[0-9]+$")] = None) -> GuestPage:
-    filters, _ = _filters(property_id, arrival_from=arrival_from, arrival_to=arrival_to,
-                          departure_from=departure_from, departure_to=departure_to, created_from=created_from,
-                          created_to=created_to, updated_from=updated_from, updated_to=updated_to, name=name,
-                          booking_id=booking_id, reachable=reachable, checked_in=checked_in)
-    rows = guest_rows(service().repository, property_id, filters)
-    offset = int(cursor or 0)
-    page = rows[offset:offset + limit]
-    next_cursor = str(offset + limit) if offset + limit < len(rows) else None
-    return GuestPage(guests=page, total=len(rows), next_cursor=next_cursor)
+    rows, total, next_cursor = guest_list().page(
+        property_id, limit=limit, cursor=cursor, arrival_from=arrival_from, arrival_to=arrival_to,
+        departure_from=departure_from, departure_to=departure_to, created_from=created_from, created_to=created_to,
+        updated_from=updated_from, updated_to=updated_to, name=name, booking_id=booking_id, reachable=reachable,
+        checked_in=checked_in)
+    return GuestPage(guests=rows, total=total, next_cursor=next_cursor)
 
 
 @app.get("/v1/admin/properties/<property_id>/guests/export.csv", tags=["Guests"],
@@ -135,16 +126,9 @@ def list_guests(property_id: PropertyId,
 def export_guests(property_id: PropertyId, arrival_from: Annotated[date | None, Query()] = None,
                   arrival_to: Annotated[date | None, Query()] = None,
                   reachable: Annotated[bool, Query()] = True) -> Response[str]:
-    filters, _ = _filters(property_id, arrival_from=arrival_from, arrival_to=arrival_to, reachable=reachable)
-    rows = guest_rows(service().repository, property_id, filters)
-    columns = ["booking_id", "first_name", "last_name", "email", "phone", "country", "language", "arrival",
-               "departure", "nights", "adults", "children", "channel", "status", "checked_in", "total", "currency",
-               "reachable", "created_at", "updated_at"]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";", extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(status_code=200, content_type="text/csv; charset=utf-8", body="\ufeff" + buffer.getvalue(),
+    body = guest_list().csv_export(property_id, arrival_from=arrival_from, arrival_to=arrival_to,
+                                   reachable=reachable)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
                     headers={"Content-Disposition": f'attachment; filename="guests-{property_id}.csv"'})
 
 
@@ -212,27 +196,6 @@ def delete_segment(property_id: PropertyId, segment_id: SegmentId) -> Response[N
 
 
 # ---------------------------------------------------------------- unsubscribe links (public, signed)
-_PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{title}</title><body style="font-family:system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem">
-<h1>{title}</h1><p>{text}</p>{form}</body></html>"""
-_TEXTS = {
-    "fr": ("Se désabonner", "Vous ne recevrez plus aucun e-mail de notre part à l'adresse {email}.",
-           "Confirmer le désabonnement", "Vous êtes désabonné(e)."),
-    "en": ("Unsubscribe", "You will no longer receive any e-mail from us at {email}.", "Confirm",
-           "You are unsubscribed."),
-}
-
-
-def _verified_email(property_id: str, g: str | None, t: str | None) -> str:
-    try:
-        email = decode_email(g or "")
-    except ValueError as exc:
-        raise Forbidden("this unsubscribe link is not valid", code="invalid_link") from exc
-    if not signer().verify(t or "", "unsubscribe", property_id, email):
-        raise Forbidden("this unsubscribe link is not valid", code="invalid_link")
-    return email
-
-
 def _html(status: int, body: str) -> Response[str]:
     return Response(status_code=status, content_type="text/html; charset=utf-8", body=body)
 
@@ -241,24 +204,16 @@ def _html(status: int, body: str) -> Response[str]:
 def unsubscribe_page(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
                      t: Annotated[str | None, Query()] = None,
                      lang: Annotated[str, Query(pattern=r"^(fr|en)$")] = "fr") -> Response[str]:
-    import html
-
-    email = _verified_email(property_id, g, t)
-    title, text, button, _ = _TEXTS[lang]
-    form = (f'<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            f'<button type="submit">{html.escape(button)}</button></form>')
-    return _html(200, _PAGE.format(lang=lang, title=title, text=html.escape(text.format(email=email)), form=form))
+    return _html(200, unsubscribe_links().page(property_id, g, t, lang))
 
 
 @app.post("/v1/properties/<property_id>/unsubscribe", tags=["Guests"],
           summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post), or the page's button")
 def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
                           t: Annotated[str | None, Query()] = None) -> Response[str]:
-    email = _verified_email(property_id, g, t)
-    service().unsubscribe(property_id, email, source="link")
+    page = unsubscribe_links().unsubscribe(property_id, g, t)
     metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
-    title, _, _, done = _TEXTS["fr"]
-    return _html(200, _PAGE.format(lang="fr", title=title, text=done, form=""))
+    return _html(200, page)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -266,5 +221,3 @@ def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Quer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
 
-
-__all__ = ["NotFound", "clock"]

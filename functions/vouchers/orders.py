@@ -5,7 +5,6 @@ Its own function: the only one holding the Stripe secret key and importing strip
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
 import boto3
@@ -18,14 +17,13 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir.core import clock
-from revenir.core.settings import TableSettings, load
+from revenir.core.settings import EnvironmentSettings, TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.properties.store import PropertyRepository
-from revenir.vouchers import orders as gift_orders
 from revenir.vouchers.models import GiftOrderInput
-from revenir.vouchers.orders import GiftOrderOut
+from revenir.vouchers.orders import GiftOrderOut, GiftOrderService
 from revenir.vouchers.payments import StripeGateway
 from revenir.vouchers.store import VoucherRepository
 
@@ -34,7 +32,7 @@ metrics = Metrics(namespace="Revenir", service="gift-orders")
 app = create_app()
 
 
-class StripeSettings(TableSettings):
+class StripeSettings(EnvironmentSettings):
     secret_name: str = Field(alias="STRIPE_SECRET_NAME", min_length=1,
                              description="Secrets Manager secret: {secret_key, webhook_secret}.")
     secret_key: str | None = Field(default=None, alias="STRIPE_SECRET_KEY",
@@ -43,13 +41,18 @@ class StripeSettings(TableSettings):
     publishable_key: str = Field(alias="STRIPE_PUBLISHABLE_KEY", min_length=1)
 
 
-@cache
-def _wiring() -> tuple[PropertyRepository, VoucherRepository, StripeGateway, str]:
+# ---------------------------------------------------------------- dependencies, built at first use
+@dependency
+def gateway() -> StripeGateway:
     settings = load(StripeSettings)
     key = settings.secret_key or str(parameters.get_secret(settings.secret_name, transform="json")["secret_key"])
-    dynamodb = boto3.client("dynamodb")
-    return (PropertyRepository(dynamodb, settings.table_name), VoucherRepository(dynamodb, settings.table_name),
-            StripeGateway(key, settings.api_base), settings.publishable_key)
+    return StripeGateway(key, settings.api_base)
+
+
+@dependency
+def orders() -> GiftOrderService:
+    dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
+    return GiftOrderService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table))
 
 
 @app.post("/v1/properties/<property_id>/gift-orders", tags=["Gift vouchers"],
@@ -58,11 +61,9 @@ def _wiring() -> tuple[PropertyRepository, VoucherRepository, StripeGateway, str
           responses={201: {"description": "Created"}, 402: {"description": "payment_declined"}})
 def create_gift_order(property_id: PropertyId,
                       body: Annotated[GiftOrderInput, Body()]) -> Response[GiftOrderOut]:
-    properties, vouchers, gateway, publishable_key = _wiring()
-    prop = properties.get(property_id)
-    order = gift_orders.create_order(vouchers, gateway, prop, body, clock.now())
+    order = orders().place(gateway(), property_id, body)
     metrics.add_metric(name="GiftOrdersCreated", unit=MetricUnit.Count, value=1)
-    return json_response(201, order.model_copy(update={"stripe_publishable_key": publishable_key}))
+    return json_response(201, order.model_copy(update={"stripe_publishable_key": load(StripeSettings).publishable_key}))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -28,14 +28,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
-from revenir.core import clock
 from revenir.core.settings import TableSettings, load
+from revenir.core.wiring import dependency
 from revenir.http.app import create_app, error_response, json_response
 from revenir.mail.sender import SesMailer
 from revenir.properties.store import PropertyRepository
-from revenir.vouchers import mail as voucher_mail
-from revenir.vouchers import orders as gift_orders
 from revenir.vouchers import stripe_signature as stripe_webhook
+from revenir.vouchers.deliveries import GiftDeliveries
+from revenir.vouchers.orders import GiftOrderService
 from revenir.vouchers.store import VoucherRepository
 
 logger = Logger(service="gift-vouchers")
@@ -47,22 +47,32 @@ class MailSettings(TableSettings):
     configuration_set: str = Field(alias="MAIL_CONFIGURATION_SET", min_length=1)
 
 
-class WebhookSettings(MailSettings):
+class WebhookSettings(TableSettings):
     secret_name: str = Field(alias="STRIPE_SECRET_NAME", min_length=1)
     webhook_secret: str | None = Field(default=None, alias="STRIPE_WEBHOOK_SECRET",
                                        description="Local runtime only: overrides the secret.")
 
 
-@cache
+# ---------------------------------------------------------------- dependencies, built at first use
+@dependency
 def _dynamodb() -> Any:
     return boto3.client("dynamodb")
 
 
-@cache
-def _repositories() -> tuple[PropertyRepository, VoucherRepository, SesMailer]:
-    settings = load(MailSettings)
-    return (PropertyRepository(_dynamodb(), settings.table_name), VoucherRepository(_dynamodb(), settings.table_name),
-            SesMailer(boto3.client("sesv2"), settings.configuration_set))
+@dependency
+def _repositories() -> tuple[VoucherRepository, PropertyRepository]:
+    table = load(TableSettings).table_name
+    return VoucherRepository(_dynamodb(), table), PropertyRepository(_dynamodb(), table)
+
+
+@dependency
+def orders() -> GiftOrderService:
+    return GiftOrderService(*_repositories())
+
+
+@dependency
+def deliveries() -> GiftDeliveries:
+    return GiftDeliveries(*_repositories(), SesMailer(boto3.client("sesv2"), load(MailSettings).configuration_set))
 
 
 def _webhook_secrets() -> list[str]:
@@ -77,7 +87,7 @@ def _webhook_secrets() -> list[str]:
 @cache
 def _persistence(name: str) -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(
-        table_name=load(MailSettings).table_name, key_attr="pk", sort_key_attr="sk",
+        table_name=load(TableSettings).table_name, key_attr="pk", sort_key_attr="sk",
         static_pk_value=f"IDEMPOTENCY#{name}", expiry_attr="expires_at_epoch", boto3_client=_dynamodb())
 
 
@@ -87,30 +97,17 @@ _send_config = IdempotencyConfig(event_key_jmespath="[property_id, order_id, to]
 
 
 def _issue(payload: dict[str, Any]) -> dict[str, Any]:
-    properties, vouchers, _ = _repositories()
-    codes = gift_orders.issue(vouchers, properties.get, payload["property_id"], payload["order_id"],
-                              payload["payment_intent_id"], payload["amount"], payload["currency"], clock.now())
+    codes = orders().issue(payload["property_id"], payload["order_id"], payload["payment_intent_id"],
+                           payload["amount"], payload["currency"])
     metrics.add_metric(name="GiftVouchersIssued", unit=MetricUnit.Count, value=len(codes))
     return {"codes": codes}
 
 
 def _send(payload: dict[str, Any]) -> dict[str, Any]:
     """Send one delivery (the buyer's or the recipient's e-mail): claimed first, so one sender only."""
-    properties, vouchers, mailer = _repositories()
-    pid, order_id, to = payload["property_id"], payload["order_id"], payload["to"]
-    now = clock.now()
-    if not vouchers.claim_delivery(pid, order_id, to, now):
+    message_id = deliveries().send(payload["property_id"], payload["order_id"], payload["to"])
+    if message_id is None:
         return {"sent": False}
-    try:
-        prop = properties.get(pid)
-        order = vouchers.get_order(pid, order_id)
-        items = [vouchers.get_voucher_item(pid, code) for code in order["codes"]]
-        recipient, raw = voucher_mail.build(prop, order, items, to)
-        message_id = mailer.send(prop.sender_email, recipient, raw)
-    except Exception:
-        vouchers.requeue_delivery(pid, order_id, to, now)
-        raise
-    vouchers.finish_delivery(pid, order_id, to, message_id, now)
     metrics.add_metric(name="GiftVoucherMailsSent", unit=MetricUnit.Count, value=1)
     return {"sent": True, "message_id": message_id}
 
@@ -126,13 +123,8 @@ def send_once(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _send_due_of_order(property_id: str, order_id: str) -> int:
-    vouchers = _repositories()[1]
-    sent = 0
-    for to in ("buyer", "recipient"):
-        delivery = vouchers.delivery(property_id, order_id, to)
-        if delivery and delivery["status"] == "queued" and delivery["due_at"] <= clock.iso(clock.now()):
-            sent += int(send_once({"property_id": property_id, "order_id": order_id, "to": to})["sent"])
-    return sent
+    return sum(int(send_once({"property_id": property_id, "order_id": order_id, "to": to})["sent"])
+               for to in deliveries().due_of_order(property_id, order_id))
 
 
 @app.post("/v1/stripe/webhook")
@@ -141,35 +133,18 @@ def stripe_event() -> Response[Any]:
     body = app.current_event.decoded_body or ""
     event = stripe_webhook.verify(body.encode(), app.current_event.headers.get("stripe-signature"),
                                   _webhook_secrets())
-    kind = str(event["type"])
-    obj: dict[str, Any] = event["data"].get("object") or {}
-    vouchers = _repositories()[1]
-    found = gift_orders.event_order(vouchers, obj)
-    if found is None:  # not one of our gift orders (another integration on the same Stripe account)
-        return json_response(200, {"received": True, "handled": False})
-    property_id, order_id = found
-    result: dict[str, Any] = {"received": True, "handled": True, "type": kind, "order_id": order_id}
-    if kind == "payment_intent.succeeded":
-        try:
-            issued = issue_once({"property_id": property_id, "order_id": order_id, "payment_intent_id": obj["id"],
-                                 "amount": int(obj.get("amount_received") or obj["amount"]),
-                                 "currency": str(obj["currency"])})
-        except IdempotencyAlreadyInProgressError:  # the same event, concurrently: Stripe will retry
-            return error_response(409, "in_progress", "this order is being issued: retry later")
-        result |= {"vouchers": len(issued["codes"]), "mails_sent": _send_due_of_order(property_id, order_id)}
-    elif kind == "payment_intent.payment_failed":
-        error = (obj.get("last_payment_error") or {}).get("code") or "payment_failed"
-        vouchers.mark_order_failed(property_id, order_id, str(error), clock.now())
+    try:
+        outcome = orders().handle_event(event, issue_once, _send_due_of_order)
+    except IdempotencyAlreadyInProgressError:  # the same event, concurrently: Stripe will retry
+        return error_response(409, "in_progress", "this order is being issued: retry later")
+    if outcome.failed:
         metrics.add_metric(name="GiftPaymentsFailed", unit=MetricUnit.Count, value=1)
-    elif kind == "charge.refunded":
-        voided = vouchers.void_order_for_refund(property_id, order_id, int(obj.get("amount_refunded") or 0),
-                                                bool(obj.get("refunded")), clock.now())
-        result["voided"] = len(voided)
-        metrics.add_metric(name="GiftVouchersVoided", unit=MetricUnit.Count, value=len(voided))
-    else:
-        result["handled"] = False
-    logger.info("stripe event", extra={"stripe_event": event.get("id"), "type": kind, "order_id": order_id})
-    return json_response(200, result)
+    if "voided" in outcome.result:
+        metrics.add_metric(name="GiftVouchersVoided", unit=MetricUnit.Count, value=outcome.voided)
+    if outcome.result.get("order_id"):
+        logger.info("stripe event", extra={"stripe_event": event.get("id"), "type": event["type"],
+                                           "order_id": outcome.result["order_id"]})
+    return json_response(200, outcome.result)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -186,7 +161,7 @@ def deliver_due(event: dict[str, Any], context: LambdaContext) -> dict[str, int]
     """Every minute (EventBridge Scheduler): the gift e-mails whose day has come, read from gsi1's queue."""
     _send_config.register_lambda_context(context)
     sent = failed = 0
-    for property_id, order_id, to in _repositories()[1].due_deliveries(clock.now()):
+    for property_id, order_id, to in deliveries().due():
         try:
             sent += int(send_once({"property_id": property_id, "order_id": order_id, "to": to})["sent"])
         except Exception:  # one bad delivery must not stop the others; it is back in the queue

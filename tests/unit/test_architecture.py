@@ -90,3 +90,22 @@ def test_handlers_do_not_build_storage_requests() -> None:
                       ("batch_get_item(", "transact_write_items(", ".put_item(", ".update_item(", ".query(")
                       if call in text]
     assert offenders == []
+
+
+def test_handlers_leave_time_ids_formats_and_pages_to_the_services() -> None:
+    """Wiring only: reading the clock, making ids, building CSV/HTML/JSON documents and rendering mail are the
+    capability services' work; pages are templates in the capability's package (`pages/*.html`)."""
+    forbidden = {"revenir.core.clock", "revenir.core.ids", "revenir.core.pages", "revenir.mail.rendering", "csv",
+                 "html", "json", "string"}
+    # To move: the memberships service (issue 11) still takes `now` from its handler.
+    pending = {"functions/identity/app.py"}
+    offenders = []
+    for path in sorted((ROOT / "functions").rglob("*.py")):
+        if path.relative_to(ROOT).as_posix() in pending:
+            continue
+        offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in imports(path)
+                      if n in forbidden or n.startswith("revenir.core.clock.")]
+        text = path.read_text().lower()
+        offenders += [f"{path.relative_to(ROOT)} holds a page" for marker in ("<!doctype", "<html", "<style")
+                      if marker in text]
+    assert offenders == []

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from revenir.codes import mail_defaults as defaults
 from revenir.codes.models import AmountDiscount, PromoCode
+from revenir.codes.store import PromoCodeRepository
 from revenir.core import clock
 from revenir.core.validation import Email, Language
 from revenir.mail import message, rendering
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer
 from revenir.properties.models import Property
+from revenir.properties.store import PropertyRepository
 
 
 class SendCodeRequest(BaseModel):
@@ -59,3 +62,21 @@ def send_code(mailer: Mailer, prop: Property, promo: PromoCode, guest: SendCodeR
     message_id = mailer.send(prop.sender_email, guest.email, raw)
     return SendCodeResult(email=guest.email, language=language, message_id=message_id,
                           sent_at=clock.iso(clock.now()))
+
+
+@dataclass(frozen=True)
+class PromoCodeMailer:
+    """E-mail a code to a guest, then record who got it (the code's "sent to" list)."""
+
+    properties: PropertyRepository
+    promos: PromoCodeRepository
+    mailer: Mailer
+
+    def send(self, property_id: str, promo_id: str, guest: SendCodeRequest) -> SendCodeResult:
+        prop = self.properties.get(property_id)
+        promo = self.promos.get(property_id, promo_id)
+        result = send_code(self.mailer, prop, promo, guest)
+        self.promos.record_sent(property_id, promo_id, {
+            "first_name": guest.first_name, "last_name": guest.last_name, "email": guest.email,
+            "phone": guest.phone, "language": result.language, "message_id": result.message_id}, result.sent_at)
+        return result

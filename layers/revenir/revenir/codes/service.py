@@ -1,4 +1,5 @@
-"""The promo-code use cases: validate, redeem (with holds), confirm, release, sweep expired holds.
+"""The promo-code use cases: the host's codes (create, change, archive, who got them, the public list), and
+validate, redeem (with holds), confirm, release, sweep expired holds.
 
 Orchestrates the repository (one read round trip, one write transaction) and the pure rules.
 """
@@ -8,9 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from revenir.codes.models import Evaluation, PromoCodeInput, RedeemRequest, ValidateRequest, evaluate, normalize_code
+from revenir.codes.models import (
+    Evaluation,
+    PromoCode,
+    PromoCodeInput,
+    PromoCodeUpdate,
+    RedeemRequest,
+    ValidateRequest,
+    evaluate,
+    normalize_code,
+)
 from revenir.codes.store import Lookup, PromoCodeRepository, Redemption
-from revenir.core import clock
+from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, TooManyRequests
 from revenir.core.pricing import Line
 from revenir.guard.policy import GuardPolicy
@@ -18,6 +28,41 @@ from revenir.sales.partner_card_store import PartnerCardRepository
 from revenir.sales.partner_cards import evaluate_card
 from revenir.sales.private_sale_store import sale_from_item
 from revenir.sales.private_sales import evaluate_sale
+
+
+class PromoCodeAdmin:
+    """The host's promo codes (the table only: no guard settings)."""
+
+    def __init__(self, repository: PromoCodeRepository):
+        self.repository = repository
+
+    def create(self, property_id: str, body: PromoCodeInput) -> PromoCode:
+        now = clock.now()
+        return self.repository.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now))
+
+    def page(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[PromoCode], str | None]:
+        return self.repository.page(property_id, limit=limit, cursor=cursor)
+
+    def get(self, property_id: str, promo_id: str) -> PromoCode:
+        return self.repository.get(property_id, promo_id)
+
+    def update(self, property_id: str, promo_id: str, patch: PromoCodeUpdate) -> PromoCode:
+        return self.repository.update(property_id, promo_id, patch, clock.iso(clock.now()))
+
+    def archive(self, property_id: str, promo_id: str) -> None:
+        self.repository.archive(property_id, promo_id, clock.iso(clock.now()))
+
+    def sent_to(self, property_id: str, promo_id: str) -> list[dict[str, Any]]:
+        return self.repository.sent_to(property_id, promo_id)
+
+    def public(self, property_id: str) -> list[dict[str, Any]]:
+        """The codes the host made public and publishes today (the property's day), as the widget shows them."""
+        today = clock.local_today(self.repository.time_zone(property_id))
+        promos, _ = self.repository.page(property_id, limit=100, public_only=True)
+        return [{"code": p.code, "name": p.name, "name_translations": p.name_translations,
+                 "description": p.description, "discount": p.discount.model_dump(),
+                 "valid_from": str(p.valid_from), "valid_until": str(p.valid_until)}
+                for p in promos if p.is_published(today)]
 
 
 class PromoCodeService:
@@ -95,6 +140,13 @@ class PromoCodeService:
         return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
                                       previous)
 
+
+class PromoCodeHolds:
+    """After a redemption: confirm it, give it back, release the expired holds (the table only: no guard settings)."""
+
+    def __init__(self, repository: PromoCodeRepository):
+        self.repository = repository
+
     def confirm(self, property_id: str, booking_id: str) -> Redemption:
         return self.repository.confirm(property_id, booking_id, clock.now())
 
@@ -117,4 +169,4 @@ class PromoCodeService:
         return released
 
 
-__all__ = ["PromoCodeInput", "PromoCodeService"]
+__all__ = ["PromoCodeAdmin", "PromoCodeHolds", "PromoCodeInput", "PromoCodeService"]

@@ -7,23 +7,37 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Settings = TypeVar("Settings", bound=BaseModel)
 
 
-class TableSettings(BaseModel):
+class EnvironmentSettings(BaseModel):
+    """A dependency's settings: only the variables it needs, so a route loads only what it uses."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
+
+class TableSettings(EnvironmentSettings):
     table_name: str = Field(alias="TABLE_NAME", min_length=1)
 
 
 @cache
-def load(model: type[Settings]) -> Settings:
-    """The function's settings, read from os.environ once per container."""
+def _load(model: type[BaseModel]) -> BaseModel:
     return model.model_validate(dict(os.environ))
+
+
+def load(model: type[Settings]) -> Settings:
+    """The function's settings, read from os.environ once per container (typed: `functools.cache` is not)."""
+    return cast(Settings, _load(model))
+
+
+class SigningSettings(EnvironmentSettings):
+    """The HMAC key of signed links (unsubscribe, review form): a Secrets Manager secret."""
+
+    signing_secret_name: str = Field(alias="SIGNING_SECRET_NAME", min_length=1)
 
 
 class MailSettings(TableSettings):

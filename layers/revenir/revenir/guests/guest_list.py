@@ -3,6 +3,9 @@ default (valid address, booking not cancelled, guest not unsubscribed, address n
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -67,3 +70,46 @@ def guest_rows(repository: GuestRepository, property_id: str, filters: GuestFilt
             continue
         rows.append(row)
     return rows
+
+
+#: The CSV export's columns, in order (Excel-friendly: UTF-8 with BOM, semicolons).
+CSV_COLUMNS = ["booking_id", "first_name", "last_name", "email", "phone", "country", "language", "arrival",
+               "departure", "nights", "adults", "children", "channel", "status", "checked_in", "total", "currency",
+               "reachable", "created_at", "updated_at"]
+
+
+@dataclass(frozen=True)
+class GuestList:
+    """The host's guest list: by default guests arriving from today to +30 days (the property's day)."""
+
+    repository: GuestRepository
+
+    def filters(self, property_id: str, **given: Any) -> GuestFilters:
+        """The given filters (None means not given), the arrival window defaulting to the next 30 days."""
+        from revenir.guests.lifecycle import default_window
+
+        context = self.repository.property_context(property_id)
+        start, end = default_window(str((context.property_item or {})["time_zone"]))
+        filters = GuestFilters(**{k: v for k, v in given.items() if v is not None})
+        if filters.arrival_from is None:
+            filters.arrival_from = start
+        if filters.arrival_to is None:
+            filters.arrival_to = end
+        return filters
+
+    def page(self, property_id: str, *, limit: int, cursor: str | None, **given: Any
+             ) -> tuple[list[dict[str, Any]], int, str | None]:
+        """(rows, total, next cursor): the cursor is the offset in the filtered list."""
+        rows = guest_rows(self.repository, property_id, self.filters(property_id, **given))
+        offset = int(cursor or 0)
+        next_cursor = str(offset + limit) if offset + limit < len(rows) else None
+        return rows[offset:offset + limit], len(rows), next_cursor
+
+    def csv_export(self, property_id: str, **given: Any) -> str:
+        rows = guest_rows(self.repository, property_id, self.filters(property_id, **given))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, delimiter=";", extrasaction="ignore",
+                                lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return "\ufeff" + buffer.getvalue()

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from revenir.core import clock
-from revenir.core.errors import Conflict, Forbidden, NotFound
+from revenir.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RevenirError
 from revenir.core.signing import Signer
 from revenir.reviews.models import (
     ImportReport,
@@ -99,13 +99,13 @@ class ReviewService:
         return counts
 
     def import_export(self, property_id: str, source: str, text: str) -> ImportReport:
+        if not text.strip():
+            raise InvalidInput("send the export file as the request body", code="empty_file")
         self._require_property(property_id)
         export = ExportSource(source, text)
         try:
             counts = self.ingest(property_id, export.reviews())
         except ValueError as exc:  # the file as a whole (bad JSON, not a list)
-            from revenir.core.errors import InvalidInput
-
             raise InvalidInput(f"the export cannot be read: {exc}", code="invalid_export") from exc
         return ImportReport(source=source, received=export.received, created=counts.created, updated=counts.updated,
                             unchanged=counts.unchanged, rejected=export.rejected, alerts_queued=counts.alerts_queued)
@@ -173,6 +173,20 @@ class ReviewService:
         done = self.repository.get(property_id, review_id("direct", booking_id)) is not None
         return self._require_property(property_id), booking, done
 
+    def form_page(self, signer: Signer, property_id: str, booking_id: str, token: str, lang: str | None
+                  ) -> tuple[int, str]:
+        """(status, HTML) of the form page: the form, "already reviewed", or the refusal as a page."""
+        from revenir.reviews import form_page
+
+        try:
+            prop, booking, done = self.form_state(signer, property_id, booking_id, token)
+        except RevenirError as exc:
+            return exc.status, form_page.error(exc.code, exc.message, lang)
+        language = form_page.language(lang, booking.get("language"), prop.get("default_language"))
+        if done:
+            return 200, form_page.done(prop, language)
+        return 200, form_page.form(property_id, prop, booking, token, language)
+
     # ------------------------------------------------------------------ admin
     def get(self, property_id: str, rid: str) -> Item:
         item = self.repository.get(property_id, rid)
@@ -180,8 +194,19 @@ class ReviewService:
             raise NotFound("no such review", code="review_not_found")
         return item
 
-    def list(self, property_id: str, filters: ListFilters, limit: int, cursor: str | None
+    def list(self, property_id: str, *, source: str | None = None, min_rating: float | None = None,
+             max_rating: float | None = None, answered: bool | None = None, created_from: date | None = None,
+             created_to: date | None = None, limit: int = 25, cursor: str | None = None
              ) -> tuple[list[ReviewOut], str | None]:
+        """Newest first; ratings on the 0–5 scale, the period in whole days (both ends included)."""
+        if created_from and created_to and created_to < created_from:
+            raise InvalidInput("`to` is before `from`", details=[{"field": "query.to"}])
+        filters = ListFilters(
+            source=source, answered=answered,
+            min_rating=round(min_rating * 100) if min_rating is not None else None,
+            max_rating=round(max_rating * 100) if max_rating is not None else None,
+            created_from=f"{created_from}T00:00:00Z" if created_from else None,
+            created_to=f"{created_to + timedelta(days=1)}T00:00:00Z" if created_to else None)
         items, next_cursor = self.repository.page(property_id, filters, limit, cursor)
         return [review_out(i) for i in items], next_cursor
 

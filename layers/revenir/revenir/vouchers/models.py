@@ -329,4 +329,58 @@ class ExtendInput(BaseModel):
     valid_until: date = Field(description="The new last day of use (later than the current one).")
 
 
+
+
+# ---------------------------------------------------------------- what the API answers (built by the service)
+class LedgerEntry(BaseModel):
+    kind: str
+    amount: int = Field(description="Signed, minor units: credits positive, debits negative.")
+    at: str
+    booking_id: str | None = None
+    order_id: str | None = None
+    note: str | None = None
+
+
+class VoucherDetail(BaseModel):
+    voucher: Voucher
+    ledger: list[LedgerEntry]
+    ledger_sum: int = Field(description="Always equals the voucher's balance.")
+
+
+class ImportRowReport(BaseModel):
+    row: int
+    code: str
+    status: Literal["imported", "unchanged", "code_taken", "error"]
+    message: str | None = None
+
+
+class ImportReport(BaseModel):
+    imported: int
+    unchanged: int
+    rejected: int
+    rows: list[ImportRowReport]
+
+
+class ShopProduct(BaseModel):
+    id: str
+    kind: str
+    name: str
+    name_translations: dict[str, str]
+    description: str | None = None
+    description_translations: dict[str, str]
+    currency: str
+    value: dict[str, Any]
+    validity: dict[str, Any]
+    offer_ids: list[str] | None = None
+
+
+class GiftShop(BaseModel):
+    property_id: str
+    property_name: str
+    currency: str
+    products: list[ShopProduct]
+    stripe_publishable_key: str
+    stripe_js_url: str
+
+
 __all__ = ["GiftOrderInput", "GiftProduct", "GiftProductInput", "Voucher"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from revenir.core import clock, ids
 from revenir.properties.models import Property
+from revenir.properties.store import PropertyRepository
 from revenir.vouchers.models import GiftOrderInput, GiftProduct, delivery_instant, price_order
 from revenir.vouchers.store import VoucherRepository
 
@@ -86,3 +88,61 @@ def issue(repo: VoucherRepository, properties: Callable[[str], Property], proper
     products: dict[str, GiftProduct] = {p.id: p for p in repo.list_products(property_id)}
     return repo.issue_order(property_id, order_id, payment_intent_id, amount, currency, prop.time_zone, now,
                             products)
+
+
+@dataclass(frozen=True)
+class StripeEventOutcome:
+    """What one Stripe event did: the webhook's answer, and the figures its metrics count."""
+
+    result: dict[str, Any]
+    issued: int = 0
+    failed: bool = False
+    voided: int = 0
+
+
+@dataclass(frozen=True)
+class GiftOrderService:
+    """Gift orders over the voucher store and the property lookup: placing one, and Stripe's events."""
+
+    vouchers: VoucherRepository
+    properties: PropertyRepository
+
+    def place(self, gateway: Gateway, property_id: str, body: GiftOrderInput) -> GiftOrderOut:
+        """Price the basket and create the PaymentIntent (idempotency key = the order)."""
+        return create_order(self.vouchers, gateway, self.properties.get(property_id), body, clock.now())
+
+    def issue(self, property_id: str, order_id: str, payment_intent_id: str, amount: int, currency: str
+              ) -> list[str]:
+        """The order's vouchers, exactly once (the write is conditional on the order still being pending)."""
+        return issue(self.vouchers, self.properties.get, property_id, order_id, payment_intent_id, amount,
+                     currency, clock.now())
+
+    def handle_event(self, event: dict[str, Any], issue_once: Callable[[dict[str, Any]], dict[str, Any]],
+                     send_due: Callable[[str, str], int]) -> StripeEventOutcome:
+        """`payment_intent.succeeded` issues (through `issue_once`, the caller's idempotent wrapper of `issue`)
+        then sends the e-mails due; `payment_intent.payment_failed` marks the order; `charge.refunded` voids
+        what the refund paid for. Events about anything else are acknowledged, not handled."""
+        kind = str(event["type"])
+        obj: dict[str, Any] = event["data"].get("object") or {}
+        found = event_order(self.vouchers, obj)
+        if found is None:  # not one of our gift orders (another integration on the same Stripe account)
+            return StripeEventOutcome({"received": True, "handled": False})
+        property_id, order_id = found
+        result: dict[str, Any] = {"received": True, "handled": True, "type": kind, "order_id": order_id}
+        if kind == "payment_intent.succeeded":
+            issued = issue_once({"property_id": property_id, "order_id": order_id, "payment_intent_id": obj["id"],
+                                 "amount": int(obj.get("amount_received") or obj["amount"]),
+                                 "currency": str(obj["currency"])})
+            result |= {"vouchers": len(issued["codes"]), "mails_sent": send_due(property_id, order_id)}
+            return StripeEventOutcome(result)
+        if kind == "payment_intent.payment_failed":
+            error = (obj.get("last_payment_error") or {}).get("code") or "payment_failed"
+            self.vouchers.mark_order_failed(property_id, order_id, str(error), clock.now())
+            return StripeEventOutcome(result, failed=True)
+        if kind == "charge.refunded":
+            voided = self.vouchers.void_order_for_refund(property_id, order_id, int(obj.get("amount_refunded") or 0),
+                                                         bool(obj.get("refunded")), clock.now())
+            result["voided"] = len(voided)
+            return StripeEventOutcome(result, voided=len(voided))
+        result["handled"] = False
+        return StripeEventOutcome(result)
