@@ -76,9 +76,13 @@ operator-property: setup
 operator-add: setup
 	$(PY) -m deploy.operator add-operator --env $(ENV) --region $(REGION) --email $(EMAIL)
 
-## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed
+## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed.
+## Data is kept in .local-state/ across restarts; FRESH=1 starts empty with the demo seed; JSON_LOGS=1 prints
+## the functions' JSON logs and REPORT lines instead of one readable line per request (docs/local-runtime.md)
+FRESH ?=
+JSON_LOGS ?=
 run: setup
-	$(PY) -m local
+	$(PY) -m local $(if $(filter 1 true yes,$(FRESH)),--fresh) $(if $(filter 1 true yes,$(JSON_LOGS)),--json-logs)
 
 ## test: every quality gate and every test tier (what CI runs)
 test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build pytest fuzz
