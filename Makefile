@@ -91,7 +91,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 typecheck: setup
-	$(VENV)/bin/mypy layers/revenir/revenir
+	$(VENV)/bin/mypy layers/revenir/revenir functions local bench tests deploy
 
 cfn-lint: setup
 	$(VENV)/bin/cfn-lint template.yaml

@@ -77,7 +77,7 @@ def measure(preload: int = PRELOAD, vouchers: int = VOUCHER_ROWS, reviews: int =
     out: dict[str, Any] = {}
     with mock_aws():
         template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))
+        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
         table = next(iter(template.tables))
         gateway = Gateway(template, LocalLambdas(template))
         admin = {"Authorization": f"Bearer {demo.seed(gateway, sample_data=False)}"}

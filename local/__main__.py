@@ -253,14 +253,14 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
         state.clear()
     saved = state.read()
     template = load()
-    secret_values = emulator.create_resources(template, lambda service: boto3.client(service),
+    secret_values = emulator.create_resources(template, lambda service: boto3.client(service),  # type: ignore[call-overload]
                                               (saved or {}).get("secrets"))
     restored = 0
     if saved is not None:
         with emulator._holding():
             restored = state.restore_tables(saved)
         clock.travel(float(saved.get("clock_offset") or 0))
-    roles = iam.create_roles(template, lambda service: boto3.client(service))
+    roles = iam.create_roles(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
     stripe_env = stripe_setup.environment(ports["stripe"])
     log_file: Any = sys.stdout  # --json-logs: the functions' own output and REPORT lines, on stdout
     if not args.json_logs:

@@ -145,7 +145,7 @@ def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
-    models.copy = _CopyShim()  # type: ignore[assignment]
+    models.copy = _CopyShim()  # type: ignore[assignment,attr-defined]
 
     original_transact = DynamoDBBackend.transact_write_items
 
@@ -241,7 +241,7 @@ def install() -> None:
                 candidates = list(gsi.by_hash.get(values, {}).values())
         if candidates is None:
             return original_query(self, *args, **kwargs)
-        return original_query(_Candidates(self, candidates), *args, **kwargs)
+        return original_query(_Candidates(self, candidates), *args, **kwargs)  # type: ignore[arg-type]
 
     Table.query = query  # type: ignore[method-assign]
     _installed = True

@@ -111,7 +111,7 @@ class Gateway:
                 import traceback
 
                 traceback.print_exc()
-            return _json(500, {"message": "Internal Server Error", "detail": str(exc)}, self.cors_headers)
+            return _json(500, {"message": "Internal Server Error"}, self.cors_headers)  # no exception text, as AWS
         return self.response(result)
 
     def event(self, request: Request, route: Route, path_params: dict[str, str],
@@ -125,7 +125,8 @@ class Gateway:
         params: dict[str, str] = {}
         for key, value in parse_qsl(query, keep_blank_values=True):
             params[key] = f"{params[key]},{value}" if key in params else value
-        source_ip = request.headers.get("X-Forwarded-For", request.remote_addr or "127.0.0.1").split(",")[0]
+        # the connection's address, as API Gateway does: a client-set X-Forwarded-For is never trusted
+        source_ip = request.remote_addr or "127.0.0.1"
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": f"{route.method} {route.path}",
@@ -154,7 +155,12 @@ class Gateway:
         if path_params:
             event["pathParameters"] = path_params
         if body:
-            event["body"] = body.decode() if is_text else base64.b64encode(body).decode()
+            try:  # API Gateway passes a body that is not valid UTF-8 base64-encoded, whatever its content type
+                text = body.decode("utf-8") if is_text else None
+            except UnicodeDecodeError:
+                text = None
+            event["body"] = text if text is not None else base64.b64encode(body).decode()
+            event["isBase64Encoded"] = text is None
         if claims is not None:
             event["requestContext"]["authorizer"] = {
                 "jwt": {"claims": tokens.as_api_gateway_claims(claims),

@@ -98,7 +98,9 @@ def expand(owner: str, policies: list[Any], template: Template) -> list[dict[str
             found = policy["Statement"]
             statements.extend(found if isinstance(found, list) else [found])
         elif isinstance(policy, dict) and len(policy) == 1:
-            from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+            from samtranslator.policy_template_processor.processor import (  # type: ignore[import-untyped]
+                PolicyTemplatesProcessor,
+            )
 
             processor = processor or PolicyTemplatesProcessor(
                 PolicyTemplatesProcessor.get_default_policy_templates_json())
@@ -204,14 +206,14 @@ def _state_machines_call_with_their_policies(template: Template, iam: Any) -> No
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
         client = original(region, service, state_credentials)
-        return boto3.client(service, region_name=region, endpoint_url=client.meta.endpoint_url,
+        return boto3.client(service, region_name=region, endpoint_url=client.meta.endpoint_url,  # type: ignore[call-overload]
                             aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
                             config=client.meta.config)
 
     boto_client_for.__wrapped__ = original  # type: ignore[attr-defined]
     for module in list(sys.modules.values()):
         if getattr(module, "boto_client_for", None) is not None and (module.__name__ or "").startswith("moto."):
-            module.boto_client_for = boto_client_for
+            setattr(module, "boto_client_for", boto_client_for)  # noqa: B010 - patching moto's module attribute
 
 
 def credentials(role: Role) -> dict[str, str]:
@@ -251,7 +253,7 @@ def enforce() -> None:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # type: ignore[assignment]
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
     ActionAuthenticatorMixin.request_count = 0
     _observe()
 

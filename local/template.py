@@ -41,7 +41,7 @@ def _tag_constructor(name: str) -> Any:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type,unused-ignore]
         return _Tag(name, value)
     return construct
 
@@ -313,7 +313,7 @@ def load(path: Path = TEMPLATE) -> Template:
                 if event["Type"] == "HttpApi":
                     api = eprops.get("ApiId")
                     api_id = api.value if isinstance(api, _Tag) else (api or {}).get("Ref")
-                    authorizer = (eprops.get("Auth") or {}).get("Authorizer", api_default_auth.get(api_id))
+                    authorizer = (eprops.get("Auth") or {}).get("Authorizer", api_default_auth.get(api_id or ""))
                     route = Route(eprops["Method"].upper(), eprops["Path"], logical,
                                   None if authorizer in (None, "NONE") else authorizer)
                     fn.routes.append(route)

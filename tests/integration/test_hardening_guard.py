@@ -50,12 +50,12 @@ def test_finding_3a_limit_holds_when_every_miss_read_the_counter_before_any_was_
 def test_finding_3a_concurrent_unknown_codes_over_the_api_get_at_most_the_limit_of_answers(
         api: Any, admin: dict[str, str]) -> None:
     create(api, admin)
-    headers = {"X-Forwarded-For": "203.0.113.10"}
+    client = {"environ_base": {"REMOTE_ADDR": "203.0.113.10"}}
     statuses: list[int] = []
 
     def guess(n: int) -> None:
         statuses.append(api.post("/v1/properties/demo/codes/validate", json=basket(code=f"GUESS{n}"),
-                                 headers=headers).status_code)
+                                 **client).status_code)
 
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
     for t in threads:
@@ -68,12 +68,12 @@ def test_finding_3a_concurrent_unknown_codes_over_the_api_get_at_most_the_limit_
 def test_finding_3b_anonymous_guessing_does_not_block_the_booking_engines_redemption(
         api: Any, admin: dict[str, str]) -> None:
     create(api, admin)
-    same_address = {"X-Forwarded-For": "203.0.113.11"}
+    same_address = {"environ_base": {"REMOTE_ADDR": "203.0.113.11"}}
     for n in range(21):
-        api.post("/v1/properties/demo/codes/validate", json=basket(code=f"GUESS{n}"), headers=same_address)
-    assert api.post("/v1/properties/demo/codes/validate", json=basket(), headers=same_address).status_code == 429
+        api.post("/v1/properties/demo/codes/validate", json=basket(code=f"GUESS{n}"), **same_address)
+    assert api.post("/v1/properties/demo/codes/validate", json=basket(), **same_address).status_code == 429
     redeemed = api.post("/v1/properties/demo/redemptions", json={**basket(), "booking_id": "B-9"},
-                        headers={**admin, **same_address})
+                        headers=admin, **same_address)
     assert redeemed.status_code == 201, redeemed.json
 
 
@@ -90,3 +90,15 @@ def test_finding_4_anonymous_validation_does_not_reveal_who_stayed(api: Any, adm
     refused = api.post("/v1/properties/demo/redemptions", json={**basket(**stayed), "booking_id": "B-2"},
                        headers=admin)
     assert refused.status_code == 409 and refused.json["error"]["code"] == "first_stay_only"
+
+
+def test_finding_3c_the_gateway_uses_the_connections_address_not_x_forwarded_for(
+        api: Any, admin: dict[str, str]) -> None:
+    create(api, admin)
+    one_client = {"environ_base": {"REMOTE_ADDR": "203.0.113.12"}}
+    for n in range(20):  # a new X-Forwarded-For each time buys no new budget
+        api.post("/v1/properties/demo/codes/validate", json=basket(code=f"GUESS{n}"),
+                 headers={"X-Forwarded-For": f"198.51.100.{n}"}, **one_client)
+    blocked = api.post("/v1/properties/demo/codes/validate", json=basket(),
+                       headers={"X-Forwarded-For": "192.0.2.1"}, **one_client)
+    assert blocked.status_code == 429

@@ -22,8 +22,9 @@ def invoke_raw(gateway: Any, method: str, path: str, body: bytes, content_type: 
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    all_headers = {**headers, **({"Content-Type": content_type} if content_type else {})}
-    request = Request(EnvironBuilder(method=method, path=path, data=b"{}", headers=all_headers).get_environ())
+    all_headers: dict[str, str] = {**headers, **({"Content-Type": content_type} if content_type else {})}
+    builder = EnvironBuilder(method=method, path=path, data=b"{}", headers=list(all_headers.items()))
+    request = Request(builder.get_environ())
     route, params = gateway.match(method, path)
     from local import tokens
 
@@ -198,3 +199,25 @@ def test_finding_11_query_dates_out_of_range_are_a_400_naming_the_field(api: Any
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     details = response.get_json()["error"]["details"]
     assert any(d["field"].endswith(field) for d in details), details
+
+
+def test_finding_9_the_gateway_passes_a_body_that_is_not_utf8_base64_encoded(api: Any, demo: str) -> None:
+    """Through the local gateway itself (as API Gateway does): no werkzeug 500, the handler's 400."""
+    response = api.post("/v1/admin/properties/demo/guests", data=b"\xff\xfe{\x80",
+                        headers={"Authorization": f"Bearer {demo}", "Content-Type": "application/json"})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.json["error"]["code"] == "invalid_encoding"
+
+
+def test_finding_18_the_gateway_answers_a_failed_function_without_its_exception_text(
+        gateway: Any, monkeypatch: Any) -> None:
+    from werkzeug.test import Client
+
+    def fail(name: str, event: dict[str, Any]) -> Any:
+        raise RuntimeError("secret internals: /var/task/app.py line 42")
+
+    monkeypatch.setattr(gateway.lambdas, "invoke", fail)
+    response = Client(gateway).get("/health")
+    assert response.status_code == 500
+    assert response.get_json() == {"message": "Internal Server Error"}
+    assert "secret internals" not in response.get_data(as_text=True)

@@ -46,7 +46,7 @@ def test_a_function_environment_is_its_template_environment_plus_the_runtime_var
     fn = template.functions["CartsFunction"]
     role = iam.roles_for(template)["CartsFunction"]
     original = iam.credentials
-    iam.credentials = lambda role: {"AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S",  # type: ignore
+    iam.credentials = lambda role: {"AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S",
                                     "AWS_SESSION_TOKEN": "T"}
     try:
         env = iam.function_environment(fn, role, {"moto": 5055, "api": 3000, "stripe": 8420},

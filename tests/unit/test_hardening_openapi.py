@@ -4,14 +4,16 @@ response is described by the error model (never by a success model)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from openapi_spec_validator import validate
 
 from local.openapi import TARGET
 
 
-def document() -> dict:
-    return json.loads(TARGET.read_text(encoding="utf-8"))
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(TARGET.read_text(encoding="utf-8"))
+    return loaded
 
 
 def test_finding_15_openapi_document_is_valid_for_openapi_spec_validator() -> None:

@@ -27,7 +27,7 @@ def _encode(claims: dict[str, object]) -> str:
 
 
 def test_finding_7_local_token_without_exp_is_refused() -> None:
-    claims = {"sub": "x", "iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "property_ids": '["demo"]'}
+    claims: dict[str, object] = {"sub": "x", "iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "property_ids": '["demo"]'}
     assert tokens.verify("Bearer " + _encode(claims)) is None
     assert tokens.verify("Bearer " + _encode({**claims, "exp": int(time.time()) + 60})) is not None
 
