@@ -10,6 +10,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import Server
@@ -30,6 +31,18 @@ ERROR_SCHEMA = {
 }
 
 
+def _check_model_names(module_name: str, document: Any, seen: dict[str, tuple[str, str]]) -> None:
+    """Two functions' models with one name and different shapes would be merged into one schema, and a client
+    would parse one operation's answer with the other's model: refuse to build (name them apart)."""
+    components = document.components.schemas if document.components else None
+    for name, model in (components or {}).items():
+        shape = json.dumps(model.model_dump(exclude_none=True, by_alias=True), sort_keys=True)
+        first = seen.setdefault(name, (module_name, shape))
+        if first[1] != shape:
+            raise SystemExit(f"OpenAPI: two different models are both named {name!r} ({first[0]} and "
+                             f"{module_name}): rename one")
+
+
 def build() -> str:
     template = load()
     apply_environment(template)
@@ -40,9 +53,12 @@ def build() -> str:
                     "bearer JWT whose property_ids claim lists the property.",
         servers=[Server(url="/")],
     )
+    models: dict[str, tuple[str, str]] = {}
     for module_name in sorted({fn.module for fn in template.functions.values() if fn.routes}):
         module = importlib.import_module(module_name)
-        merge.add_schema(module.app.get_openapi_schema())
+        document = module.app.get_openapi_schema()
+        _check_model_names(module_name, document, models)
+        merge.add_schema(document)
     schema = json.loads(merge.get_openapi_json_schema())
     schema.setdefault("components", {})["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
@@ -71,6 +87,10 @@ def build() -> str:
         operation = path.get(route.method.lower())
         if operation is not None and route.authorizer:
             operation["security"] = [{"bearer": []}]
+    undocumented = [f"{m.upper()} {path}" for path, item in schema["paths"].items() for m, op in item.items()
+                    if not any(code.startswith("2") for code in op.get("responses", {}))]
+    if undocumented:  # a route given `responses=` without its success answer loses it from the document
+        raise SystemExit(f"OpenAPI: no success response documented for {', '.join(undocumented)}")
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -141,7 +141,8 @@ def promo_code_sent_to(property_id: PropertyId, promo_id: PromoId) -> dict[str, 
 # ---------------------------------------------------------------- widget (anonymous)
 @app.post("/v1/properties/<property_id>/codes/validate", tags=["Booking widget"],
           summary="Validate a code against a basket and price it",
-          responses={429: {"description": "too_many_requests (Retry-After)"}})
+          responses={200: {"description": "The evaluation: valid or the reason, and the priced basket"},
+                     429: {"description": "too_many_requests (Retry-After)"}})
 def validate_code(property_id: PropertyId, body: Annotated[ValidateRequest, Body()]) -> ValidateResponse:
     evaluation = service().validate(property_id, body, _client_ip())
     metrics.add_metric(name="CodeValidations", unit=MetricUnit.Count, value=1)

@@ -30,12 +30,12 @@ from revenir.vouchers.models import (
     GiftProduct,
     GiftProductInput,
     GiftShop,
-    ImportReport,
     ManualIssueInput,
-    RedeemRequest,
-    RedemptionOut,
     Voucher,
     VoucherDetail,
+    VoucherImportReport,
+    VoucherRedeemRequest,
+    VoucherRedemptionOut,
 )
 from revenir.vouchers.service import VoucherService
 from revenir.vouchers.store import VoucherRepository
@@ -143,7 +143,7 @@ def export_vouchers(property_id: PropertyId, product_id: ProductId) -> Response[
 @app.post("/v1/admin/properties/<property_id>/gift-products/<product_id>/vouchers/import", tags=["Gift vouchers"],
           summary="Import codes sold elsewhere (CSV body); a per-row report comes back. Re-importing changes "
                   "nothing.")
-def import_vouchers(property_id: PropertyId, product_id: ProductId) -> ImportReport:
+def import_vouchers(property_id: PropertyId, product_id: ProductId) -> VoucherImportReport:
     report = vouchers().import_csv(property_id, product_id, app.current_event.decoded_body or "")
     metrics.add_metric(name="VouchersImported", unit=MetricUnit.Count, value=report.imported)
     return report
@@ -185,7 +185,8 @@ def gift_shop(property_id: PropertyId) -> GiftShop:
 
 @app.get("/v1/properties/<property_id>/vouchers/<code>", tags=["Gift vouchers"],
          summary="Balance check: status, balance and end of validity (rate-limited)",
-         responses={429: {"description": "too_many_requests (Retry-After)"}})
+         responses={200: {"description": "Status, balance and validity"},
+                    429: {"description": "too_many_requests (Retry-After)"}})
 def check_balance(property_id: PropertyId, code: CodePath) -> BalanceOut:
     return vouchers().check_balance(property_id, code, _client_ip(), guard())
 
@@ -205,7 +206,7 @@ def print_voucher(property_id: PropertyId, code: CodePath,
           responses={201: {"description": "Redeemed"}, 200: {"description": "Same booking_id again"},
                      409: {"description": "insufficient_balance, voucher_expired, voucher_void, voucher_used, "
                                           "card_value_mismatch, currency_mismatch"}})
-def redeem(property_id: PropertyId, body: Annotated[RedeemRequest, Body()]) -> Response[RedemptionOut]:
+def redeem(property_id: PropertyId, body: Annotated[VoucherRedeemRequest, Body()]) -> Response[VoucherRedemptionOut]:
     result = vouchers().redeem(property_id, body)
     if not result.replayed:
         metrics.add_metric(name="VoucherRedemptions", unit=MetricUnit.Count, value=1)

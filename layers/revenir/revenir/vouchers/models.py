@@ -302,7 +302,7 @@ def debit_for(kind: ProductKind, balance: int, amount: int) -> int:
     return amount
 
 
-class RedeemRequest(BaseModel):
+class VoucherRedeemRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
     code: str = Field(min_length=4, max_length=40, description="Any case, with or without dashes or spaces.")
     booking_id: Identifier
@@ -310,7 +310,7 @@ class RedeemRequest(BaseModel):
     currency: Currency
 
 
-class RedemptionOut(BaseModel):
+class VoucherRedemptionOut(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
     booking_id: str
     code: str
@@ -365,18 +365,18 @@ class VoucherDetail(BaseModel):
     ledger_sum: int = Field(description="Always equals the voucher's balance.")
 
 
-class ImportRowReport(BaseModel):
+class VoucherImportRowReport(BaseModel):
     row: int
     code: str
     status: Literal["imported", "unchanged", "code_taken", "error"]
     message: str | None = None
 
 
-class ImportReport(BaseModel):
+class VoucherImportReport(BaseModel):
     imported: int
     unchanged: int
     rejected: int
-    rows: list[ImportRowReport]
+    rows: list[VoucherImportRowReport]
 
 
 class ShopProduct(BaseModel):

@@ -24,15 +24,15 @@ from revenir.vouchers.models import (
     GiftProduct,
     GiftProductInput,
     GiftShop,
-    ImportReport,
-    ImportRowReport,
     LedgerEntry,
     ManualIssueInput,
-    RedeemRequest,
-    RedemptionOut,
     ShopProduct,
     Voucher,
     VoucherDetail,
+    VoucherImportReport,
+    VoucherImportRowReport,
+    VoucherRedeemRequest,
+    VoucherRedemptionOut,
     status_of,
 )
 from revenir.vouchers.store import NewVoucher, VoucherRepository, product_from_input, voucher_out
@@ -89,7 +89,7 @@ class VoucherService:
         self.vouchers.get_product(property_id, product_id)
         return voucher_csv.export(self.vouchers.all_vouchers(property_id, product_id, self._today(prop)))
 
-    def import_csv(self, property_id: str, product_id: str, text: str) -> ImportReport:
+    def import_csv(self, property_id: str, product_id: str, text: str) -> VoucherImportReport:
         """Codes sold elsewhere: a per-row report; re-importing the same file changes nothing."""
         prop = self._property(property_id)
         product = self.vouchers.get_product(property_id, product_id)
@@ -99,13 +99,13 @@ class VoucherService:
             purchased_at=f"{r.purchase_date}T00:00:00Z", source="import", order_number=r.order_number,
             buyer_name=r.client, buyer_email=r.email, note="import")) for r in parsed.rows]
         outcomes = self.vouchers.import_vouchers(property_id, rows, prop.time_zone)
-        report = [ImportRowReport.model_validate({
+        report = [VoucherImportRowReport.model_validate({
             "row": o.row, "code": voucher_codes.display(o.code), "status": o.status,
             "message": "this code exists with other values" if o.status == "code_taken" else None})
             for o in outcomes]
-        report += [ImportRowReport.model_validate(e) for e in parsed.errors]
+        report += [VoucherImportRowReport.model_validate(e) for e in parsed.errors]
         report.sort(key=lambda r: r.row)
-        return ImportReport(imported=sum(1 for o in outcomes if o.status == "imported"),
+        return VoucherImportReport(imported=sum(1 for o in outcomes if o.status == "imported"),
                             unchanged=sum(1 for o in outcomes if o.status == "unchanged"),
                             rejected=sum(1 for r in report if r.status in ("error", "code_taken")), rows=report)
 
@@ -178,7 +178,8 @@ class VoucherService:
             recipient_name=item.get("recipient_name"))], language or prop.default_language)
 
     # ------------------------------------------------------------------ booking engine (token)
-    def redeem(self, property_id: str, request: RedeemRequest, now: datetime | None = None) -> RedemptionOut:
+    def redeem(self, property_id: str, request: VoucherRedeemRequest,
+               now: datetime | None = None) -> VoucherRedemptionOut:
         """One transaction, never below zero, once per booking (`replayed` on a repeat)."""
         return self.vouchers.redeem(property_id, request, voucher_codes.parse(request.code), now or clock.now())
 

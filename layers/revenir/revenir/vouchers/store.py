@@ -33,9 +33,9 @@ from revenir.vouchers.models import (
     STATUSES,
     GiftProduct,
     GiftProductInput,
-    RedeemRequest,
-    RedemptionOut,
     Voucher,
+    VoucherRedeemRequest,
+    VoucherRedemptionOut,
     end_instant,
     status_of,
 )
@@ -351,7 +351,7 @@ class VoucherRepository:
         return {"Put": {"TableName": self._table, "Item": serialize(entry),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    def redeem(self, property_id: str, request: RedeemRequest, code: str, now: datetime) -> RedemptionOut:
+    def redeem(self, property_id: str, request: VoucherRedeemRequest, code: str, now: datetime) -> VoucherRedemptionOut:
         """ONE TransactWriteItems: the balance goes down under conditions (enough left, not void, not expired,
         same currency; a card is used whole), a ledger entry, the booking's redemption record (once)."""
         at = clock.iso(now)
@@ -384,7 +384,7 @@ class VoucherRepository:
             reasons, olds = cancellation_codes(exc), cancellation_items(exc)
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed" and olds[2]:
                 old = olds[2]
-                return RedemptionOut(booking_id=old["booking_id"], code=voucher_codes.display(code),
+                return VoucherRedemptionOut(booking_id=old["booking_id"], code=voucher_codes.display(code),
                                      amount=old["amount"], currency=old["currency"], status="redeemed",
                                      replayed=True)
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -393,11 +393,11 @@ class VoucherRepository:
                 raise Conflict("this voucher is being used by another booking: try again",
                                code="concurrent_change") from exc
             raise
-        return RedemptionOut(booking_id=request.booking_id, code=voucher_codes.display(code), amount=request.amount,
-                             currency=request.currency, status="redeemed")
+        return VoucherRedemptionOut(booking_id=request.booking_id, code=voucher_codes.display(code),
+                                    amount=request.amount, currency=request.currency, status="redeemed")
 
     @staticmethod
-    def _refusal(old: Item | None, request: RedeemRequest, at: str) -> Exception:
+    def _refusal(old: Item | None, request: VoucherRedeemRequest, at: str) -> Exception:
         if old is None:
             return NotFound("no gift voucher has this code", code="voucher_not_found")
         if old.get("voided"):
