@@ -2,6 +2,7 @@
 // language with variables inserted by click, the API's live preview for a chosen booking, a test send;
 // segments and per-segment upsells; abandoned-cart settings and figures.
 import { admin, del, get, post, put } from "../lib/api.js";
+import { tokenEmail } from "../lib/auth.js";
 import { formValues, html, toInt } from "../lib/dom.js";
 import { addDays, checkList, field, select, today } from "../lib/form.js";
 import { LANGUAGES, money, number, t } from "../lib/i18n.js";
@@ -147,12 +148,14 @@ class Emails extends Screen {
 
 class TemplateEdit extends Screen {
   async load() {
-    const [tpl, guests, segments, offers] = await Promise.all([
+    const [tpl, guests, segments, offers, property] = await Promise.all([
       get(admin(`/mail-templates/${encodeURIComponent(this.params.id)}`)),
       get(admin("/guests"), { limit: 100, arrival_from: addDays(today(), -365), arrival_to: addDays(today(), 365), reachable: false }),
-      get(admin("/segments")), get(admin("/offers")),
+      get(admin("/segments")), get(admin("/offers")), get(admin()),
     ]);
     this.tpl = tpl;
+    // a test goes only to the host's own addresses (the API refuses others): the contact address, the sign-in one
+    this.testAddresses = [...new Set([property.contact_email, tokenEmail()].filter(Boolean).map((a) => a.toLowerCase()))];
     this.bookings = guests.guests;
     this.segments = segments.segments;
     this.offers = offers.offers;
@@ -233,7 +236,9 @@ class TemplateEdit extends Screen {
             <iframe title="${t("emails.preview")}" sandbox="" srcdoc="${this.preview.html}" data-testid="preview-frame"></iframe>`
             : html`<p class="error" role="alert">${this.previewError}</p>`}
           <form data-form="test" novalidate>
-            ${field(t("emails.testAddress"), "email", "", { type: "email", required: true, testid: "test-email" })}
+            ${select(t("emails.testAddress"), "email", this.testAddresses[0], this.testAddresses.map((a) => [a, a]),
+              { testid: "test-email" })}
+            <p class="hint">${t("emails.testAddressHint")}</p>
             <div class="actions"><button type="submit" class="secondary">${t("emails.testSend")}</button></div>
           </form>
         </section>
