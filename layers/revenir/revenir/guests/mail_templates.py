@@ -99,11 +99,11 @@ class MailTemplates:
         return Preview(language=language, subject=rendered.subject, html=rendered.html, text=rendered.text)
 
     @staticmethod
-    def test_recipients(context: PropertyContext, caller_email: str | None) -> list[str]:
+    def test_recipients(context: PropertyContext, caller_email: str | None) -> tuple[str, ...]:
         """Who may receive a test (issue 12, item 1): the property's contact address and the caller's own
         (the token's verified e-mail claim), never any address a host types — a test send is not a relay."""
         allowed = [str((context.property_item or {}).get("contact_email") or ""), caller_email or ""]
-        return list(dict.fromkeys(a.strip().lower() for a in allowed if a.strip()))
+        return tuple(dict.fromkeys(a.strip().lower() for a in allowed if a.strip()))
 
     def test_send(self, composer: Composer, mailer: Mailer, property_id: str, template_id: str,
                   request: TestSendRequest, caller_email: str | None = None) -> dict[str, str]:
@@ -113,7 +113,7 @@ class MailTemplates:
             raise Forbidden("a test goes only to the property's contact address or to your own sign-in address",
                             code="test_recipient_not_allowed",
                             details=[{"field": "body.email", "message": "use one of the allowed addresses",
-                                      "allowed": allowed}])
+                                      "allowed": [*allowed]}])
         raw, language, rendered, context = self._render(composer, property_id, template_id, request,
                                                         recipient=request.email)
         raw = raw.replace(b"Subject: ", b"Subject: [TEST] ", 1)
