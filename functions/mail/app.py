@@ -21,6 +21,7 @@ from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSet
 from revenir.core.signing import Signer
 from revenir.core.wiring import dependency
 from revenir.guests.dispatch import Composer, Dispatcher
+from revenir.guests.mail_problems import MailProblemLog, MailProblems
 from revenir.guests.mail_templates import (
     MailTemplates,
     Preview,
@@ -135,6 +136,13 @@ def test_send(property_id: PropertyId, template_id: TemplateId,
         raise
     logger.info("test send", extra={**log, "message_id": sent["message_id"]})
     return sent
+
+
+@app.get("/v1/admin/properties/<property_id>/mail-problems", tags=["E-mails"],
+         summary="Mail that could not go: SES refusals (permanent, or transient after every retry) and templates "
+                 "failing at send time, one line per reason with a count, most recent first")
+def mail_problems(property_id: PropertyId) -> MailProblems:
+    return MailProblemLog(repository()).list(property_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
