@@ -465,3 +465,26 @@ def test_send_a_test_e_mail_and_change_the_cart_reminder(page: Any, local_runtim
     assert call(local_runtime, "GET", f"{ADMIN}/cart-settings")["delay_minutes"] == 90
     call(local_runtime, "PUT", f"{ADMIN}/cart-settings", {**call(local_runtime, "GET", f"{ADMIN}/cart-settings"),
                                                             "delay_minutes": 60})
+
+
+@pytest.mark.browser
+def test_finding_17_the_host_sees_the_mail_that_could_not_go(page: Any, local_runtime: Any) -> None:
+    base = call(local_runtime, "GET", f"{ADMIN}/mail-templates/booking_info")
+    bomb = {k: base[k] for k in ("name", "kind", "trigger", "category")} | {"versions": {"fr": {
+        "subject": "Bientôt", "text": "x", "html": "{% for i in range(booking.nights * 100000) %}{{ i }}{% endfor %}"}}}
+    call(local_runtime, "PUT", f"{ADMIN}/mail-templates/booking_info", bomb)  # fine at save, over budget at send
+    try:
+        arrival = date.today() + timedelta(days=1)
+        call(local_runtime, "PUT", "/v1/properties/demo/bookings/B-PROBLEM", {
+            "first_name": "Léa", "last_name": "Martin", "email": "lea.problem@example.com", "language": "fr",
+            "arrival": str(arrival), "departure": str(arrival + timedelta(days=2)), "adults": 2, "channel": "direct"})
+        deadline = time.monotonic() + 30
+        while not call(local_runtime, "GET", f"{ADMIN}/mail-problems")["total"] and time.monotonic() < deadline:
+            call(local_runtime, "POST", "/_local/clock/advance?seconds=61")  # a dispatcher tick
+        sign_in(page, local_runtime, "/emails")
+        problems = page.get_by_test_id("mail-problems")
+        expect(problems).to_contain_text("template_over_budget")
+        expect(problems).to_contain_text("Le modèle ne peut pas être rendu")
+        expect(problems).to_contain_text("lea.problem@example.com")
+    finally:
+        call(local_runtime, "DELETE", f"{ADMIN}/mail-templates/booking_info")

@@ -5,7 +5,7 @@ import { admin, del, get, post, put } from "../lib/api.js";
 import { tokenEmail } from "../lib/auth.js";
 import { formValues, html, toInt } from "../lib/dom.js";
 import { addDays, checkList, field, select, today } from "../lib/form.js";
-import { LANGUAGES, money, number, t } from "../lib/i18n.js";
+import { LANGUAGES, dateTime, money, number, t } from "../lib/i18n.js";
 import { Screen } from "../lib/screen.js";
 
 const COMMON_VARIABLES = ["guest.first_name", "guest.last_name", "property.name", "property.website",
@@ -24,10 +24,11 @@ const templateBody = (tpl) => Object.fromEntries(TEMPLATE_FIELDS.filter((k) => k
 
 class Emails extends Screen {
   async load() {
-    const [templates, segments, settings, stats] = await Promise.all([
+    const [templates, segments, settings, stats, problems] = await Promise.all([
       get(admin("/mail-templates")), get(admin("/segments")), get(admin("/cart-settings")),
-      get(admin("/carts/stats")),
+      get(admin("/carts/stats")), get(admin("/mail-problems")),
     ]);
+    this.problems = problems.problems;
     this.templates = templates.templates;
     this.segments = segments.segments;
     this.settings = settings;
@@ -38,6 +39,15 @@ class Emails extends Screen {
     const s = this.settings;
     const st = this.stats;
     return html`<h1 tabindex="-1">${t("nav.emails")}</h1>
+      ${this.problems.length ? html`<section aria-labelledby="problems-title" data-testid="mail-problems">
+        <h2 id="problems-title">${t("emails.problems")}</h2><p class="hint">${t("emails.problemsIntro")}</p>
+        <div class="table-wrap"><table><thead><tr><th scope="col">${t("emails.problemReason")}</th>
+          <th scope="col">${t("emails.problemWhat")}</th><th scope="col">${t("emails.problemCount")}</th>
+          <th scope="col">${t("emails.problemLast")}</th></tr></thead>
+        <tbody>${this.problems.map((p) => html`<tr><td><code>${p.reason}</code><br><span class="muted">${p.last_error}</span></td>
+          <td>${t(`emails.problemKind.${p.kind}`)}</td><td>${number(p.count)}</td>
+          <td>${dateTime(p.last_at)}<br><span class="muted">${p.last_template_id} · ${p.last_email}</span></td></tr>`)}</tbody>
+        </table></div></section>` : ""}
       <section aria-labelledby="board-title"><h2 id="board-title">${t("emails.board")}</h2>
         <ul class="board" data-testid="templates">${this.templates.map((tpl) => html`<li class="card" data-template="${tpl.template_id}">
           <h3><a href="#/emails/${tpl.template_id}">${tpl.name}</a></h3>
