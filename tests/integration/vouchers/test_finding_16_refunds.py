@@ -20,7 +20,7 @@ def _stripe() -> Any:
 def _paid(order: Any, product_id: str, **extra: Any) -> dict[str, Any]:
     created = order(items=[{"product_id": product_id, "quantity": 2}], payment_method="pm_card_visa", **extra)
     assert created["payment_status"] == "succeeded"
-    return created
+    return dict(created)
 
 
 def _notices(aws: Any) -> list[Any]:
