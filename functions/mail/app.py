@@ -21,6 +21,7 @@ from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSet
 from revenir.core.signing import Signer
 from revenir.core.wiring import dependency
 from revenir.guests.dispatch import Composer, Dispatcher
+from revenir.guests.mail_problems import MailProblemLog, MailProblems
 from revenir.guests.mail_templates import (
     MailTemplates,
     Preview,
@@ -118,10 +119,30 @@ def preview_template(property_id: PropertyId, template_id: TemplateId,
 
 
 @app.post("/v1/admin/properties/<property_id>/mail-templates/<template_id>/test-send", tags=["E-mails"],
-          summary="Send the rendered template to any address (subject prefixed [TEST])")
+          summary="Send the rendered template (subject prefixed [TEST]) to the property's contact address or the "
+                  "caller's own verified e-mail (403 test_recipient_not_allowed otherwise); every send is logged",
+          responses={403: {"description": "test_recipient_not_allowed"}})
 def test_send(property_id: PropertyId, template_id: TemplateId,
               body: Annotated[TestSendRequest, Body()]) -> dict[str, str]:
-    return templates().test_send(composer(), mailer(), property_id, template_id, body)
+    authorizer = app.current_event.request_context.authorizer
+    claims = (authorizer.jwt_claim if authorizer else None) or {}
+    verified = str(claims.get("email_verified", "true")).lower() != "false"  # API Gateway passes strings
+    caller = str(claims["email"]) if claims.get("email") and verified else None
+    log = {"property_id": property_id, "template_id": template_id, "to": body.email, "sub": claims.get("sub")}
+    try:
+        sent = templates().test_send(composer(), mailer(), property_id, template_id, body, caller)
+    except Exception as exc:
+        logger.warning("test send refused", extra={**log, "error": getattr(exc, "code", type(exc).__name__)})
+        raise
+    logger.info("test send", extra={**log, "message_id": sent["message_id"]})
+    return sent
+
+
+@app.get("/v1/admin/properties/<property_id>/mail-problems", tags=["E-mails"],
+         summary="Mail that could not go: SES refusals (permanent, or transient after every retry) and templates "
+                 "failing at send time, one line per reason with a count, most recent first")
+def mail_problems(property_id: PropertyId) -> MailProblems:
+    return MailProblemLog(repository()).list(property_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,9 +3,10 @@
 `payment_intent.succeeded` issues the order's vouchers exactly once — Powertools Idempotency keyed on the
 order, over a repository write that is itself conditional on the order still being pending — then sends the
 e-mails that are due (each send idempotent too). `charge.refunded` voids what is left of the vouchers the
-refund paid for; `payment_intent.payment_failed` issues nothing. `deliver_due` (every minute) sends the
-recipients' e-mails on their chosen day. Own function: the webhook secret and SES rights; no stripe import
-(signatures are verified by revenir.vouchers.stripe_signature).
+refund paid for; `payment_intent.payment_failed` issues nothing. A paid order that cannot be issued for good
+is refunded and the buyer and the host told (revenir.vouchers.refunds), and the event acknowledged.
+`deliver_due` (every minute) sends the recipients' e-mails on their chosen day. Own function: the Stripe secret
+and SES rights; stripe is imported only to refund (signatures are verified by revenir.vouchers.stripe_signature).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from revenir.properties.store import PropertyRepository
 from revenir.vouchers import stripe_signature as stripe_webhook
 from revenir.vouchers.deliveries import GiftDeliveries
 from revenir.vouchers.orders import GiftOrderService
+from revenir.vouchers.refunds import FailedOrders
 from revenir.vouchers.store import VoucherRepository
 
 logger = Logger(service="gift-vouchers")
@@ -51,6 +53,9 @@ class WebhookSettings(TableSettings):
     secret_name: str = Field(alias="STRIPE_SECRET_NAME", min_length=1)
     webhook_secret: str | None = Field(default=None, alias="STRIPE_WEBHOOK_SECRET",
                                        description="Local runtime only: overrides the secret.")
+    secret_key: str | None = Field(default=None, alias="STRIPE_SECRET_KEY",
+                                   description="Local runtime only: overrides the secret (refunds).")
+    api_base: str | None = Field(default=None, alias="STRIPE_API_BASE", description="localstripe, locally.")
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
@@ -71,8 +76,32 @@ def orders() -> GiftOrderService:
 
 
 @dependency
+def _mailer() -> SesMailer:
+    return SesMailer(boto3.client("sesv2"), load(MailSettings).configuration_set)
+
+
+@dependency
 def deliveries() -> GiftDeliveries:
-    return GiftDeliveries(*_repositories(), SesMailer(boto3.client("sesv2"), load(MailSettings).configuration_set))
+    return GiftDeliveries(*_repositories(), _mailer())
+
+
+@dependency
+def failed_orders() -> FailedOrders:
+    """Refunds (the Stripe secret key) for paid orders that cannot be issued: stripe imported only then."""
+    from revenir.vouchers.payments import StripeGateway
+
+    settings = load(WebhookSettings)
+    key = settings.secret_key or str(parameters.get_secret(settings.secret_name, transform="json",
+                                                           max_age=300)["secret_key"])
+    return FailedOrders(*_repositories(), StripeGateway(key, settings.api_base), _mailer())
+
+
+def _settle_failed(property_id: str, order_id: str, payment_intent_id: str, reason: str) -> dict[str, Any]:
+    settled = failed_orders().settle(property_id, order_id, payment_intent_id, reason)
+    metrics.add_metric(name="GiftOrdersRefundedUnissued", unit=MetricUnit.Count, value=int(settled["refunded"]))
+    logger.warning("paid gift order not issued: refunded", extra={"order_id": order_id, "reason": reason,
+                                                                  "refund_id": settled.get("refund_id")})
+    return settled
 
 
 def _webhook_secrets() -> list[str]:
@@ -134,7 +163,7 @@ def stripe_event() -> Response[Any]:
     event = stripe_webhook.verify(body.encode(), app.current_event.headers.get("stripe-signature"),
                                   _webhook_secrets())
     try:
-        outcome = orders().handle_event(event, issue_once, _send_due_of_order)
+        outcome = orders().handle_event(event, issue_once, _send_due_of_order, _settle_failed)
     except IdempotencyAlreadyInProgressError:  # the same event, concurrently: Stripe will retry
         return error_response(409, "in_progress", "this order is being issued: retry later")
     if outcome.failed:

@@ -303,14 +303,36 @@ def test_template_errors_are_400_and_the_sandbox_holds(api: Any, admin: dict[str
     assert preview.status_code == 400 and preview.json["error"]["code"] == "template_error"
 
 
-def test_test_send_to_any_address(api: Any, admin: dict[str, str]) -> None:
-    from local import outbox
+def test_finding_1_test_send_goes_only_to_the_hosts_own_addresses(api: Any, admin: dict[str, str]) -> None:
+    import json
+    import time
 
-    sent = api.post("/v1/admin/properties/demo/mail-templates/eve_of_arrival/test-send", headers=admin,
-                    json={"email": "host@example.org", "language": "nl"})
+    import jwt
+
+    from local import outbox, tokens
+
+    url = "/v1/admin/properties/demo/mail-templates/eve_of_arrival/test-send"
+    contact = api.get("/v1/admin/properties/demo", headers=admin).json["contact_email"]
+    sent = api.post(url, headers=admin, json={"email": contact.upper(), "language": "nl"})
     assert sent.status_code == 200, sent.json
     mail = outbox.messages()[0]
-    assert mail["to"] == ["host@example.org"] and mail["subject"].startswith("[TEST] Bijna zover")
+    assert mail["to"] == [contact] and mail["subject"].startswith("[TEST] Bijna zover")
+    relay = api.post(url, headers=admin, json={"email": "anyone@example.org", "language": "nl"})
+    assert relay.status_code == 403 and relay.json["error"]["code"] == "test_recipient_not_allowed"
+    assert relay.json["error"]["details"][0]["field"] == "body.email"
+    assert relay.json["error"]["details"][0]["allowed"] == [contact]
+    assert len(outbox.messages()) == 1
+    now = int(time.time())
+    own = jwt.encode({"sub": "u-1", "iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "iat": now, "exp": now + 600,
+                      "property_ids": json.dumps(["demo"]), "email": "marie@example.org", "email_verified": True},
+                     tokens.secret(), algorithm="HS256")
+    mine = api.post(url, headers={"Authorization": f"Bearer {own}"}, json={"email": "marie@example.org"})
+    assert mine.status_code == 200 and ["marie@example.org"] in [m["to"] for m in outbox.messages()]
+    unverified = jwt.encode({"sub": "u-2", "iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "iat": now,
+                             "exp": now + 600, "property_ids": json.dumps(["demo"]), "email": "eve@example.org",
+                             "email_verified": False}, tokens.secret(), algorithm="HS256")
+    assert api.post(url, headers={"Authorization": f"Bearer {unverified}"},
+                    json={"email": "eve@example.org"}).status_code == 403
 
 
 def test_now_is_utc() -> None:

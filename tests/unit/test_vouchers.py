@@ -103,3 +103,15 @@ def test_webhook_signatures_match_stripes_own_library() -> None:
         with pytest.raises(InvalidInput) as refused:
             stripe_webhook.verify(body, bad_header, secrets)
         assert refused.value.code == "bad_signature"
+
+
+def test_finding_16_issuing_failures_are_permanent_or_transient() -> None:
+    from revenir.core.errors import Conflict, NotFound
+    from revenir.vouchers.orders import permanent_reason
+
+    assert permanent_reason(NotFound("gone", code="gift_product_not_found")) == "gift_product_not_found"
+    assert permanent_reason(Conflict("x", code="payment_mismatch")) == "payment_mismatch"
+    assert permanent_reason(Conflict("x", code="order_refunded")) == "order_refunded"
+    assert permanent_reason(OverflowError("date value out of range")) == "invalid_data"
+    assert permanent_reason(Conflict("x", code="concurrent_change")) is None  # a racing writer: retry
+    assert permanent_reason(RuntimeError("ProvisionedThroughputExceededException")) is None

@@ -42,6 +42,12 @@ export function propertyIds() {
   return String(value).replace(/[[\]",]/g, " ").split(/\s+/).filter(Boolean);
 }
 
+/** The signed-in user's own verified e-mail (Cognito's email claim), or null: a test e-mail may go there. */
+export function tokenEmail() {
+  const claims = decode(token() || "") || {};
+  return claims.email && String(claims.email_verified ?? "true") !== "false" ? String(claims.email) : null;
+}
+
 export function currentProperty() {
   const ids = propertyIds();
   const stored = localStorage.getItem(PROPERTY_KEY);

@@ -2,9 +2,10 @@
 // language with variables inserted by click, the API's live preview for a chosen booking, a test send;
 // segments and per-segment upsells; abandoned-cart settings and figures.
 import { admin, del, get, post, put } from "../lib/api.js";
+import { tokenEmail } from "../lib/auth.js";
 import { formValues, html, toInt } from "../lib/dom.js";
 import { addDays, checkList, field, select, today } from "../lib/form.js";
-import { LANGUAGES, money, number, t } from "../lib/i18n.js";
+import { LANGUAGES, dateTime, money, number, t } from "../lib/i18n.js";
 import { Screen } from "../lib/screen.js";
 
 const COMMON_VARIABLES = ["guest.first_name", "guest.last_name", "property.name", "property.website",
@@ -23,10 +24,11 @@ const templateBody = (tpl) => Object.fromEntries(TEMPLATE_FIELDS.filter((k) => k
 
 class Emails extends Screen {
   async load() {
-    const [templates, segments, settings, stats] = await Promise.all([
+    const [templates, segments, settings, stats, problems] = await Promise.all([
       get(admin("/mail-templates")), get(admin("/segments")), get(admin("/cart-settings")),
-      get(admin("/carts/stats")),
+      get(admin("/carts/stats")), get(admin("/mail-problems")),
     ]);
+    this.problems = problems.problems;
     this.templates = templates.templates;
     this.segments = segments.segments;
     this.settings = settings;
@@ -37,6 +39,15 @@ class Emails extends Screen {
     const s = this.settings;
     const st = this.stats;
     return html`<h1 tabindex="-1">${t("nav.emails")}</h1>
+      ${this.problems.length ? html`<section aria-labelledby="problems-title" data-testid="mail-problems">
+        <h2 id="problems-title">${t("emails.problems")}</h2><p class="hint">${t("emails.problemsIntro")}</p>
+        <div class="table-wrap"><table><thead><tr><th scope="col">${t("emails.problemReason")}</th>
+          <th scope="col">${t("emails.problemWhat")}</th><th scope="col">${t("emails.problemCount")}</th>
+          <th scope="col">${t("emails.problemLast")}</th></tr></thead>
+        <tbody>${this.problems.map((p) => html`<tr><td><code>${p.reason}</code><br><span class="muted">${p.last_error}</span></td>
+          <td>${t(`emails.problemKind.${p.kind}`)}</td><td>${number(p.count)}</td>
+          <td>${dateTime(p.last_at)}<br><span class="muted">${p.last_template_id} · ${p.last_email}</span></td></tr>`)}</tbody>
+        </table></div></section>` : ""}
       <section aria-labelledby="board-title"><h2 id="board-title">${t("emails.board")}</h2>
         <ul class="board" data-testid="templates">${this.templates.map((tpl) => html`<li class="card" data-template="${tpl.template_id}">
           <h3><a href="#/emails/${tpl.template_id}">${tpl.name}</a></h3>
@@ -147,12 +158,14 @@ class Emails extends Screen {
 
 class TemplateEdit extends Screen {
   async load() {
-    const [tpl, guests, segments, offers] = await Promise.all([
+    const [tpl, guests, segments, offers, property] = await Promise.all([
       get(admin(`/mail-templates/${encodeURIComponent(this.params.id)}`)),
       get(admin("/guests"), { limit: 100, arrival_from: addDays(today(), -365), arrival_to: addDays(today(), 365), reachable: false }),
-      get(admin("/segments")), get(admin("/offers")),
+      get(admin("/segments")), get(admin("/offers")), get(admin()),
     ]);
     this.tpl = tpl;
+    // a test goes only to the host's own addresses (the API refuses others): the contact address, the sign-in one
+    this.testAddresses = [...new Set([property.contact_email, tokenEmail()].filter(Boolean).map((a) => a.toLowerCase()))];
     this.bookings = guests.guests;
     this.segments = segments.segments;
     this.offers = offers.offers;
@@ -233,7 +246,9 @@ class TemplateEdit extends Screen {
             <iframe title="${t("emails.preview")}" sandbox="" srcdoc="${this.preview.html}" data-testid="preview-frame"></iframe>`
             : html`<p class="error" role="alert">${this.previewError}</p>`}
           <form data-form="test" novalidate>
-            ${field(t("emails.testAddress"), "email", "", { type: "email", required: true, testid: "test-email" })}
+            ${select(t("emails.testAddress"), "email", this.testAddresses[0], this.testAddresses.map((a) => [a, a]),
+              { testid: "test-email" })}
+            <p class="hint">${t("emails.testAddressHint")}</p>
             <div class="actions"><button type="submit" class="secondary">${t("emails.testSend")}</button></div>
           </form>
         </section>

@@ -11,6 +11,7 @@ Who may receive what:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from revenir.core import clock
-from revenir.core.errors import InvalidInput
+from revenir.core.errors import InvalidInput, RevenirError
 from revenir.core.signing import Signer, review_url, unsubscribe_url
 from revenir.guests.bookings import Booking, is_ota_relay
 from revenir.guests.lifecycle import effective_templates
@@ -29,7 +30,7 @@ from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.locale import format_money
-from revenir.mail.sender import Mailer, SendError
+from revenir.mail.sender import TRANSIENT_CODES, Mailer, SendError
 from revenir.table import queues
 from revenir.table.dynamodb import Item, public
 
@@ -49,6 +50,20 @@ class TickReport:
     retried: int = 0
     failed: int = 0
     outcomes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def problem_kind(reason: str, sender_refused: bool = False) -> str:
+    """What a host can do about a failed message: fix a `template`, check the `sender` (a permanent SES
+    refusal), or wait (`transient`: SES kept refusing after every retry; `interrupted`: resend by hand)."""
+    if sender_refused:
+        return "transient" if reason in TRANSIENT_CODES else "sender"
+    if reason.startswith("template_"):
+        return "template"
+    if reason == "interrupted":
+        return "interrupted"
+    if reason in TRANSIENT_CODES:
+        return "transient"
+    return "error"  # a bad record or a bug: the message says which
 
 
 def suppression_reason(category: str, email: str, profile: Item | None, suppressed: Item | None) -> str | None:
@@ -180,7 +195,8 @@ class Dispatcher:
         try:
             self._handle(claimed, now, report)
         except Exception as exc:  # a broken template, a bad record: recorded on the message, the tick goes on
-            self._finish(claimed, "failed", report, reason=type(exc).__name__, error=str(exc)[:500])
+            reason = exc.code if isinstance(exc, RevenirError) else type(exc).__name__  # template_over_budget…
+            self._finish(claimed, "failed", report, reason=reason, error=str(exc)[:500])
 
     def _handle(self, claimed: Item, now: datetime, report: TickReport) -> None:
         report.claimed += 1
@@ -226,7 +242,8 @@ class Dispatcher:
             report.retried += 1
             report.outcomes.append({"sk": claimed["sk"], "status": "retry", "error": error.code})
             return
-        self._finish(claimed, "failed", report, reason=error.code, error=str(error)[:500])
+        self._finish(claimed, "failed", report, reason=error.code, error=str(error)[:500], kind=problem_kind(
+            error.code, sender_refused=True))
 
     def _interrupted(self, message: Item, report: TickReport) -> None:
         """Not resent (SES may have accepted it: a duplicate is worse than a gap); recorded for the host."""
@@ -237,9 +254,21 @@ class Dispatcher:
             if "ConditionalCheckFailed" not in type(exc).__name__ and "ConditionalCheckFailed" not in str(exc):
                 raise  # otherwise its outcome was recorded meanwhile
 
-    def _finish(self, claimed: Item, status: str, report: TickReport, **fields: Any) -> None:
+    def _finish(self, claimed: Item, status: str, report: TickReport, kind: str | None = None, **fields: Any
+                ) -> None:
         now_iso = clock.iso(clock.now())
         self.repository.finish(claimed, {"status": status, "finished_at": now_iso,
                                          **{k: v for k, v in fields.items() if v is not None}})
         setattr(report, status, getattr(report, status) + 1)
         report.outcomes.append({"sk": claimed["sk"], "status": status, **fields})
+        if status == "failed":
+            reason = str(fields.get("reason") or "unknown")
+            self._record_problem(claimed, reason, kind or problem_kind(reason), fields.get("error"), now_iso)
+
+    def _record_problem(self, claimed: Item, reason: str, kind: str, error: str | None, at: str) -> None:
+        """A message that will not be sent is the host's to know (GET …/mail-problems); never stops the tick."""
+        try:
+            self.repository.record_mail_problem(claimed["property_id"], reason, kind, error,
+                                                claimed.get("template_id"), claimed.get("email"), at)
+        except Exception:  # the failure itself is recorded on the message; the counter is best effort
+            logging.getLogger(__name__).exception("mail problem not recorded", extra={"reason": reason})

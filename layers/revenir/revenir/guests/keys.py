@@ -60,3 +60,16 @@ def suppression_pk(email: str) -> str:
 
 
 SUPPRESSION_SK = "SUPPRESSED"
+
+
+def mail_problems_pk(property_id: str) -> str:
+    """A property's mail problems (issue 12, item 17): one item per reason, apart from the property's
+    partition so reading the property context never reads them."""
+    return f"PROPERTY#{property_id}#MAILPROBLEMS"
+
+
+def mail_problem_sk(reason: str) -> str:
+    return f"REASON#{reason}"
+
+
+MAIL_PROBLEM_PREFIX = "REASON#"

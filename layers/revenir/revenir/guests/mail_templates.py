@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from revenir.core import clock
-from revenir.core.errors import NotFound
+from revenir.core.errors import Forbidden, NotFound
 from revenir.core.validation import Email, Language
 from revenir.guests.bookings import Booking
 from revenir.guests.dispatch import Composer
@@ -98,9 +98,22 @@ class MailTemplates:
         _, language, rendered, _ = self._render(composer, property_id, template_id, request)
         return Preview(language=language, subject=rendered.subject, html=rendered.html, text=rendered.text)
 
+    @staticmethod
+    def test_recipients(context: PropertyContext, caller_email: str | None) -> tuple[str, ...]:
+        """Who may receive a test (issue 12, item 1): the property's contact address and the caller's own
+        (the token's verified e-mail claim), never any address a host types — a test send is not a relay."""
+        allowed = [str((context.property_item or {}).get("contact_email") or ""), caller_email or ""]
+        return tuple(dict.fromkeys(a.strip().lower() for a in allowed if a.strip()))
+
     def test_send(self, composer: Composer, mailer: Mailer, property_id: str, template_id: str,
-                  request: TestSendRequest) -> dict[str, str]:
-        """The rendered template to any address, its subject prefixed [TEST]."""
+                  request: TestSendRequest, caller_email: str | None = None) -> dict[str, str]:
+        """The rendered template, its subject prefixed [TEST], to the host's own addresses only (403 otherwise)."""
+        allowed = self.test_recipients(self.repository.property_context(property_id), caller_email)
+        if request.email.strip().lower() not in allowed:
+            raise Forbidden("a test goes only to the property's contact address or to your own sign-in address",
+                            code="test_recipient_not_allowed",
+                            details=[{"field": "body.email", "message": "use one of the allowed addresses",
+                                      "allowed": [*allowed]}])
         raw, language, rendered, context = self._render(composer, property_id, template_id, request,
                                                         recipient=request.email)
         raw = raw.replace(b"Subject: ", b"Subject: [TEST] ", 1)

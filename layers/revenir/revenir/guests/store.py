@@ -328,6 +328,24 @@ class GuestRepository:
             raise
         return deserialize(result["Attributes"])
 
+    def record_mail_problem(self, property_id: str, reason: str, kind: str, error: str | None,
+                            template_id: str | None, email: str | None, at: str) -> None:
+        """Count one message that will not be sent, under its reason (one write; the host reads them)."""
+        fields = {"reason": reason, "kind": kind, "last_error": (error or "")[:500], "last_at": at,
+                  "last_template_id": template_id or "", "last_email": email or "", "property_id": property_id}
+        self._client.update_item(
+            TableName=self._table, Key=key(keys.mail_problems_pk(property_id), keys.mail_problem_sk(reason)),
+            UpdateExpression="ADD #count :one SET " + ", ".join(f"#{k} = :{k}" for k in fields)
+            + ", #first_at = if_not_exists(#first_at, :last_at)",
+            ExpressionAttributeNames={"#count": "count", "#first_at": "first_at", **{f"#{k}": k for k in fields}},
+            ExpressionAttributeValues=values(one=1, **fields))
+
+    def mail_problems(self, property_id: str) -> list[Item]:
+        """The property's mail problems, one per reason."""
+        return self._query_all(KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                               ExpressionAttributeValues=values(pk=keys.mail_problems_pk(property_id),
+                                                                p=keys.MAIL_PROBLEM_PREFIX))
+
     def finish(self, message: Item, fields: dict[str, Any], requeue_at: str | None = None) -> None:
         """Record a send's outcome once, from the claimed state (one write: the message is its own history)."""
         names = {"#s": "status", **{f"#{k}": k for k in fields}}

@@ -14,9 +14,22 @@ class SendError(Exception):
         self.transient = transient
 
 
+# How SES v2 refusals are classified (issue 12, item 17; docs/decisions.md 69):
+# - transient, retried (3 times in the tick, then on later ticks with backoff, then recorded as a problem):
+#   throttling and sending quotas (Throttling, ThrottlingException, TooManyRequestsException,
+#   LimitExceededException), SES outages (ServiceUnavailable*, InternalFailure, InternalServiceError,
+#   RequestTimeout), a paused account or configuration set (SendingPausedException: lifted by the operator),
+#   and network errors (no response at all);
+# - permanent, never retried, recorded as the property's mail problem at once: every other code, notably
+#   MessageRejected (content or recipient refused), MailFromDomainNotVerifiedException and
+#   NotFoundException / BadRequestException (unverified sender identity or configuration set, bad address),
+#   AccountSuspendedException, AccessDeniedException (the function may not send from that address).
 _TRANSIENT = {"Throttling", "ThrottlingException", "TooManyRequestsException", "LimitExceededException",
               "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "InternalServiceError",
               "RequestTimeout", "SendingPausedException"}
+
+
+TRANSIENT_CODES = frozenset(_TRANSIENT)
 
 
 def classify(error: Exception) -> SendError:

@@ -70,3 +70,61 @@ def _content(language: str, audience: str) -> MailContent:
 
 GIFT_VOUCHERS = {audience: {language: _content(language, audience) for language in _TEXTS}
                  for audience in ("buyer", "recipient")}
+
+
+# ---------------------------------------------------------------- a paid order that could not be issued (issue 12, item 16)
+# Variables: property (name, contact_email), order (number, amount, buyer_name, buyer_email, reason, refund_id).
+# subject buyer, body buyer, subject host, body host
+_FAILED_TEXTS = {
+    "fr": ("Votre commande {{ order.number }} — {{ property.name }} : remboursée",
+           "Bonjour {{ order.buyer_name }},\n\nNous n'avons pas pu émettre les bons cadeaux de votre commande "
+           "{{ order.number }}. Votre paiement de {{ order.amount }} a été intégralement remboursé : il apparaîtra "
+           "sur votre compte sous 5 à 10 jours.\n\nNous vous prions de nous excuser. Pour toute question : "
+           "{{ property.contact_email }}.\n\n{{ property.name }}",
+           "Commande de bons cadeaux {{ order.number }} remboursée automatiquement",
+           "La commande {{ order.number }} de {{ order.buyer_name }} ({{ order.buyer_email }}), {{ order.amount }}, "
+           "a été payée mais ses bons n'ont pas pu être émis ({{ order.reason }}). Le paiement a été remboursé "
+           "(remboursement {{ order.refund_id }}) et l'acheteur prévenu.\n\nVérifiez vos produits cadeaux "
+           "(produit supprimé, validité dépassée) dans Revenir."),
+    "en": ("Your order {{ order.number }} — {{ property.name }}: refunded",
+           "Hello {{ order.buyer_name }},\n\nWe could not issue the gift vouchers of your order {{ order.number }}. "
+           "Your payment of {{ order.amount }} has been refunded in full: it will appear on your account within "
+           "5 to 10 days.\n\nWe apologise. Any question: {{ property.contact_email }}.\n\n{{ property.name }}",
+           "Gift order {{ order.number }} refunded automatically",
+           "Order {{ order.number }} of {{ order.buyer_name }} ({{ order.buyer_email }}), {{ order.amount }}, was "
+           "paid but its vouchers could not be issued ({{ order.reason }}). The payment was refunded (refund "
+           "{{ order.refund_id }}) and the buyer told.\n\nCheck your gift products (deleted product, validity "
+           "ended) in Revenir."),
+    "nl": ("Uw bestelling {{ order.number }} — {{ property.name }}: terugbetaald",
+           "Beste {{ order.buyer_name }},\n\nWe konden de cadeaubonnen van uw bestelling {{ order.number }} niet "
+           "uitgeven. Uw betaling van {{ order.amount }} is volledig terugbetaald: ze verschijnt binnen 5 tot 10 "
+           "dagen op uw rekening.\n\nOnze excuses. Vragen: {{ property.contact_email }}.\n\n{{ property.name }}",
+           "Cadeaubestelling {{ order.number }} automatisch terugbetaald",
+           "Bestelling {{ order.number }} van {{ order.buyer_name }} ({{ order.buyer_email }}), {{ order.amount }}, "
+           "werd betaald maar de bonnen konden niet worden uitgegeven ({{ order.reason }}). De betaling is "
+           "terugbetaald (terugbetaling {{ order.refund_id }}) en de koper verwittigd.\n\nControleer uw "
+           "cadeauproducten (verwijderd product, verlopen geldigheid) in Revenir."),
+    "de": ("Ihre Bestellung {{ order.number }} — {{ property.name }}: erstattet",
+           "Hallo {{ order.buyer_name }},\n\nWir konnten die Gutscheine Ihrer Bestellung {{ order.number }} nicht "
+           "ausstellen. Ihre Zahlung von {{ order.amount }} wurde vollständig erstattet: sie erscheint innerhalb "
+           "von 5 bis 10 Tagen auf Ihrem Konto.\n\nWir bitten um Entschuldigung. Bei Fragen: "
+           "{{ property.contact_email }}.\n\n{{ property.name }}",
+           "Gutscheinbestellung {{ order.number }} automatisch erstattet",
+           "Die Bestellung {{ order.number }} von {{ order.buyer_name }} ({{ order.buyer_email }}), "
+           "{{ order.amount }}, wurde bezahlt, aber ihre Gutscheine konnten nicht ausgestellt werden "
+           "({{ order.reason }}). Die Zahlung wurde erstattet (Erstattung {{ order.refund_id }}) und der Käufer "
+           "benachrichtigt.\n\nPrüfen Sie Ihre Geschenkprodukte (gelöschtes Produkt, abgelaufene Gültigkeit) in "
+           "Revenir."),
+}
+
+
+def _failed(subject: str, body: str) -> MailContent:
+    html = ("<html><body style=\"font-family:Georgia,serif;color:#2b2b2b\">"
+            + "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in body.split("\n\n")) + "</body></html>")
+    return MailContent(subject=subject, html=html, text=body + "\n")
+
+
+#: ISSUE_FAILED[audience][language], audience "buyer" (the buyer's language) or "host" (the property's).
+ISSUE_FAILED = {audience: {language: _failed(*(texts[0:2] if audience == "buyer" else texts[2:4]))
+                           for language, texts in _FAILED_TEXTS.items()}
+                for audience in ("buyer", "host")}

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from revenir.core import clock, ids
+from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository
 from revenir.vouchers.models import GiftOrderInput, GiftProduct, delivery_instant, price_order
@@ -90,6 +91,21 @@ def issue(repo: VoucherRepository, properties: Callable[[str], Property], proper
                             products)
 
 
+#: Conflicts that retrying cannot change. Other conflicts (concurrent_change) are transient.
+PERMANENT_CONFLICTS = {"payment_mismatch", "order_refunded"}
+
+
+def permanent_reason(exc: Exception) -> str | None:
+    """The stable reason of an issuing failure that no retry can fix, or None for a transient one."""
+    if isinstance(exc, NotFound | InvalidInput):
+        return exc.code
+    if isinstance(exc, Conflict) and exc.code in PERMANENT_CONFLICTS:
+        return exc.code
+    if isinstance(exc, ValidationError | OverflowError | ValueError):  # stored data that cannot make a voucher
+        return "invalid_data"
+    return None
+
+
 @dataclass(frozen=True)
 class StripeEventOutcome:
     """What one Stripe event did: the webhook's answer, and the figures its metrics count."""
@@ -118,10 +134,15 @@ class GiftOrderService:
                      currency, clock.now())
 
     def handle_event(self, event: dict[str, Any], issue_once: Callable[[dict[str, Any]], dict[str, Any]],
-                     send_due: Callable[[str, str], int]) -> StripeEventOutcome:
+                     send_due: Callable[[str, str], int],
+                     settle_failed: Callable[[str, str, str, str], dict[str, Any]] | None = None
+                     ) -> StripeEventOutcome:
         """`payment_intent.succeeded` issues (through `issue_once`, the caller's idempotent wrapper of `issue`)
-        then sends the e-mails due; `payment_intent.payment_failed` marks the order; `charge.refunded` voids
-        what the refund paid for. Events about anything else are acknowledged, not handled."""
+        then sends the e-mails due — or, when issuing fails for good (`permanent_reason`), settles the
+        order through `settle_failed(property, order, payment intent, reason)` (refund, tell the buyer and the
+        host) and acknowledges the event; a transient failure raises (5xx: Stripe retries).
+        `payment_intent.payment_failed` marks the order; `charge.refunded` voids what the refund paid for.
+        Events about anything else are acknowledged, not handled."""
         kind = str(event["type"])
         obj: dict[str, Any] = event["data"].get("object") or {}
         found = event_order(self.vouchers, obj)
@@ -130,9 +151,18 @@ class GiftOrderService:
         property_id, order_id = found
         result: dict[str, Any] = {"received": True, "handled": True, "type": kind, "order_id": order_id}
         if kind == "payment_intent.succeeded":
-            issued = issue_once({"property_id": property_id, "order_id": order_id, "payment_intent_id": obj["id"],
-                                 "amount": int(obj.get("amount_received") or obj["amount"]),
-                                 "currency": str(obj["currency"])})
+            try:
+                issued = issue_once({"property_id": property_id, "order_id": order_id,
+                                     "payment_intent_id": obj["id"],
+                                     "amount": int(obj.get("amount_received") or obj["amount"]),
+                                     "currency": str(obj["currency"])})
+            except Exception as exc:
+                reason = permanent_reason(exc)
+                if reason is None or settle_failed is None:
+                    raise  # transient: the webhook answers 5xx and Stripe retries
+                result |= {"vouchers": 0, "issue_failed": reason, **settle_failed(property_id, order_id,
+                                                                                   str(obj["id"]), reason)}
+                return StripeEventOutcome(result)
             result |= {"vouchers": len(issued["codes"]), "mails_sent": send_due(property_id, order_id)}
             return StripeEventOutcome(result)
         if kind == "payment_intent.payment_failed":

@@ -179,6 +179,45 @@ class VoucherRepository:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
 
+    # ------------------------------------------------------------------ a paid order that cannot be issued
+    def _transition(self, property_id: str, order_id: str, update: str, condition: str, **vals: Any) -> bool:
+        """One conditional write on the order; False when the condition did not hold (someone else did it)."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=key(vk.order_pk(property_id, order_id), vk.ORDER_SK),
+                UpdateExpression=update, ConditionExpression=condition, ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values(**vals))
+            return True
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            return False
+
+    def mark_issue_failed(self, property_id: str, order_id: str, payment_intent_id: str, reason: str,
+                          now: datetime) -> bool:
+        """`pending -> issue_failed`: the order will never be issued, its payment is to be refunded."""
+        return self._transition(
+            property_id, order_id, "SET #s = :failed, issue_failure = :r, issue_failed_at = :now, "
+            "refund_payment_intent_id = :pi", "attribute_exists(pk) AND #s = :pending",
+            failed="issue_failed", pending="pending", r=reason, now=clock.iso(now), pi=payment_intent_id)
+
+    def mark_refunded(self, property_id: str, order_id: str, refund_id: str, now: datetime) -> bool:
+        """`issue_failed -> refunded` once the payment gateway took the refund."""
+        return self._transition(property_id, order_id, "SET #s = :refunded, refund_id = :id, refunded_at = :now",
+                                "#s = :failed", refunded="refunded", failed="issue_failed", id=refund_id,
+                                now=clock.iso(now))
+
+    def claim_failure_notice(self, property_id: str, order_id: str, audience: str, now: datetime) -> bool:
+        """Claim the refund notice to `audience` ("buyer", "host") before sending it: one sender only."""
+        return self._transition(property_id, order_id, f"SET notified_{audience}_at = :now",
+                                f"#s = :refunded AND attribute_not_exists(notified_{audience}_at)",
+                                refunded="refunded", now=clock.iso(now))
+
+    def release_failure_notice(self, property_id: str, order_id: str, audience: str) -> None:
+        """The notice could not be sent: unclaimed, so Stripe's retry of the event sends it."""
+        self._client.update_item(TableName=self._table, Key=key(vk.order_pk(property_id, order_id), vk.ORDER_SK),
+                                 UpdateExpression=f"REMOVE notified_{audience}_at")
+
     # ------------------------------------------------------------------ issuing (exactly once)
     def _voucher_items(self, property_id: str, new: NewVoucher, time_zone: str) -> list[Item]:
         """The voucher item. It is also the ledger's opening entry (issue: +value, when, why): the issue
@@ -208,6 +247,8 @@ class VoucherRepository:
             order = self.get_order(property_id, order_id)
             if order["status"] == "paid":
                 return list(order["codes"])
+            if order["status"] in ("issue_failed", "refunded"):  # settled by a refund: never issued later
+                raise Conflict("this order could not be issued and was refunded", code="order_refunded")
             if order.get("payment_intent_id") not in (None, payment_intent_id):
                 raise Conflict("this payment is not the order's", code="payment_mismatch")
             if (amount_received, currency.upper()) != (order["total"], order["currency"]):
