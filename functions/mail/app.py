@@ -121,7 +121,7 @@ def preview_template(property_id: PropertyId, template_id: TemplateId,
 @app.post("/v1/admin/properties/<property_id>/mail-templates/<template_id>/test-send", tags=["E-mails"],
           summary="Send the rendered template (subject prefixed [TEST]) to the property's contact address or the "
                   "caller's own verified e-mail (403 test_recipient_not_allowed otherwise); every send is logged",
-          responses={403: {"description": "test_recipient_not_allowed"}})
+          responses={200: {"description": "Sent"}, 403: {"description": "test_recipient_not_allowed"}})
 def test_send(property_id: PropertyId, template_id: TemplateId,
               body: Annotated[TestSendRequest, Body()]) -> dict[str, str]:
     authorizer = app.current_event.request_context.authorizer
