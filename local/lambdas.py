@@ -7,25 +7,10 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from local.template import Function, Template
-
-
-@dataclass
-class LambdaContext:
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    aws_request_id: str = ""
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    deadline: float = 0.0
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
+from local.worker import LambdaContext  # one context class for in-process and instance invocations
 
 
 class LocalLambdas:
