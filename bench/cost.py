@@ -9,10 +9,11 @@ call, Lambda durations, the workload per property and the public list prices are
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+from bench import offline_aws
 
 # ---------------------------------------------------------------- public list prices (USD, on demand)
 # AWS list prices for US East (N. Virginia) as of 2025; Europe (Paris) is within ~10 % for these services.
@@ -93,10 +94,7 @@ GB_PER_PROPERTY = 0.02  # items of a property after a year (bookings, guests, e-
 
 
 def _environment() -> None:
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
-                       "POWERTOOLS_METRICS_DISABLED": "true"})
+    offline_aws()
 
 
 def measure() -> dict[str, Counter[str]]:

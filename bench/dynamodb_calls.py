@@ -5,10 +5,11 @@ Counts do not depend on the machine: they are the figure that tells whether a ch
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
+
+from bench import offline_aws
 
 GOALS = {
     "validate a promo code (widget)": 1,
@@ -20,10 +21,7 @@ GOALS = {
 
 
 def _environment() -> None:
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
-                       "POWERTOOLS_METRICS_DISABLED": "true"})
+    offline_aws()
 
 
 def measure() -> dict[str, Counter[str]]:

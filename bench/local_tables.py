@@ -8,11 +8,12 @@ review import and a 20,000-card partner upload, each sent as files of 1,000 rows
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 from datetime import date, timedelta
 from typing import Any
+
+from bench import offline_aws
 
 PRELOAD = 100_000
 CHUNK = 1_000
@@ -24,10 +25,7 @@ MEMORY_GOAL_MB = 1536
 
 
 def _environment() -> None:
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
-                       "STRIPE_WEBHOOK_SECRET": "whsec_bench", "STRIPE_SECRET_KEY": "sk_test_bench"})
+    offline_aws(STRIPE_WEBHOOK_SECRET="whsec_bench", STRIPE_SECRET_KEY="sk_test_bench")
 
 
 def peak_mb() -> float:

@@ -14,14 +14,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench import offline_aws
+
 GOAL_READ_RATIO = 1.05  # issue 14: items read per due item, with the queue shards
 
 
 def _environment() -> None:
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
-                       "POWERTOOLS_METRICS_DISABLED": "true"})
+    offline_aws()
 
 
 def run() -> None:

@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import time
 from datetime import date
 from typing import Any
+
+from bench import offline_aws
 
 ROWS = 10_000
 WEBHOOK_ROUNDS = 15
@@ -20,10 +21,7 @@ IMPORT_GOAL = 1.5
 
 
 def _environment() -> None:
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
-                       "STRIPE_WEBHOOK_SECRET": "whsec_bench", "STRIPE_SECRET_KEY": "sk_test_bench"})
+    offline_aws(STRIPE_WEBHOOK_SECRET="whsec_bench", STRIPE_SECRET_KEY="sk_test_bench")
 
 
 def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
