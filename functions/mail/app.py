@@ -29,7 +29,7 @@ from revenir.guests.mail_templates import (
     suppress_from_ses_event,
 )
 from revenir.guests.store import GuestRepository
-from revenir.guests.templates import MailTemplate, MailTemplateInput
+from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTemplatePatch
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
@@ -101,6 +101,13 @@ def get_template(property_id: PropertyId, template_id: TemplateId) -> MailTempla
 def put_template(property_id: PropertyId, template_id: TemplateId,
                  body: Annotated[MailTemplateInput, Body()]) -> MailTemplate:
     return templates().put(property_id, template_id, body)
+
+
+@app.patch("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],
+           summary="Edit part of a template (versions merged per language); 409 when `revision` is stale")
+def patch_template(property_id: PropertyId, template_id: TemplateId,
+                   body: Annotated[MailTemplatePatch, Body()]) -> MailTemplate:
+    return templates().patch(property_id, template_id, body)
 
 
 @app.delete("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],

@@ -1,7 +1,7 @@
 // E-mails (seed 000): the board of templates with ACTIVÉ/DÉSACTIVÉ toggles, an editor per template and
 // language with variables inserted by click, the API's live preview for a chosen booking, a test send;
 // segments and per-segment upsells; abandoned-cart settings and figures.
-import { admin, del, get, post, put } from "../lib/api.js";
+import { ApiError, admin, del, get, patch, post, put } from "../lib/api.js";
 import { formValues, html, toInt } from "../lib/dom.js";
 import { addDays, checkList, field, select, today } from "../lib/form.js";
 import { LANGUAGES, money, number, t } from "../lib/i18n.js";
@@ -15,11 +15,7 @@ const KIND_VARIABLES = {
   cart_reminder: ["cart.total", "cart.recovery_url", "promo_code.code", "promo_code.valid_until"],
   pre_stay: [], custom: [],
 };
-const TEMPLATE_FIELDS = ["name", "kind", "trigger", "category", "versions", "enabled", "late_booking",
-  "promo_code_id", "variants", "upsells"];
 const SEGMENT_RULES = ["channels", "tags", "trip_purpose", "rate_includes", "group_type"];
-
-const templateBody = (tpl) => Object.fromEntries(TEMPLATE_FIELDS.filter((k) => k in tpl).map((k) => [k, tpl[k]]));
 
 class Emails extends Screen {
   async load() {
@@ -98,9 +94,9 @@ class Emails extends Screen {
 
   async on_toggle(button) {
     const id = button.dataset.id;
-    const tpl = await get(admin(`/mail-templates/${id}`));
-    const saved = await put(admin(`/mail-templates/${id}`), { ...templateBody(tpl), enabled: !tpl.enabled });
     const index = this.templates.findIndex((x) => x.template_id === id);
+    // only `enabled` changes, atomically on the server: an edit saved meanwhile elsewhere is kept
+    const saved = await patch(admin(`/mail-templates/${encodeURIComponent(id)}`), { enabled: !this.templates[index].enabled });
     this.templates[index] = saved;
     this.paint();
     this.querySelector(`[data-action=toggle][data-id="${id}"]`)?.focus();
@@ -267,36 +263,50 @@ class TemplateEdit extends Screen {
   async submit_save(form) {
     const v = formValues(form);
     const tpl = this.tpl;
-    const upsells = [...tpl.upsells];
-    if (v.upsell_offer) upsells.push({ offer_id: v.upsell_offer, segments: v.upsell_segments || [], exclude_segments: [] });
     const content = { subject: v.subject || "", html: v.html || "", text: v.text || "" };
-    const body = { ...templateBody(tpl), name: v.name, upsells };
+    // a partial edit based on the revision shown: a change saved meanwhile is refused (409), never overwritten
+    const body = { revision: tpl.revision ?? null, name: v.name };
+    if (v.upsell_offer) body.upsells = [...tpl.upsells, { offer_id: v.upsell_offer, segments: v.upsell_segments || [], exclude_segments: [] }];
     if (this.variant === null) {
-      body.versions = { ...tpl.versions, [this.lang]: content };
+      body.versions = { [this.lang]: content };  // merged per language by the API
       if (v.variant_name) {  // a new variant starts as a copy of the main texts, for the chosen segments
         body.variants = [...tpl.variants, { name: v.variant_name, segments: v.variant_segments || [],
-          exclude_segments: [], versions: body.versions }];
+          exclude_segments: [], versions: { ...tpl.versions, [this.lang]: content } }];
       }
     } else {
       body.variants = tpl.variants.map((x, i) => (i === this.variant
         ? { ...x, versions: { ...x.versions, [this.lang]: content } } : x));
     }
-    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(tpl.template_id)}`), body);
+    if (!(await this.patchTemplate(body))) return;
     await this.renderPreview();
     this.paint();
     this.toast(t("common.saved"));
   }
 
+  /** PATCH the template at the revision shown; on a conflict, say so and show the latest. */
+  async patchTemplate(body) {
+    try {
+      this.tpl = await patch(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`),
+        { revision: this.tpl.revision ?? null, ...body });
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== "concurrent_change") throw error;
+      this.toast(t("emails.conflict"), true);
+      this.tpl = await get(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`));
+      await this.renderPreview();
+      this.paint();
+      return false;
+    }
+  }
+
   async on_remove_upsell(button) {
     const upsells = this.tpl.upsells.filter((_, i) => i !== Number(button.dataset.index));
-    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`), { ...templateBody(this.tpl), upsells });
-    this.paint();
+    if (await this.patchTemplate({ upsells })) this.paint();
   }
 
   async on_remove_variant(button) {
     const variants = this.tpl.variants.filter((_, i) => i !== Number(button.dataset.index));
-    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`), { ...templateBody(this.tpl), variants });
-    this.paint();
+    if (await this.patchTemplate({ variants })) this.paint();
   }
 
   async on_reset() {

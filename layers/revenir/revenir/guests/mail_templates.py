@@ -4,6 +4,7 @@ only the mail function imports it."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,13 +12,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from revenir.core import clock
-from revenir.core.errors import NotFound
+from revenir.core.errors import Conflict, NotFound
 from revenir.core.validation import Email, Language
 from revenir.guests.bookings import Booking
 from revenir.guests.dispatch import Composer
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.store import GuestRepository, PropertyContext
-from revenir.guests.templates import MailTemplate, MailTemplateInput
+from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTemplatePatch
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.sender import Mailer
@@ -69,12 +70,36 @@ class MailTemplates:
 
     def put(self, property_id: str, template_id: str, body: MailTemplateInput) -> MailTemplate:
         """Create a custom template or edit a default; a syntax error is the host's: 400 template_error."""
-        for content in [*body.versions.values(), *(v for variant in body.variants for v in variant.versions.values())]:
-            rendering.check(content.mail())
+        check(body)
         template = MailTemplate(template_id=template_id, customized=True, updated_at=clock.iso(clock.now()),
-                                **body.model_dump())
+                                revision=secrets.token_hex(8), **body.model_dump())
         self.repository.save_template(property_id, template_id, template.model_dump(mode="json"))
         return template
+
+    def patch(self, property_id: str, template_id: str, body: MailTemplatePatch) -> MailTemplate:
+        """A partial edit (versions merged per language), written only if the template did not change since it
+        was read: a concurrent edit is never lost. With the caller's `revision`, a change made meanwhile is a
+        409 concurrent_change; without it, the edit is merged into the latest (retried a few times)."""
+        changes = body.model_dump(exclude_unset=True, exclude={"revision"})
+        based_on = "revision" in body.model_fields_set  # null: based on Revenir's default (never saved)
+        for _ in range(3):
+            current = self.get(property_id, template_id)
+            if based_on and body.revision != current.revision:
+                raise Conflict("the template changed since it was read; reload it", code="concurrent_change")
+            merged = current.model_dump(mode="json", exclude={"template_id", "customized", "updated_at",
+                                                              "revision"})
+            for name, value in changes.items():
+                merged[name] = {**merged["versions"], **value} if name == "versions" else value
+            edited = MailTemplateInput.model_validate(merged)
+            check(edited)
+            template = MailTemplate(template_id=template_id, customized=True, updated_at=clock.iso(clock.now()),
+                                    revision=secrets.token_hex(8), **edited.model_dump())
+            if self.repository.replace_template(property_id, template_id, template.model_dump(mode="json"),
+                                                current.revision):
+                return template
+            if based_on:
+                break
+        raise Conflict("the template changed since it was read; reload it", code="concurrent_change")
 
     def delete(self, property_id: str, template_id: str) -> None:
         self.repository.delete_template(property_id, template_id)
@@ -106,6 +131,12 @@ class MailTemplates:
         raw = raw.replace(b"Subject: ", b"Subject: [TEST] ", 1)
         message_id = mailer.send((context.property_item or {})["sender_email"], request.email, raw)
         return {"message_id": message_id, "language": language, "subject": "[TEST] " + rendered.subject}
+
+
+def check(body: MailTemplateInput) -> None:
+    """Render every text of the template: a syntax error is the host's (400 template_error)."""
+    for content in [*body.versions.values(), *(v for variant in body.variants for v in variant.versions.values())]:
+        rendering.check(content.mail())
 
 
 def suppress_from_ses_event(repository: GuestRepository, detail: dict[str, Any]) -> int:

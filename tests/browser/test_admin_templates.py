@@ -1,0 +1,33 @@
+"""The template editor against concurrent edits and with a live preview of unsaved texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.admin_support import call, open_screen, sign_in
+
+ADMIN = "/v1/admin/properties/demo"
+
+
+@pytest.mark.browser
+def test_a_save_never_overwrites_an_edit_made_meanwhile(page: Any, local_runtime: Any) -> None:
+    sign_in(page, local_runtime, "/emails")
+    open_screen(page, "/emails/thanks")
+    # someone else (another tab, the board's toggle) changes the template after the editor read it
+    call(local_runtime, "PATCH", f"{ADMIN}/mail-templates/thanks", {"name": "Renamed elsewhere"})
+    page.get_by_test_id("subject").fill("Mine")
+    page.get_by_test_id("save").click()
+    expect(page.locator(".toast")).to_contain_text("modifié entre-temps")
+    expect(page.get_by_test_id("subject")).not_to_have_value("Mine")  # the latest texts are shown again
+    stored = call(local_runtime, "GET", f"{ADMIN}/mail-templates/thanks")
+    assert stored["name"] == "Renamed elsewhere" and stored["versions"]["fr"]["subject"] != "Mine"
+    # the editor now shows the latest revision: saving again goes through and keeps the other change
+    page.get_by_test_id("subject").fill("Mine")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("preview-subject")).to_have_text("Mine")
+    stored = call(local_runtime, "GET", f"{ADMIN}/mail-templates/thanks")
+    assert stored["versions"]["fr"]["subject"] == "Mine" and stored["name"] == "Renamed elsewhere"
+    call(local_runtime, "DELETE", f"{ADMIN}/mail-templates/thanks")

@@ -1,0 +1,60 @@
+"""The back-office's template edits: a partial PATCH that never loses a concurrent edit, a preview of draft
+content before saving, the renderer's variables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+URL = "/v1/admin/properties/demo/mail-templates"
+
+
+@pytest.fixture
+def admin(demo: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {demo}"}
+
+
+def test_patch_changes_only_what_is_sent_and_merges_versions_per_language(api: Any, admin: dict[str, str]) -> None:
+    before = api.get(f"{URL}/thanks", headers=admin).json
+    assert before["customized"] is False and before["revision"] is None
+    nl = {"subject": "Bedankt {{ guest.first_name }}", "html": "<p>Bedankt</p>", "text": "Bedankt"}
+    edited = api.patch(f"{URL}/thanks", headers=admin, json={"enabled": not before["enabled"],
+                                                              "versions": {"nl": nl}})
+    assert edited.status_code == 200, edited.json
+    after = edited.json
+    assert after["enabled"] is (not before["enabled"]) and after["customized"] is True and after["revision"]
+    assert after["versions"]["nl"] == nl
+    assert after["versions"]["fr"] == before["versions"]["fr"]  # the other languages stay
+    assert after["name"] == before["name"] and after["trigger"] == before["trigger"]
+    assert api.get(f"{URL}/thanks", headers=admin).json == after
+
+
+def test_a_stale_revision_is_refused_and_nothing_is_lost(api: Any, admin: dict[str, str]) -> None:
+    first = api.patch(f"{URL}/thanks", headers=admin, json={"name": "Merci !", "revision": None}).json
+    assert api.patch(f"{URL}/thanks", headers=admin,  # null: "based on the default", no longer true
+                     json={"name": "Oops", "revision": None}).status_code == 409
+    # two editors read the same revision; the toggle lands first, the editor's save must not undo it
+    toggled = api.patch(f"{URL}/thanks", headers=admin, json={"enabled": False, "revision": first["revision"]})
+    assert toggled.status_code == 200 and toggled.json["revision"] != first["revision"]
+    stale = api.patch(f"{URL}/thanks", headers=admin, json={"name": "Merci beaucoup", "revision": first["revision"]})
+    assert stale.status_code == 409 and stale.json["error"]["code"] == "concurrent_change"
+    current = api.get(f"{URL}/thanks", headers=admin).json
+    assert current["name"] == "Merci !" and current["enabled"] is False
+    # without a revision, the edit is merged into the latest
+    merged = api.patch(f"{URL}/thanks", headers=admin, json={"name": "Merci beaucoup"}).json
+    assert merged["name"] == "Merci beaucoup" and merged["enabled"] is False
+    # a PUT gives a new revision too: a PATCH based on the older one is refused
+    body = {k: merged[k] for k in ("name", "kind", "trigger", "category", "versions")}
+    assert api.put(f"{URL}/thanks", headers=admin, json=body).json["revision"] != merged["revision"]
+    assert api.patch(f"{URL}/thanks", headers=admin,
+                     json={"enabled": True, "revision": merged["revision"]}).status_code == 409
+
+
+def test_patch_rejects_bad_input_with_the_field(api: Any, admin: dict[str, str]) -> None:
+    broken = api.patch(f"{URL}/thanks", headers=admin,
+                       json={"versions": {"fr": {"subject": "{% if %}", "html": "x", "text": "x"}}})
+    assert broken.status_code == 400 and broken.json["error"]["code"] == "template_error"
+    unknown = api.patch(f"{URL}/thanks", headers=admin, json={"kind": "custom"})
+    assert unknown.status_code in (400, 422)
+    assert api.patch(f"{URL}/nope", headers=admin, json={"enabled": False}).status_code == 404
