@@ -31,3 +31,21 @@ def test_a_save_never_overwrites_an_edit_made_meanwhile(page: Any, local_runtime
     stored = call(local_runtime, "GET", f"{ADMIN}/mail-templates/thanks")
     assert stored["versions"]["fr"]["subject"] == "Mine" and stored["name"] == "Renamed elsewhere"
     call(local_runtime, "DELETE", f"{ADMIN}/mail-templates/thanks")
+
+
+@pytest.mark.browser
+def test_the_preview_follows_the_texts_before_saving(page: Any, local_runtime: Any) -> None:
+    sign_in(page, local_runtime, "/emails")
+    open_screen(page, "/emails/thanks?lang=en")
+    subject = page.get_by_test_id("subject")
+    subject.fill("Hello ")
+    subject.press("End")
+    page.get_by_role("button", name="{{ guest.first_name }}").click()
+    expect(page.get_by_test_id("preview-subject")).to_have_text("Hello Martin")  # rendered, not saved
+    expect(subject).to_be_focused()  # typing was not interrupted by a repaint
+    subject.type("!")
+    expect(page.get_by_test_id("preview-subject")).to_have_text("Hello Martin!")
+    page.get_by_test_id("html").fill("<p>{% if %}</p>")
+    expect(page.locator("[data-preview] [role=alert]")).not_to_be_empty()
+    stored = call(local_runtime, "GET", f"{ADMIN}/mail-templates/thanks")
+    assert stored["customized"] is False and "Hello" not in stored["versions"]["en"]["subject"]

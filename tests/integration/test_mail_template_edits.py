@@ -58,3 +58,23 @@ def test_patch_rejects_bad_input_with_the_field(api: Any, admin: dict[str, str])
     unknown = api.patch(f"{URL}/thanks", headers=admin, json={"kind": "custom"})
     assert unknown.status_code in (400, 422)
     assert api.patch(f"{URL}/nope", headers=admin, json={"enabled": False}).status_code == 404
+
+
+def test_preview_renders_unsaved_content_and_a_chosen_variant(api: Any, admin: dict[str, str]) -> None:
+    draft = {"subject": "Draft for {{ guest.first_name }}", "html": "<p>{{ property.name }}</p>", "text": "t"}
+    preview = api.post(f"{URL}/thanks/preview", headers=admin, json={"language": "de", "content": draft})
+    assert preview.status_code == 200, preview.json
+    assert preview.json["language"] == "de" and preview.json["subject"] == "Draft for Martin"
+    assert api.get(f"{URL}/thanks", headers=admin).json["customized"] is False  # nothing was saved
+    broken = api.post(f"{URL}/thanks/preview", headers=admin,
+                      json={"language": "fr", "content": {**draft, "subject": "{% if %}"}})
+    assert broken.status_code == 400 and broken.json["error"]["code"] == "template_error"
+    no_language = api.post(f"{URL}/thanks/preview", headers=admin, json={"content": draft})
+    assert no_language.status_code == 400
+    variant = {"subject": "Variant {{ guest.last_name }}", "html": "<p>v</p>", "text": "v"}
+    assert api.patch(f"{URL}/thanks", headers=admin, json={"variants": [
+        {"name": "Familles", "segments": ["nobody"], "versions": {"fr": variant}}]}).status_code == 200
+    shown = api.post(f"{URL}/thanks/preview", headers=admin, json={"language": "fr", "variant": 0}).json
+    assert shown["subject"] == "Variant Dupont"  # the sample guest is in no segment, the variant still shows
+    missing = api.post(f"{URL}/thanks/preview", headers=admin, json={"language": "fr", "variant": 3})
+    assert missing.status_code == 400 and missing.json["error"]["details"][0]["field"] == "body.variant"

@@ -159,15 +159,39 @@ class TemplateEdit extends Screen {
     await this.renderPreview();
   }
 
+  /** The API's rendering of the texts shown: the form's unsaved ones once it exists (live preview). */
   async renderPreview() {
+    const form = this.querySelector("form[data-form=save]");
+    const body = { language: this.lang, booking_id: this.previewBooking || null, variant: this.variant };
+    if (form) {
+      const v = formValues(form);
+      if (v.subject && v.html && v.text) body.content = { subject: v.subject, html: v.html, text: v.text };
+    }
     try {
-      this.preview = await post(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}/preview`), {
-        language: this.lang, booking_id: this.previewBooking || null });
+      this.preview = await post(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}/preview`), body);
       this.previewError = null;
     } catch (error) {
       this.preview = null;
       this.previewError = error.message;
     }
+  }
+
+  previewView() {
+    return this.preview ? html`<p class="subject"><strong>${t("emails.subject")}:</strong>
+      <span data-testid="preview-subject">${this.preview.subject}</span></p>
+      <iframe title="${t("emails.preview")}" sandbox="" srcdoc="${this.preview.html}" data-testid="preview-frame"></iframe>`
+      : html`<p class="error" role="alert">${this.previewError}</p>`;
+  }
+
+  /** While typing: the preview follows, 400 ms after the last keystroke, without repainting the form. */
+  schedulePreview() {
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(async () => {
+      const asked = (this.previewSeq = (this.previewSeq || 0) + 1);
+      await this.renderPreview();
+      const box = this.querySelector("[data-preview]");
+      if (box && asked === this.previewSeq) box.innerHTML = String(this.previewView());
+    }, 400);
   }
 
   view() {
@@ -224,10 +248,7 @@ class TemplateEdit extends Screen {
           ${select(t("emails.previewFor"), "preview_booking", this.previewBooking, [["", t("emails.sampleStay")],
             ...this.bookings.map((b) => [b.booking_id, `${b.first_name} ${b.last_name} (${b.booking_id})`])],
             { attrs: html`data-change="preview"` })}
-          ${this.preview ? html`<p class="subject"><strong>${t("emails.subject")}:</strong>
-            <span data-testid="preview-subject">${this.preview.subject}</span></p>
-            <iframe title="${t("emails.preview")}" sandbox="" srcdoc="${this.preview.html}" data-testid="preview-frame"></iframe>`
-            : html`<p class="error" role="alert">${this.previewError}</p>`}
+          <div data-preview aria-live="polite">${this.previewView()}</div>
           <form data-form="test" novalidate>
             ${field(t("emails.testAddress"), "email", "", { type: "email", required: true, testid: "test-email" })}
             <div class="actions"><button type="submit" class="secondary">${t("emails.testSend")}</button></div>
@@ -243,6 +264,9 @@ class TemplateEdit extends Screen {
     this.addEventListener("focusin", (event) => {
       if (event.target.matches("[data-insertable]")) this.lastField = event.target;
     });
+    this.addEventListener("input", (event) => {
+      if (event.target.matches("form[data-form=save] [data-insertable]")) this.schedulePreview();
+    });
   }
 
   on_insert(button) {
@@ -252,6 +276,7 @@ class TemplateEdit extends Screen {
     const end = target.selectionEnd ?? target.value.length;
     target.setRangeText(text, start, end, "end");
     target.focus();
+    this.schedulePreview();
   }
 
   async changed_preview(selectEl) {
@@ -293,6 +318,7 @@ class TemplateEdit extends Screen {
       if (!(error instanceof ApiError) || error.code !== "concurrent_change") throw error;
       this.toast(t("emails.conflict"), true);
       this.tpl = await get(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`));
+      this.paint();  // the latest texts in the form first: the preview renders them
       await this.renderPreview();
       this.paint();
       return false;

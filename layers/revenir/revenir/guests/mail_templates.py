@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.core import clock
-from revenir.core.errors import Conflict, NotFound
+from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.core.validation import Email, Language
 from revenir.guests.bookings import Booking
 from revenir.guests.dispatch import Composer
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.store import GuestRepository, PropertyContext
-from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTemplatePatch
+from revenir.guests.templates import Content, MailTemplate, MailTemplateInput, MailTemplatePatch
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.sender import Mailer
@@ -28,6 +28,16 @@ class PreviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     booking_id: str | None = Field(default=None, description="A real booking; default: a sample stay.")
     language: Language | None = None
+    variant: int | None = Field(default=None, ge=0, description="Render this variant's texts (index in "
+                                                                 "`variants`) whatever the guest's segments.")
+    content: Content | None = Field(default=None, description="Unsaved texts to render instead of the stored "
+                                                              "ones (the editor's live preview); needs `language`.")
+
+    @model_validator(mode="after")
+    def _content_has_a_language(self) -> PreviewRequest:
+        if self.content is not None and self.language is None:
+            raise ValueError("language is required with content")
+        return self
 
 
 class TestSendRequest(PreviewRequest):
@@ -107,6 +117,7 @@ class MailTemplates:
     def _render(self, composer: Composer, property_id: str, template_id: str, request: PreviewRequest,
                 recipient: str | None = None) -> tuple[bytes, str, RenderedMail, PropertyContext]:
         template, context = self._template(property_id, template_id)
+        template = with_draft(template, request)
         booking: Booking
         if request.booking_id:
             item = self.repository.get_booking(property_id, request.booking_id)
@@ -131,6 +142,23 @@ class MailTemplates:
         raw = raw.replace(b"Subject: ", b"Subject: [TEST] ", 1)
         message_id = mailer.send((context.property_item or {})["sender_email"], request.email, raw)
         return {"message_id": message_id, "language": language, "subject": "[TEST] " + rendered.subject}
+
+
+def with_draft(template: MailTemplate, request: PreviewRequest) -> MailTemplate:
+    """The template as the editor shows it: one variant's texts (whatever the guest's segments), and unsaved
+    texts for the request's language in place of the stored ones."""
+    if request.variant is None and request.content is None:
+        return template
+    versions = dict(template.versions)
+    if request.variant is not None:
+        if request.variant >= len(template.variants):
+            raise InvalidInput("no such variant", details=[{"field": "body.variant", "type": "value_error",
+                                                            "message": "no such variant"}])
+        versions = dict(template.variants[request.variant].versions)
+    if request.content is not None and request.language is not None:
+        rendering.check(request.content.mail())
+        versions[request.language] = request.content  # type: ignore[index, unused-ignore]
+    return template.model_copy(update={"versions": versions, "variants": []})
 
 
 def check(body: MailTemplateInput) -> None:
