@@ -3,12 +3,12 @@ complaint events. The only guest-data function allowed to send mail; it alone im
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
@@ -26,6 +26,7 @@ from revenir.guests.mail_templates import (
     Preview,
     PreviewRequest,
     TestSendRequest,
+    Variables,
     suppress_from_ses_event,
 )
 from revenir.guests.store import GuestRepository
@@ -38,6 +39,7 @@ logger = Logger(service="mail")
 metrics = Metrics(namespace="Revenir", service="mail")
 app = create_app()
 
+TemplateKind = Literal["pre_stay", "post_stay", "custom", "cart_reminder"]
 TemplateId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
@@ -88,6 +90,12 @@ class TemplateList(BaseModel):
          summary="Lifecycle e-mail templates (Revenir's defaults until the host edits them)")
 def list_templates(property_id: PropertyId) -> TemplateList:
     return TemplateList(templates=templates().list(property_id))
+
+
+@app.get("/v1/admin/properties/<property_id>/mail-templates/variables", tags=["E-mails"],
+         summary="The variables a template of a kind can use, with examples for a sample stay")
+def template_variables(property_id: PropertyId, kind: Annotated[TemplateKind, Query()] = "custom") -> Variables:
+    return templates().variables(composer(), property_id, kind)
 
 
 @app.get("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],

@@ -37,6 +37,11 @@ def test_a_save_never_overwrites_an_edit_made_meanwhile(page: Any, local_runtime
 def test_the_preview_follows_the_texts_before_saving(page: Any, local_runtime: Any) -> None:
     sign_in(page, local_runtime, "/emails")
     open_screen(page, "/emails/thanks?lang=en")
+    # the variable list is the renderer's (GET …/mail-templates/variables), each with an example
+    chip = page.get_by_role("button", name="{{ guest.first_name }}")
+    expect(chip).to_have_attribute("title", "The guest's first name. (Martin)")
+    expect(page.get_by_role("button", name="{{ review_link }}")).to_have_count(1)
+    expect(page.get_by_role("button", name="{{ cart.recovery_url }}")).to_have_count(0)
     subject = page.get_by_test_id("subject")
     subject.fill("Hello ")
     subject.press("End")

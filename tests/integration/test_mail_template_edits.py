@@ -78,3 +78,16 @@ def test_preview_renders_unsaved_content_and_a_chosen_variant(api: Any, admin: d
     assert shown["subject"] == "Variant Dupont"  # the sample guest is in no segment, the variant still shows
     missing = api.post(f"{URL}/thanks/preview", headers=admin, json={"language": "fr", "variant": 3})
     assert missing.status_code == 400 and missing.json["error"]["details"][0]["field"] == "body.variant"
+
+
+def test_the_variables_of_a_kind_with_rendered_examples(api: Any, admin: dict[str, str]) -> None:
+    stay = api.get(f"{URL}/variables", headers=admin, query_string={"kind": "post_stay"})
+    assert stay.status_code == 200, stay.json
+    listed = {v["name"]: v for v in stay.json["variables"]}
+    assert listed["guest.first_name"]["example"] == "Martin" and listed["guest.first_name"]["description"]
+    assert listed["booking.arrival|date"]["example"] and "review_link" in listed and "cart.total|money" not in listed
+    assert listed["promo_code.code"]["example"] == "MERCI-2027"
+    cart = {v["name"]: v for v in api.get(f"{URL}/variables", headers=admin,
+                                          query_string={"kind": "cart_reminder"}).json["variables"]}
+    assert "cart.recovery_url" in cart and "review_link" not in cart and cart["cart.total|money"]["example"]
+    assert api.get(f"{URL}/variables", headers=admin, query_string={"kind": "nope"}).status_code in (400, 422)

@@ -7,14 +7,6 @@ import { addDays, checkList, field, select, today } from "../lib/form.js";
 import { LANGUAGES, money, number, t } from "../lib/i18n.js";
 import { Screen } from "../lib/screen.js";
 
-const COMMON_VARIABLES = ["guest.first_name", "guest.last_name", "property.name", "property.website",
-  "property.contact_email", "property.contact_phone", "booking.booking_id", "booking.arrival|date",
-  "booking.departure|date", "booking.adults", "booking.children", "unsubscribe_url"];
-const KIND_VARIABLES = {
-  post_stay: ["review_link", "promo_code.code", "promo_code.value", "promo_code.valid_until|date"],
-  cart_reminder: ["cart.total", "cart.recovery_url", "promo_code.code", "promo_code.valid_until"],
-  pre_stay: [], custom: [],
-};
 const SEGMENT_RULES = ["channels", "tags", "trip_purpose", "rate_includes", "group_type"];
 
 class Emails extends Screen {
@@ -156,7 +148,9 @@ class TemplateEdit extends Screen {
     const variant = Number(this.query.get("variant"));
     this.variant = this.query.has("variant") && tpl.variants[variant] ? variant : null;
     this.previewBooking = "";
-    await this.renderPreview();
+    const [variables] = await Promise.all([  // the renderer's own variables for this kind, with examples
+      get(admin("/mail-templates/variables"), { kind: tpl.kind }), this.renderPreview()]);
+    this.variables = variables.variables;
   }
 
   /** The API's rendering of the texts shown: the form's unsaved ones once it exists (live preview). */
@@ -199,7 +193,6 @@ class TemplateEdit extends Screen {
     const versions = this.variant === null ? tpl.versions : tpl.variants[this.variant].versions;
     const version = versions[this.lang] || { subject: "", html: "", text: "" };
     const base = `#/emails/${tpl.template_id}?${this.variant === null ? "" : `variant=${this.variant}&`}`;
-    const variables = [...COMMON_VARIABLES, ...(KIND_VARIABLES[tpl.kind] || [])];
     return html`<p class="crumbs"><a href="#/emails">${t("nav.emails")}</a></p>
       <h1 tabindex="-1">${tpl.name}${this.variant === null ? "" : ` — ${tpl.variants[this.variant].name}`}</h1>
       ${this.variant === null ? "" : html`<p><a href="#/emails/${tpl.template_id}?lang=${this.lang}">${t("emails.backToMain")}</a></p>`}
@@ -213,8 +206,9 @@ class TemplateEdit extends Screen {
           ${field(t("emails.name"), "name", tpl.name, { required: true })}
           ${field(t("emails.subject"), "subject", version.subject, { required: true, testid: "subject", attrs: html`data-insertable` })}
           <div class="field"><span id="vars-label">${t("emails.variables")}</span>
-            <ul class="variables" aria-labelledby="vars-label">${variables.map((v) => html`<li>
-              <button type="button" class="chip" data-action="insert" data-variable="${v}">{{ ${v} }}</button></li>`)}</ul></div>
+            <ul class="variables" aria-labelledby="vars-label">${this.variables.map((v) => html`<li>
+              <button type="button" class="chip" data-action="insert" data-variable="${v.name}"
+                title="${v.description}${v.example ? ` (${v.example})` : ""}">{{ ${v.name} }}</button></li>`)}</ul></div>
           <div class="field"><label for="tpl-html">${t("emails.html")}</label>
             <textarea id="tpl-html" name="html" rows="14" data-insertable data-testid="html">${version.html}</textarea></div>
           <div class="field"><label for="tpl-text">${t("emails.text")}</label>

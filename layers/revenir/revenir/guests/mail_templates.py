@@ -19,6 +19,7 @@ from revenir.guests.dispatch import Composer
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.store import GuestRepository, PropertyContext
 from revenir.guests.templates import Content, MailTemplate, MailTemplateInput, MailTemplatePatch
+from revenir.guests.variables import CART_KINDS, Variables, listing
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.sender import Mailer
@@ -114,6 +115,31 @@ class MailTemplates:
     def delete(self, property_id: str, template_id: str) -> None:
         self.repository.delete_template(property_id, template_id)
 
+    def variables(self, composer: Composer, property_id: str, kind: str) -> Variables:
+        """The variables of a kind of template, with examples rendered for a sample stay (or basket)."""
+        context = self.repository.property_context(property_id)
+        prop = context.property_item or {}
+        booking = sample_booking(property_id, context)
+        template = MailTemplate(template_id="sample", name="sample", kind="custom", category="marketing",
+                                trigger={"type": "after_departure", "days": 1},
+                                versions={})
+        language = str(prop.get("default_language") or "en")
+        values = composer.variables(context, template, booking, set(), language, with_unsubscribe=True)
+        currency = prop.get("currency") or "EUR"
+        values["promo_code"] = {"code": "MERCI-2027", "name": "Merci", "value": "-10 %",
+                                "valid_until": str(booking.departure + timedelta(days=365))}
+        values["booking"]["total"] = values["booking"]["total"] or {"amount": 24000, "currency": currency}
+        values["upsell_options"] = values["upsell_options"] or [
+            {"offer_id": o, "name": offer["name"], "price": {"amount": offer["price"], "currency": offer["currency"]}}
+            for o, offer in list(context.offers.items())[:2]]
+        if kind in CART_KINDS:
+            values["cart"] = {"cart_id": "CART-0001", "recovery_url": f"{composer.base_url}/book?cart=CART-0001",
+                              "total": values["booking"]["total"], "arrival": values["booking"]["arrival"],
+                              "departure": values["booking"]["departure"],
+                              "lines": [{"offer_id": o, "name": context.offers[o]["name"],
+                                         "amount": values["booking"]["total"]} for o in booking.offer_ids]}
+        return listing(kind, values, language)
+
     def _render(self, composer: Composer, property_id: str, template_id: str, request: PreviewRequest,
                 recipient: str | None = None) -> tuple[bytes, str, RenderedMail, PropertyContext]:
         template, context = self._template(property_id, template_id)
@@ -184,4 +210,4 @@ def suppress_from_ses_event(repository: GuestRepository, detail: dict[str, Any])
     return len(recipients)
 
 
-__all__ = ["MailTemplates", "Preview", "PreviewRequest", "TestSendRequest", "suppress_from_ses_event"]
+__all__ = ["MailTemplates", "Preview", "PreviewRequest", "TestSendRequest", "Variables", "suppress_from_ses_event"]
