@@ -25,10 +25,10 @@ from revenir.http.app import JSON, create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
 from revenir.reviews.models import (
-    ReviewImportReport,
     NoteInput,
     ReplyInput,
     ReviewFormInput,
+    ReviewImportReport,
     ReviewOut,
     ReviewPage,
     ReviewSettings,

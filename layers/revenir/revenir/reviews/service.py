@@ -14,8 +14,8 @@ from revenir.core import clock
 from revenir.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RevenirError
 from revenir.core.signing import Signer
 from revenir.reviews.models import (
-    ReviewImportReport,
     ReviewFormInput,
+    ReviewImportReport,
     ReviewOut,
     ReviewRecord,
     ReviewSettings,
