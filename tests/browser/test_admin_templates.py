@@ -54,3 +54,21 @@ def test_the_preview_follows_the_texts_before_saving(page: Any, local_runtime: A
     expect(page.locator("[data-preview] [role=alert]")).not_to_be_empty()
     stored = call(local_runtime, "GET", f"{ADMIN}/mail-templates/thanks")
     assert stored["customized"] is False and "Hello" not in stored["versions"]["en"]["subject"]
+
+
+@pytest.mark.browser
+def test_all_guests_lists_every_arrival_even_years_away(page: Any, local_runtime: Any) -> None:
+    from datetime import date, timedelta
+
+    far = date.today() + timedelta(days=3 * 365)  # beyond any window the list used to fake "all" with
+    call(local_runtime, "PUT", "/v1/properties/demo/bookings/FAR-1", {
+        "first_name": "Zoé", "last_name": "Lointaine", "email": "zoe@example.com", "language": "fr",
+        "arrival": str(far), "departure": str(far + timedelta(days=2)), "adults": 2, "children": 0,
+        "offer_ids": [], "channel": "direct"})
+    sign_in(page, local_runtime, "/guests")
+    expect(page.get_by_test_id("guests-table")).not_to_contain_text("Zoé Lointaine")
+    with page.expect_request(lambda r: "/guests?" in r.url and "all_arrivals=true" in r.url):
+        page.get_by_role("button", name="Tous les clients").click()
+    expect(page.get_by_test_id("guests-table")).to_contain_text("Zoé Lointaine")
+    expect(page.get_by_test_id("guests-table")).to_contain_text("Jonas Becker")  # left three days ago
+    expect(page.get_by_label("Arrivée à partir du")).to_have_value("")

@@ -91,3 +91,26 @@ def test_the_variables_of_a_kind_with_rendered_examples(api: Any, admin: dict[st
                                           query_string={"kind": "cart_reminder"}).json["variables"]}
     assert "cart.recovery_url" in cart and "review_link" not in cart and cart["cart.total|money"]["example"]
     assert api.get(f"{URL}/variables", headers=admin, query_string={"kind": "nope"}).status_code in (400, 422)
+
+
+def test_the_guest_list_can_take_every_arrival(api: Any, admin: dict[str, str]) -> None:
+    from datetime import date, timedelta
+
+    def stay(booking_id: str, arrival: date) -> None:
+        response = api.put(f"/v1/properties/demo/bookings/{booking_id}", headers=admin, json={
+            "first_name": "A", "last_name": booking_id, "email": f"{booking_id.lower()}@example.com",
+            "arrival": str(arrival), "departure": str(arrival + timedelta(days=1)), "adults": 1})
+        assert response.status_code in (200, 201)
+
+    stay("PAST", date(1999, 6, 1))
+    stay("SOON", date.today() + timedelta(days=5))
+    stay("FAR", date.today() + timedelta(days=4 * 365))
+    listed = lambda **q: {g["booking_id"] for g in api.get(  # noqa: E731
+        "/v1/admin/properties/demo/guests", headers=admin, query_string={"reachable": "false", **q}).json["guests"]}
+    assert {"SOON"} <= listed() and not {"PAST", "FAR"} & listed()
+    assert {"PAST", "SOON", "FAR"} <= listed(all_arrivals="true")
+    assert listed(all_arrivals="true", arrival_from=str(date.today())) >= {"SOON", "FAR"}
+    assert "PAST" not in listed(all_arrivals="true", arrival_from=str(date.today()))
+    csv = api.get("/v1/admin/properties/demo/guests/export.csv", headers=admin,
+                  query_string={"all_arrivals": "true", "reachable": "false"})
+    assert csv.status_code == 200 and "FAR" in csv.text and "PAST" in csv.text
