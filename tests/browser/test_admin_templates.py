@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from revenir.guests.variables import CATALOG
 from tests.browser.admin_support import call, open_screen, sign_in
 
 ADMIN = "/v1/admin/properties/demo"
@@ -39,7 +40,7 @@ def test_the_preview_follows_the_texts_before_saving(page: Any, local_runtime: A
     open_screen(page, "/emails/thanks?lang=en")
     # the variable list is the renderer's (GET …/mail-templates/variables), each with an example
     chip = page.get_by_role("button", name="{{ guest.first_name }}")
-    expect(chip).to_have_attribute("title", "The guest's first name. (Martin)")
+    expect(chip).to_have_attribute("title", "Prénom du client. (Martin)")  # described in the host's language
     expect(page.get_by_role("button", name="{{ review_link }}")).to_have_count(1)
     expect(page.get_by_role("button", name="{{ cart.recovery_url }}")).to_have_count(0)
     subject = page.get_by_test_id("subject")
@@ -72,3 +73,13 @@ def test_all_guests_lists_every_arrival_even_years_away(page: Any, local_runtime
     expect(page.get_by_test_id("guests-table")).to_contain_text("Zoé Lointaine")
     expect(page.get_by_test_id("guests-table")).to_contain_text("Jonas Becker")  # left three days ago
     expect(page.get_by_label("Arrivée à partir du")).to_have_value("")
+
+
+def test_every_variable_is_described_in_every_language() -> None:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "web" / "admin" / "i18n"
+    for lang in ("fr", "en", "nl", "de"):
+        catalog = json.loads((root / f"{lang}.json").read_text())
+        assert not [name for name in CATALOG if f"variable.{name}" not in catalog], lang

@@ -4,7 +4,7 @@
 import { ApiError, admin, del, get, patch, post, put } from "../lib/api.js";
 import { formValues, html, toInt } from "../lib/dom.js";
 import { addDays, checkList, field, select, today } from "../lib/form.js";
-import { LANGUAGES, money, number, t } from "../lib/i18n.js";
+import { LANGUAGES, money, number, t, tOr } from "../lib/i18n.js";
 import { Screen } from "../lib/screen.js";
 
 const SEGMENT_RULES = ["channels", "tags", "trip_purpose", "rate_includes", "group_type"];
@@ -208,7 +208,7 @@ class TemplateEdit extends Screen {
           <div class="field"><span id="vars-label">${t("emails.variables")}</span>
             <ul class="variables" aria-labelledby="vars-label">${this.variables.map((v) => html`<li>
               <button type="button" class="chip" data-action="insert" data-variable="${v.name}"
-                title="${v.description}${v.example ? ` (${v.example})` : ""}">{{ ${v.name} }}</button></li>`)}</ul></div>
+                title="${tOr(`variable.${v.name}`, v.description)}${v.example ? ` (${v.example})` : ""}">{{ ${v.name} }}</button></li>`)}</ul></div>
           <div class="field"><label for="tpl-html">${t("emails.html")}</label>
             <textarea id="tpl-html" name="html" rows="14" data-insertable data-testid="html">${version.html}</textarea></div>
           <div class="field"><label for="tpl-text">${t("emails.text")}</label>
