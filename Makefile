@@ -20,7 +20,7 @@ AXE := .tools/node_modules/axe-core/axe.min.js
 
 .PHONY: setup system-packages run test lint typecheck cfn-lint asl-lint pytest unit integration e2e browser \
         openapi openapi-check docs docs-check token advance bench clean build sam-tools configure operator-property \
-        operator-add cost axe screenshots
+        operator-add cost axe screenshots fuzz
 
 ## setup: the virtualenv with the app and every dev tool (idempotent)
 setup: $(VENV)/.installed
@@ -76,18 +76,22 @@ operator-property: setup
 operator-add: setup
 	$(PY) -m deploy.operator add-operator --env $(ENV) --region $(REGION) --email $(EMAIL)
 
-## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed
+## run: API + widget demo + schedules + outbox on 127.0.0.1:$(REVENIR_PORT), no AWS account needed.
+## Data is kept in .local-state/ across restarts; FRESH=1 starts empty with the demo seed; JSON_LOGS=1 prints
+## the functions' JSON logs and REPORT lines instead of one readable line per request (docs/local-runtime.md)
+FRESH ?=
+JSON_LOGS ?=
 run: setup
-	$(PY) -m local
+	$(PY) -m local $(if $(filter 1 true yes,$(FRESH)),--fresh) $(if $(filter 1 true yes,$(JSON_LOGS)),--json-logs)
 
 ## test: every quality gate and every test tier (what CI runs)
-test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build pytest
+test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build pytest fuzz
 
 lint: setup
 	$(VENV)/bin/ruff check .
 
 typecheck: setup
-	$(VENV)/bin/mypy layers/revenir/revenir
+	$(VENV)/bin/mypy layers/revenir/revenir functions local bench tests deploy
 
 cfn-lint: setup
 	$(VENV)/bin/cfn-lint template.yaml
@@ -117,6 +121,12 @@ docs: setup
 	$(PY) -m local.docs --write
 docs-check: setup
 	$(PY) -m local.docs --check
+
+## fuzz: schemathesis (an independent client) over every operation of /v1/openapi.json of `python -m local`,
+## with demo's token: no 5xx, every response matching its schema; bounded (FUZZ_MAX_EXAMPLES per operation)
+FUZZ_MAX_EXAMPLES ?= 25
+fuzz: setup
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(PY) -m tests.fuzz.run
 
 ## token: print an admin token for PROPERTY (default demo), valid with the local runtime's secret
 token: setup

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import cold_start, cost, dynamodb_calls, mail_dispatch, vouchers
+from bench import cold_start, cost, dynamodb_calls, local_tables, mail_dispatch, vouchers
 
 # Each figure measures and prints its own table; add new ones here.
 FIGURES: list[Callable[[], None]] = [
@@ -13,6 +13,7 @@ FIGURES: list[Callable[[], None]] = [
     dynamodb_calls.run,
     mail_dispatch.run,
     vouchers.run,
+    local_tables.run,
     cost.run,
 ]
 

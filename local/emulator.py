@@ -87,17 +87,24 @@ def _without_the_lock(call: Callable[[], Any]) -> Any:
             _held.depth += 1
 
 
-def route_lambda_invocations(invoke: LambdaInvoker) -> None:
-    """Step Functions Lambda tasks (and lambda.invoke) run our handlers in-process instead of Docker."""
+def route_lambda_invocations(invoke: LambdaInvoker,
+                             observe: Callable[[str, Exception | None], None] | None = None) -> None:
+    """Step Functions Lambda tasks (and lambda.invoke) run our handlers (`invoke`) instead of Docker.
+    `observe(function name, error or None)` is told of each invocation (the console)."""
     from moto.awslambda.models import LambdaFunction
 
     def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, (str, bytes)) and event else (event or {})
         try:
             result = _without_the_lock(lambda: invoke(self.function_name, payload))
+            if observe is not None:
+                observe(self.function_name, None)
             return json.dumps(result), False, ""
         except Exception as exc:  # surfaced to Step Functions as a Lambda error it can Retry/Catch
-            error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+            if observe is not None:
+                observe(self.function_name, exc)
+            error = {"errorType": getattr(exc, "error_type", type(exc).__name__),
+                     "errorMessage": getattr(exc, "error_message", str(exc))}
             return json.dumps(error), True, str(exc)
 
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
@@ -128,8 +135,11 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-def create_resources(template: Template, client: Callable[[str], Any]) -> None:
-    """Create every resource of the template in the emulator. `client(service)` returns a boto3 client."""
+def create_resources(template: Template, client: Callable[[str], Any],
+                     secret_values: dict[str, str] | None = None) -> dict[str, str]:
+    """Create every resource of the template in the emulator. `client(service)` returns a boto3 client.
+    Secrets get `secret_values[name]` when given (a restored state), else a random value as CloudFormation's
+    GenerateSecretString would. Returns every secret's value (what local/state.py keeps)."""
     dynamodb = client("dynamodb")
     existing = set(dynamodb.list_tables()["TableNames"])
     for name, spec in template.tables.items():
@@ -151,14 +161,17 @@ def create_resources(template: Template, client: Callable[[str], Any]) -> None:
         sqs.create_queue(QueueName=queue)
 
     secretsmanager = client("secretsmanager")
+    values: dict[str, str] = {}
     for name in template.secrets:  # GenerateSecretString, as CloudFormation would
         import secrets as random
 
+        values[name] = (secret_values or {}).get(name) or random.token_urlsafe(36)
         try:
-            secretsmanager.create_secret(Name=name, SecretString=random.token_urlsafe(36))
+            secretsmanager.create_secret(Name=name, SecretString=values[name])
         except Exception as exc:
             if "ResourceExists" not in str(exc) and "already exists" not in str(exc):
                 raise
+            values[name] = secretsmanager.get_secret_value(SecretId=name)["SecretString"]
 
     iam = client("iam")
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/revenir-local-lambda"
@@ -199,6 +212,7 @@ def create_resources(template: Template, client: Callable[[str], Any]) -> None:
         except Exception as exc:
             if "ConflictException" not in str(exc) and "already exists" not in str(exc):
                 raise
+    return values
 
 
 def sent_emails() -> list[dict[str, Any]]:

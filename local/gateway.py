@@ -17,17 +17,20 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Request, Response
 
 from local import outbox, tokens
-from local.lambdas import LocalLambdas
 from local.template import ACCOUNT, ROOT, Route, Template
 
 WEB = ROOT / "web"
 
 
 class Gateway:
-    def __init__(self, template: Template, lambdas: LocalLambdas, local_routes: dict[str, Any] | None = None):
+    def __init__(self, template: Template, lambdas: Any, local_routes: dict[str, Any] | None = None,
+                 console: Any = None):
+        """`lambdas.invoke(name, event)` runs a function (local.workers.WorkerPool, or in-process LocalLambdas);
+        `console(request, status, invocation)`, when given, is told of every API request."""
         self.template = template
         self.lambdas = lambdas
         self.local_routes = local_routes or {}
+        self.console = console
         cors = (template.raw["Resources"].get("RevenirApi", {}).get("Properties", {}) or {}).get(
             "CorsConfiguration", {}) or {}
         self.cors_headers = {
@@ -77,6 +80,13 @@ class Gateway:
         return None
 
     def api(self, request: Request) -> Response:
+        response = self._api(request)
+        if self.console is not None:
+            last = getattr(self.lambdas, "last_invocation", None)
+            self.console(request, response.status_code, last() if last else None)
+        return response
+
+    def _api(self, request: Request) -> Response:
         if request.method == "OPTIONS":  # CORS preflight, answered by API Gateway itself
             return Response(status=204, headers=self.cors_headers)
         matched = self.match(request.method, request.path)
@@ -90,13 +100,18 @@ class Gateway:
                 return _json(401, {"message": "Unauthorized"}, self.cors_headers)
         event = self.event(request, route, path_params, claims)
         fn = self.template.functions[route.function]
+        if hasattr(self.lambdas, "forget_last"):
+            self.lambdas.forget_last()
         try:
             result = self.lambdas.invoke(fn.name, event)
         except Exception as exc:  # what API Gateway answers when the function itself fails
-            import traceback
+            if type(exc).__name__ == "Timeout":  # the function ran past its Timeout (local.workers)
+                return _json(504, {"message": "Endpoint request timed out"}, self.cors_headers)
+            if not hasattr(exc, "error_type"):  # in-process: the traceback is the log; workers log their own
+                import traceback
 
-            traceback.print_exc()
-            return _json(500, {"message": "Internal Server Error", "detail": str(exc)}, self.cors_headers)
+                traceback.print_exc()
+            return _json(500, {"message": "Internal Server Error"}, self.cors_headers)  # no exception text, as AWS
         return self.response(result)
 
     def event(self, request: Request, route: Route, path_params: dict[str, str],
@@ -110,7 +125,8 @@ class Gateway:
         params: dict[str, str] = {}
         for key, value in parse_qsl(query, keep_blank_values=True):
             params[key] = f"{params[key]},{value}" if key in params else value
-        source_ip = request.headers.get("X-Forwarded-For", request.remote_addr or "127.0.0.1").split(",")[0]
+        # the connection's address, as API Gateway does: a client-set X-Forwarded-For is never trusted
+        source_ip = request.remote_addr or "127.0.0.1"
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": f"{route.method} {route.path}",
@@ -139,7 +155,12 @@ class Gateway:
         if path_params:
             event["pathParameters"] = path_params
         if body:
-            event["body"] = body.decode() if is_text else base64.b64encode(body).decode()
+            try:  # API Gateway passes a body that is not valid UTF-8 base64-encoded, whatever its content type
+                text = body.decode("utf-8") if is_text else None
+            except UnicodeDecodeError:
+                text = None
+            event["body"] = text if text is not None else base64.b64encode(body).decode()
+            event["isBase64Encoded"] = text is None
         if claims is not None:
             event["requestContext"]["authorizer"] = {
                 "jwt": {"claims": tokens.as_api_gateway_claims(claims),

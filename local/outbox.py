@@ -25,7 +25,7 @@ def messages() -> list[dict[str, Any]]:
             for kind in ("html", "plain"):
                 part = parsed.get_body(preferencelist=(kind,))
                 if part is not None:
-                    item["html" if kind == "html" else "text"] = part.get_content()  # type: ignore[union-attr]
+                    item["html" if kind == "html" else "text"] = part.get_content()
         else:
             item["html"] = sent["body"]
         if isinstance(item["to"], dict):  # v1 simple: {"ToAddresses": [...], ...}

@@ -11,10 +11,10 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from local.lambdas import LocalLambdas
 from local.template import ACCOUNT, REGION, Schedule, Template
 from revenir.core import clock
 
@@ -36,8 +36,10 @@ def scheduled_event(schedule: Schedule, now: datetime) -> dict[str, Any]:
 
 
 class LocalClock:
-    def __init__(self, template: Template, lambdas: LocalLambdas):
+    def __init__(self, template: Template, lambdas: Any, on_fire: Callable[[dict[str, Any]], None] | None = None):
+        """`lambdas`: local.workers.WorkerPool or local.lambdas.LocalLambdas (invoke + template)."""
         self.lambdas = lambdas
+        self.on_fire = on_fire
         self.schedules = [s for s in template.schedules if s.enabled]
         start = clock.now()
         self.next_fire: dict[str, datetime] = {s.logical_id: start + interval(s.expression)
@@ -72,6 +74,9 @@ class LocalClock:
             except Exception as exc:  # in AWS the async invoke would retry, then go to the DLQ
                 self.fired.append({"schedule": schedule.logical_id, "at": clock.iso(now), "ok": False,
                                    "error": repr(exc)})
+            if self.on_fire is not None:
+                last = getattr(self.lambdas, "last_invocation", None)
+                self.on_fire({**self.fired[-1], "function": fn.logical_id, "invocation": last() if last else None})
 
     def advance(self, seconds: float) -> list[str]:
         clock.travel(seconds)

@@ -6,6 +6,7 @@ identities are read from it here, never retyped.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "template.yaml"
+TEMPLATE = Path(os.environ.get("REVENIR_TEMPLATE") or ROOT / "template.yaml")  # tests run copies
 ACCOUNT = "123456789012"
 REGION = "eu-west-3"
 STACK = "revenir-local"
@@ -40,7 +41,7 @@ def _tag_constructor(name: str) -> Any:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type,unused-ignore]
         return _Tag(name, value)
     return construct
 
@@ -73,6 +74,9 @@ class Function:
     environment: dict[str, str]
     timeout: int
     routes: list[Route] = field(default_factory=list)
+    memory_size: int = 128
+    reserved_concurrency: int | None = None
+    policies: list[Any] = field(default_factory=list)  # as written in the template (SAM policy templates too)
 
     @property
     def module(self) -> str:
@@ -298,6 +302,10 @@ def load(path: Path = TEMPLATE) -> Template:
                 handler=props.get("Handler", globals_fn.get("Handler", "app.lambda_handler")),
                 environment={k: str(v) for k, v in env.items()},
                 timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
+                memory_size=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+                reserved_concurrency=(int(props["ReservedConcurrentExecutions"])
+                                      if props.get("ReservedConcurrentExecutions") is not None else None),
+                policies=list(props.get("Policies") or []),
             )
             functions[logical] = fn
             for event_name, event in (props.get("Events") or {}).items():
@@ -305,7 +313,7 @@ def load(path: Path = TEMPLATE) -> Template:
                 if event["Type"] == "HttpApi":
                     api = eprops.get("ApiId")
                     api_id = api.value if isinstance(api, _Tag) else (api or {}).get("Ref")
-                    authorizer = (eprops.get("Auth") or {}).get("Authorizer", api_default_auth.get(api_id))
+                    authorizer = (eprops.get("Auth") or {}).get("Authorizer", api_default_auth.get(api_id or ""))
                     route = Route(eprops["Method"].upper(), eprops["Path"], logical,
                                   None if authorizer in (None, "NONE") else authorizer)
                     fn.routes.append(route)

@@ -88,16 +88,12 @@ class RevenirGiftShop extends HTMLElement {
 
   render() {
     const t = this.t;
-    const options = this._shop.products.map((p) => {
-      const value = p.value.type === "fixed" ? this.money(p.value.amount)
-        : t.between(this.money(p.value.min_amount), this.money(p.value.max_amount));
-      const kind = p.kind === "card" ? t.card_kind : t.voucher_kind;
-      return `<option value="${p.id}">${kind} — ${this.productName(p)} (${value})</option>`;
-    }).join("");
+    // The markup holds only our own translations; everything the host typed (product names) goes in as text
+    // nodes below, never as HTML: a product named <img src=x onerror=…> shows as those characters.
     this.innerHTML = `
       <form class="gift-form" novalidate data-testid="gift-form">
         <h2>${t.title}</h2>
-        <label class="field">${t.product}<select name="product" data-testid="gift-product">${options}</select></label>
+        <label class="field">${t.product}<select name="product" data-testid="gift-product"></select></label>
         <label class="field" data-amount>${t.amount}
           <input name="amount" type="number" min="1" step="1" value="50" data-testid="gift-amount"></label>
         <label class="field">${t.quantity}
@@ -122,6 +118,15 @@ class RevenirGiftShop extends HTMLElement {
         <p role="status" aria-live="polite" data-testid="gift-status"></p>
       </form>`;
     const form = this.querySelector("form");
+    for (const p of this._shop.products) {
+      const value = p.value.type === "fixed" ? this.money(p.value.amount)
+        : t.between(this.money(p.value.min_amount), this.money(p.value.max_amount));
+      const kind = p.kind === "card" ? t.card_kind : t.voucher_kind;
+      const option = document.createElement("option");
+      option.value = p.id;
+      option.textContent = `${kind} — ${this.productName(p)} (${value})`;
+      form.product.append(option);
+    }
     this._card = this._stripe.elements().create("card");
     this._card.mount(this.querySelector(".card"));
     form.addEventListener("input", () => this.update());

@@ -3,7 +3,6 @@ recorded; the host's reminder settings and recovery figures (admin)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import boto3
@@ -19,6 +18,7 @@ from revenir.carts.models import Cart, CartInput, CartSettings, CartStats, CartS
 from revenir.carts.service import CartService, StepFunctionsFlow
 from revenir.carts.store import CartRepository
 from revenir.core.settings import EnvironmentSettings, TableSettings, load
+from revenir.core.validation import Day
 from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
@@ -70,8 +70,8 @@ def update_cart(property_id: PropertyId, cart_id: CartId, body: Annotated[CartSt
 
 @app.get("/v1/admin/properties/<property_id>/carts/stats", tags=["Abandoned carts"],
          summary="Carts started, reminded, recovered (paid after a reminder) and recovered revenue, per period")
-def cart_stats(property_id: PropertyId, date_from: Annotated[date | None, Query()] = None,
-               date_to: Annotated[date | None, Query()] = None) -> CartStats:
+def cart_stats(property_id: PropertyId, date_from: Annotated[Day | None, Query()] = None,
+               date_to: Annotated[Day | None, Query()] = None) -> CartStats:
     return carts().stats(property_id, date_from, date_to)
 
 

@@ -30,7 +30,7 @@ from revenir.codes.store import PromoCodeRepository, Redemption
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
-from revenir.http.app import create_app, json_response
+from revenir.http.app import create_app, guard_client, json_response
 from revenir.http.params import BookingId, PropertyId
 from revenir.sales.partner_card_store import PartnerCardRepository
 
@@ -93,7 +93,7 @@ def _redemption(r: Redemption) -> RedemptionOut:
 
 
 def _client_ip() -> str:
-    return app.current_event.request_context.http.source_ip or "unknown"
+    return guard_client(app.current_event)
 
 
 # ---------------------------------------------------------------- admin

@@ -3,7 +3,6 @@ segments, GDPR export and erasure, and the guests' signed unsubscribe links (pub
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import boto3
@@ -21,6 +20,7 @@ from revenir.codes.store import PromoCodeRepository
 from revenir.core.errors import InvalidInput
 from revenir.core.settings import SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
+from revenir.core.validation import Day
 from revenir.core.wiring import dependency
 from revenir.guests.bookings import Booking, BookingInput, ManualGuestInput
 from revenir.guests.gdpr import GuestDataHolder
@@ -100,14 +100,14 @@ class GuestPage(BaseModel):
 @app.get("/v1/admin/properties/<property_id>/guests", tags=["Guests"],
          summary="The guest list: by default guests arriving from today to +30 days, reachable by e-mail")
 def list_guests(property_id: PropertyId,
-                arrival_from: Annotated[date | None, Query()] = None,
-                arrival_to: Annotated[date | None, Query()] = None,
-                departure_from: Annotated[date | None, Query()] = None,
-                departure_to: Annotated[date | None, Query()] = None,
-                created_from: Annotated[date | None, Query()] = None,
-                created_to: Annotated[date | None, Query()] = None,
-                updated_from: Annotated[date | None, Query()] = None,
-                updated_to: Annotated[date | None, Query()] = None,
+                arrival_from: Annotated[Day | None, Query()] = None,
+                arrival_to: Annotated[Day | None, Query()] = None,
+                departure_from: Annotated[Day | None, Query()] = None,
+                departure_to: Annotated[Day | None, Query()] = None,
+                created_from: Annotated[Day | None, Query()] = None,
+                created_to: Annotated[Day | None, Query()] = None,
+                updated_from: Annotated[Day | None, Query()] = None,
+                updated_to: Annotated[Day | None, Query()] = None,
                 name: Annotated[str | None, Query(max_length=100)] = None,
                 booking_id: Annotated[str | None, Query(max_length=64)] = None,
                 reachable: Annotated[bool, Query()] = True, checked_in: Annotated[bool | None, Query()] = None,
@@ -126,8 +126,8 @@ def list_guests(property_id: PropertyId,
 
 @app.get("/v1/admin/properties/<property_id>/guests/export.csv", tags=["Guests"],
          summary="The guest list as CSV (same filters; Excel-friendly: UTF-8 with BOM, semicolons)")
-def export_guests(property_id: PropertyId, arrival_from: Annotated[date | None, Query()] = None,
-                  arrival_to: Annotated[date | None, Query()] = None,
+def export_guests(property_id: PropertyId, arrival_from: Annotated[Day | None, Query()] = None,
+                  arrival_to: Annotated[Day | None, Query()] = None,
                   reachable: Annotated[bool, Query()] = True,
                   all_arrivals: Annotated[bool, Query(description="Every arrival, past and future")] = False
                   ) -> Response[str]:

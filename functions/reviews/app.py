@@ -5,7 +5,6 @@ the host's site and the guest's review form (signed link from the post-stay e-ma
 from __future__ import annotations
 
 import time
-from datetime import date
 from typing import Annotated, Any
 
 import boto3
@@ -20,6 +19,7 @@ from pydantic import Field
 
 from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
+from revenir.core.validation import Day
 from revenir.core.wiring import dependency
 from revenir.http.app import JSON, create_app, json_response
 from revenir.http.params import PropertyId
@@ -151,8 +151,8 @@ def list_reviews(property_id: PropertyId,
                  min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
                  max_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
                  answered: Annotated[bool | None, Query()] = None,
-                 created_from: Annotated[date | None, Query(alias="from")] = None,
-                 created_to: Annotated[date | None, Query(alias="to")] = None,
+                 created_from: Annotated[Day | None, Query(alias="from")] = None,
+                 created_to: Annotated[Day | None, Query(alias="to")] = None,
                  limit: Annotated[int, Query(ge=1, le=100)] = 25,
                  cursor: Annotated[str | None, Query(max_length=600)] = None) -> ReviewPage:
     reviews, next_cursor = wiring()[1].list(

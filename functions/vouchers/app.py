@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
-from revenir.http.app import create_app, json_response
+from revenir.http.app import create_app, guard_client, json_response
 from revenir.http.params import BookingId, PropertyId
 from revenir.properties.store import PropertyRepository
 from revenir.vouchers.models import (
@@ -75,7 +75,7 @@ def guard() -> GuardPolicy:
 
 
 def _client_ip() -> str:
-    return app.current_event.request_context.http.source_ip or "unknown"
+    return guard_client(app.current_event)
 
 
 # ---------------------------------------------------------------- API models (pages)

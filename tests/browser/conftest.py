@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -44,7 +45,8 @@ class LocalRuntime:
 def local_runtime() -> Iterator[LocalRuntime]:
     """`python -m local` on free ports; ready once its banner has printed the admin token (a line "eyJ…")."""
     env = {**os.environ, "REVENIR_PORT": str(free_port()), "REVENIR_MOTO_PORT": str(free_port()),
-           "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
+           "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
+           "REVENIR_STATE_DIR": tempfile.mkdtemp(prefix="revenir-state-")}  # never a developer's .local-state/
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -51,3 +51,20 @@ def test_buy_a_gift_voucher_and_receive_it(page: Any, local_runtime: Any, card: 
     assert mails, "no gift-voucher e-mail in the outbox"
     assert order_number and order_number in mails[0]["subject"]
     assert "80,00" in (mails[0]["html"] or "") and "Martin" in (mails[0]["html"] or "")
+
+
+@pytest.mark.browser
+def test_finding_6_host_text_in_the_gift_shop_is_text_not_html(page: Any, local_runtime: Any) -> None:
+    payload = "<img src=x onerror=\"window.__xss = 1\">"
+    with urllib.request.urlopen(f"{local_runtime.url}/v1/properties/demo/gift-shop", timeout=10) as response:
+        shop = json.load(response)
+    shop["products"][0]["name"] = payload
+    shop["products"][0]["name_translations"] = {}
+    page.route("**/v1/properties/demo/gift-shop", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(shop)))
+    page.goto("/")
+    gift_shop = page.locator("revenir-gift-shop")
+    expect(gift_shop.get_by_test_id("gift-form")).to_be_visible()
+    assert payload in gift_shop.get_by_test_id("gift-product").locator("option").first.text_content()
+    assert gift_shop.locator("img").count() == 0
+    assert page.evaluate("window.__xss") is None

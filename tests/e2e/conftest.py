@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
-import time
+import tempfile
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -47,29 +51,86 @@ class Runtime:
             return status, raw
 
 
-@pytest.fixture(scope="session")
-def runtime() -> Iterator[Runtime]:
-    env = {**os.environ, "REVENIR_PORT": str(free_port()), "REVENIR_MOTO_PORT": str(free_port()),
-           "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
-    env.pop("AWS_ENDPOINT_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env,
+class Launched:
+    """A `python -m local` subprocess: its Runtime once the banner is out, its output so far, its state folder."""
+
+    def __init__(self, process: subprocess.Popen[str], env: dict[str, str], lines: list[str], owned: bool = False):
+        self.process, self.env, self.lines = process, env, lines
+        self.runtime: Runtime | None = None
+        self.owned = owned  # a temporary state folder of its own: removed on stop
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.env["REVENIR_STATE_DIR"])
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def children(self) -> list[int]:
+        """Processes the runtime started (localstripe, function instances)."""
+        found: list[int] = []
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                found += [int(p) for p in (task / "children").read_text().split()]
+        return found
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+            raise
+        finally:
+            if self.owned:
+                shutil.rmtree(self.state_dir, ignore_errors=True)
+
+
+def launch(*args: str, env: dict[str, str] | None = None, state_dir: str | None = None,
+           startup_seconds: float = 90) -> Launched:
+    """Start the local runtime on free ports (its own state folder unless given) and wait for its banner."""
+    full = {**os.environ, "REVENIR_PORT": str(free_port()), "REVENIR_MOTO_PORT": str(free_port()),
+            "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
+            "REVENIR_STATE_DIR": state_dir or tempfile.mkdtemp(prefix="revenir-state-"),  # never .local-state/
+            **(env or {})}
+    full.pop("AWS_ENDPOINT_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "local", *args], cwd=ROOT, env=full,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
-    deadline = time.monotonic() + 60
+    ready = threading.Event()
     assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        lines.append(line)
-        if line.startswith("eyJ"):  # the printed admin token ends the banner
-            break
-    if not lines or not lines[-1].startswith("eyJ"):
+    stdout = process.stdout
+
+    def read() -> None:  # keeps draining the pipe, so a chatty runtime never blocks
+        for line in stdout:
+            lines.append(line)
+            if line.startswith("eyJ"):  # the printed admin token ends the banner
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, name="local-runtime-stdout", daemon=True).start()
+    ready.wait(startup_seconds)
+    launched = Launched(process, full, lines, owned=state_dir is None)
+    token = next((line.strip() for line in lines if line.startswith("eyJ")), None)
+    if token is None:
         process.kill()
-        pytest.fail("local runtime did not start:\n" + "".join(lines))
-    yield Runtime(f"http://127.0.0.1:{env['REVENIR_PORT']}", lines[-1].strip())
-    process.terminate()
-    try:
         process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        pytest.fail("local runtime did not start:\n" + "".join(lines))
+    launched.runtime = Runtime(f"http://127.0.0.1:{full['REVENIR_PORT']}", token)
+    return launched
+
+
+@pytest.fixture(scope="session")
+def launched() -> Iterator[Launched]:
+    """The runtime every e2e test shares, as `make run` starts it."""
+    started = launch()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def runtime(launched: Launched) -> Runtime:
+    assert launched.runtime is not None
+    return launched.runtime

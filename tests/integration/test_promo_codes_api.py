@@ -157,10 +157,15 @@ def test_per_guest_limit_and_first_stay(api: Any, admin: dict[str, str]) -> None
     assert no_email.status_code == 400 and no_email.json["error"]["code"] == "guest_email_required"
     assert api.post("/v1/properties/demo/redemptions", json={**basket(**guest), "booking_id": "B-1"},
                     headers=admin).status_code == 201
+    # The anonymous widget never learns a guest's history (issue 12, item 4): the rules show as conditions
     second = api.post("/v1/properties/demo/codes/validate", json=basket(guest_email="martin@example.com"))
-    assert second.json["reason"] == "guest_limit_reached"
     other = api.post("/v1/properties/demo/codes/validate", json=basket(guest_email="anna@example.com"))
+    assert second.json == other.json
     assert other.json["valid"] is True
+    assert other.json["conditions"] == ["first_stay_only", "max_uses_per_guest"]
+    # The booking engine's redemption enforces them
+    again = api.post("/v1/properties/demo/redemptions", json={**basket(**guest), "booking_id": "B-2"}, headers=admin)
+    assert again.status_code == 409 and again.json["error"]["code"] == "guest_limit_reached"
 
 
 def test_validity_follows_the_propertys_local_calendar(api: Any, admin: dict[str, str]) -> None:
@@ -173,15 +178,16 @@ def test_validity_follows_the_propertys_local_calendar(api: Any, admin: dict[str
 
 def test_guessing_guard_blocks_after_repeated_unknown_codes(api: Any, admin: dict[str, str]) -> None:
     create(api, admin)
-    headers = {"X-Forwarded-For": "203.0.113.9"}
+    client = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}  # the connection's address, as API Gateway sees it
     for n in range(20):
         assert api.post("/v1/properties/demo/codes/validate", json=basket(code=f"GUESS{n}"),
-                        headers=headers).json["reason"] == "unknown"
-    blocked = api.post("/v1/properties/demo/codes/validate", json=basket(), headers=headers)
+                        **client).json["reason"] == "unknown"
+    blocked = api.post("/v1/properties/demo/codes/validate", json=basket(), **client)
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert blocked.json["error"]["code"] == "too_many_requests"
     # A guest with no failed attempt still validates a real code while the property is under attack
-    fine = api.post("/v1/properties/demo/codes/validate", json=basket(), headers={"X-Forwarded-For": "198.51.100.7"})
+    fine = api.post("/v1/properties/demo/codes/validate", json=basket(),
+                    environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert fine.status_code == 200 and fine.json["valid"] is True
     # An unknown property answers like an unknown code
     assert api.post("/v1/properties/ghost/codes/validate", json=basket()).json["reason"] == "unknown"

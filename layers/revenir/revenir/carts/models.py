@@ -4,13 +4,12 @@ checkout; if the guest does not pay, a Step Functions flow reminds them, with a 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.codes.models import BasketLine
-from revenir.core.validation import Email, Identifier, Language
+from revenir.core.validation import Day, Email, Identifier, Language, SingleLine
 
 CartStatus = Literal["started", "paid", "payment_failed", "abandoned"]
 
@@ -22,11 +21,11 @@ class CartInput(BaseModel):
 
     cart_id: Identifier
     email: Email
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine | None = Field(default=None, max_length=100)
     language: Language | None = None
-    arrival: date | None = None
-    departure: date | None = None
+    arrival: Day | None = None
+    departure: Day | None = None
     lines: list[BasketLine] = Field(min_length=1, max_length=100)
     total: int = Field(ge=0, description="Minor units.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
@@ -76,8 +75,8 @@ class CartSettings(BaseModel):
 
 class CartStats(BaseModel):
     property_id: str
-    date_from: date
-    date_to: date
+    date_from: Day
+    date_to: Day
     started: int
     reminded: int
     recovered: int

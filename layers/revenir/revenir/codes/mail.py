@@ -11,7 +11,7 @@ from revenir.codes import mail_defaults as defaults
 from revenir.codes.models import AmountDiscount, PromoCode
 from revenir.codes.store import PromoCodeRepository
 from revenir.core import clock
-from revenir.core.validation import Email, Language
+from revenir.core.validation import Email, Language, SingleLine
 from revenir.mail import message, rendering
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer
@@ -22,8 +22,8 @@ from revenir.properties.store import PropertyRepository
 class SendCodeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     phone: str | None = Field(default=None, max_length=40)
     language: Language | None = Field(default=None, description="Guest's language; default the property's.")

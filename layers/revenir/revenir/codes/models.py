@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from revenir.core import pricing
 from revenir.core.pricing import Line, PricedLine
-from revenir.core.validation import Currency, Email, Identifier
+from revenir.core.validation import Currency, Day, Email, Identifier, SingleLine
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 
@@ -54,8 +54,8 @@ class StayRules(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    stay_from: date | None = Field(default=None, description="First arrival date the code covers.")
-    stay_until: date | None = Field(default=None, description="Last departure date the code covers.")
+    stay_from: Day | None = Field(default=None, description="First arrival date the code covers.")
+    stay_until: Day | None = Field(default=None, description="Last departure date the code covers.")
     min_nights: int | None = Field(default=None, ge=1)
     max_nights: int | None = Field(default=None, ge=1)
     arrival_weekdays: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(
@@ -68,15 +68,15 @@ class StayRules(BaseModel):
 class PromoCodeFields(StayRules):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=120, examples=["Merci pour votre premier séjour"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Merci pour votre premier séjour"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     discount: Discount
-    valid_from: date = Field(description="First day of use, in the property's time zone.")
-    valid_until: date = Field(description="Last day of use, included, in the property's time zone.")
-    publish_from: date | None = None
-    publish_until: date | None = None
+    valid_from: Day = Field(description="First day of use, in the property's time zone.")
+    valid_until: Day = Field(description="Last day of use, included, in the property's time zone.")
+    publish_from: Day | None = None
+    publish_until: Day | None = None
     public: bool = Field(default=False, description="Listed by the public endpoint (widget, social posts).")
     max_uses: int | None = Field(default=None, ge=1, description="Total uses; null = unlimited.")
     max_uses_per_guest: int | None = Field(default=None, ge=1, description="Uses per guest e-mail; null = unlimited.")
@@ -114,17 +114,17 @@ class PromoCodeUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=120)
     name_translations: dict[GuestLanguage, str] | None = None
     description: str | None = None
     description_translations: dict[GuestLanguage, str] | None = None
     discount: Discount | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
-    stay_from: date | None = None
-    stay_until: date | None = None
-    publish_from: date | None = None
-    publish_until: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    stay_from: Day | None = None
+    stay_until: Day | None = None
+    publish_from: Day | None = None
+    publish_until: Day | None = None
     public: bool | None = None
     max_uses: int | None = Field(default=None, ge=1)
     max_uses_per_guest: int | None = Field(default=None, ge=1)
@@ -169,8 +169,8 @@ class ValidateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     code: str = Field(min_length=1, max_length=64)
-    arrival: date
-    departure: date
+    arrival: Day
+    departure: Day
     guest_email: Email | None = None
     lines: list[BasketLine] = Field(min_length=1, max_length=100)
 
@@ -218,6 +218,9 @@ class ValidateResponse(BaseModel):
     code: str | None = None
     name: str | None = None
     advantage: str | None = Field(default=None, description="A private sale's advantage, e.g. breakfast offered.")
+    conditions: list[Literal["first_stay_only", "max_uses_per_guest"]] = Field(
+        default_factory=list, description="Guest-specific rules checked only at redemption (the booking engine "
+        "knows the guest): an anonymous validation never reveals a guest's history.")
 
 
 @dataclass
@@ -243,9 +246,14 @@ class Evaluation:
         if self.reason is not None or not self.lines:
             return ValidateResponse(valid=False, reason=self.reason)
         currency = self.lines[0].currency
+        conditions: list[Literal["first_stay_only", "max_uses_per_guest"]] = []
+        if self.promo is not None and self.promo.first_stay_only:
+            conditions.append("first_stay_only")
+        if self.promo is not None and self.promo.max_uses_per_guest is not None:
+            conditions.append("max_uses_per_guest")
         return ValidateResponse(
             valid=True, kind=self.kind, discount=MoneyOut(amount=self.discount, currency=currency), code=self.code,
-            name=self.name, advantage=self.advantage,
+            name=self.name, advantage=self.advantage, conditions=conditions,
             lines=[PricedLineOut(offer_id=li.offer_id, amount=li.amount, currency=li.currency, discount=li.discount,
                                  total=li.total) for li in self.lines])
 

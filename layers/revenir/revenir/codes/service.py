@@ -99,10 +99,15 @@ class PromoCodeService:
                                   retry_after=self.policy.retry_after(now))
 
     def validate(self, property_id: str, request: ValidateRequest, client: str) -> Evaluation:
+        """The widget's check (anonymous): never reads the guest's history, so it cannot tell who stayed.
+
+        Guest-specific rules (first stay only, uses per guest) are evaluated at redemption, with the booking
+        engine's token; here a code they would refuse answers valid, with those rules listed in `conditions`
+        (issue 12, item 4: 40 probes told a stranger from a past guest).
+        """
         now = clock.now()
         code = normalize_code(request.code)
-        lookup = self.repository.lookup(property_id, code, client=client, policy=self.policy, now=now,
-                                        guest_email=request.guest_email)
+        lookup = self.repository.lookup(property_id, code, client=client, policy=self.policy, now=now)
         self._guard(lookup, now)
         evaluation = self._evaluate(lookup, request, now)
         if evaluation.reason == "unknown":

@@ -16,12 +16,15 @@ class Signer:
         self._key = secret.encode()
 
     def sign(self, purpose: str, *parts: str) -> str:
-        message = "|".join((purpose, *parts)).encode()
+        # surrogatepass: a part read from a query string may hold a lone surrogate; it must not be a 500
+        message = "|".join((purpose, *parts)).encode("utf-8", "surrogatepass")
         digest = hmac.new(self._key, message, hashlib.sha256).digest()[:18]
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def verify(self, token: str, purpose: str, *parts: str) -> bool:
-        return hmac.compare_digest(self.sign(purpose, *parts), token or "")
+        # bytes, not str: compare_digest refuses str with non-ASCII characters (a 500 on a forged link)
+        given = (token or "").encode("utf-8", "surrogatepass")
+        return hmac.compare_digest(self.sign(purpose, *parts).encode(), given)
 
 
 def encode_email(email: str) -> str:

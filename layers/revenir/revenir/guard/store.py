@@ -2,7 +2,7 @@
 
 The counters are read in the same BatchGetItem as the code being validated (no extra round trip): the
 caller adds `Counters.keys` to its batch and hands the found items back to `Counters.read`. A miss is
-counted for the client and the property in one transaction.
+counted for the client (conditionally: the limit holds under concurrency) and for the property.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from revenir.core.errors import TooManyRequests
 from revenir.guard import keys
 from revenir.guard.policy import GuardPolicy
-from revenir.table.dynamodb import DynamoDBClient, Item, key, values
+from revenir.table.dynamodb import DynamoDBClient, Item, error_code, key, values
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,26 @@ class Counters:
                                   retry_after=self.policy.retry_after(self.now))
 
     def record_miss(self, client: DynamoDBClient, table: str) -> None:
-        """Count an unknown-code attempt for the client and the property (one transaction, two counters)."""
+        """Count an unknown-code attempt for the client, then for the property.
+
+        Count-then-decide in one conditional write: the client's counter only moves while it is under the
+        limit, so when 200 concurrent misses all read 0 before any was counted, 20 are answered "unknown" and
+        the rest 429 (issue 12, item 3a): the limit holds under concurrency, not only one request at a time.
+        Two single-item updates rather than one transaction: concurrent transactions on the same counter
+        would be cancelled (TransactionConflict) where concurrent updates are serialised by DynamoDB.
+        """
         expires = self.policy.window_start(self.now) + 2 * self.policy.window_seconds
-        client.transact_write_items(TransactItems=[{"Update": {
-            "TableName": table, "Key": k, "UpdateExpression": "ADD attempts :one SET expires_at_epoch = :exp",
-            "ExpressionAttributeValues": values(one=1, exp=expires)}} for k in self.keys])
+        client_key, property_key = self.keys
+        update = "ADD attempts :one SET expires_at_epoch = :exp"
+        try:
+            client.update_item(TableName=table, Key=client_key, UpdateExpression=update,
+                               ConditionExpression="attribute_not_exists(attempts) OR attempts < :max",
+                               ExpressionAttributeValues=values(one=1, exp=expires,
+                                                                max=self.policy.max_attempts_per_client))
+        except Exception as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise TooManyRequests("too many unknown codes: try again later",
+                                      retry_after=self.policy.retry_after(self.now)) from exc
+            raise
+        client.update_item(TableName=table, Key=property_key, UpdateExpression=update,
+                           ExpressionAttributeValues=values(one=1, exp=expires))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from revenir.core.validation import Email, Identifier, Language
+from revenir.core.validation import Day, Email, Identifier, Language, SingleLine
 
 BookingStatus = Literal["confirmed", "cancelled", "checked_in", "checked_out"]
 TripPurpose = Literal["leisure", "business", "event", "other"]
@@ -23,14 +22,14 @@ class BookingInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     phone: str | None = Field(default=None, max_length=40)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
     language: Language | None = None
-    arrival: date
-    departure: date
+    arrival: Day
+    departure: Day
     adults: int = Field(default=2, ge=0, le=100)
     children: int = Field(default=0, ge=0, le=100)
     offer_ids: list[Identifier] = Field(default_factory=list)
@@ -85,12 +84,12 @@ class ManualGuestInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     phone: str | None = Field(default=None, max_length=40)
-    arrival: date
-    departure: date
+    arrival: Day
+    departure: Day
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     language: Language | None = None
     marketing_consent: bool = False

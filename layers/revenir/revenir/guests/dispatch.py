@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from revenir.core import clock
+from revenir.core.errors import InvalidInput
 from revenir.core.signing import Signer, review_url, unsubscribe_url
 from revenir.guests.bookings import Booking, is_ota_relay
 from revenir.guests.lifecycle import effective_templates
@@ -69,12 +70,15 @@ def choose_content(template: MailTemplate, membership: set[str], language: str |
     property's, else English, else any."""
     versions = template.versions
     for variant in template.variants:
-        if targeted(variant, membership):
+        if targeted(variant, membership) and variant.versions:
             versions = variant.versions
             break
     for candidate in (language, fallback, "en"):
         if candidate and candidate in versions:
             return candidate, versions[candidate]  # type: ignore[index, unused-ignore]
+    if not versions:  # a template saved with no text in any language (was a StopIteration: a 500)
+        raise InvalidInput("this template has no text in any language", code="template_empty",
+                           details=[{"field": "body.versions", "message": "add at least one language"}])
     first = next(iter(versions))
     return first, versions[first]
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from revenir.core.csv_safe import safe_rows
+from revenir.core.validation import Day
 from revenir.guests.store import GuestRepository
 from revenir.table.dynamodb import public
 
@@ -18,14 +20,14 @@ from revenir.table.dynamodb import public
 class GuestFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    arrival_from: date | None = None
-    arrival_to: date | None = None
-    departure_from: date | None = None
-    departure_to: date | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    updated_from: date | None = None
-    updated_to: date | None = None
+    arrival_from: Day | None = None
+    arrival_to: Day | None = None
+    departure_from: Day | None = None
+    departure_to: Day | None = None
+    created_from: Day | None = None
+    created_to: Day | None = None
+    updated_from: Day | None = None
+    updated_to: Day | None = None
     name: str | None = None
     booking_id: str | None = None
     reachable: bool = True
@@ -114,5 +116,5 @@ class GuestList:
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, delimiter=";", extrasaction="ignore",
                                 lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(safe_rows(rows))  # OWASP CSV injection (issue 12, item 5)
         return "\ufeff" + buffer.getvalue()

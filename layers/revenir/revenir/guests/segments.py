@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from revenir.core.validation import SingleLine
 from revenir.guests.bookings import Booking
 
 GroupType = Literal["solo", "couple", "family", "group"]
@@ -32,7 +33,7 @@ class SegmentRules(BaseModel):
 class SegmentInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=100, examples=["Familles"])
+    name: SingleLine = Field(min_length=1, max_length=100, examples=["Familles"])
     rules: SegmentRules
 
 

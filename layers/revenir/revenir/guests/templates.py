@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from revenir.codes.models import GuestLanguage
-from revenir.core.validation import Identifier
+from revenir.core.validation import Identifier, SingleLine
 from revenir.guests.segments import Targeting
 from revenir.mail.content import MailContent
 
@@ -33,7 +33,7 @@ class Trigger(BaseModel):
 class Content(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    subject: str = Field(min_length=1, max_length=300)
+    subject: SingleLine = Field(min_length=1, max_length=300)
     html: str = Field(min_length=1, max_length=100_000)
     text: str = Field(min_length=1, max_length=50_000)
 
@@ -44,7 +44,7 @@ class Content(BaseModel):
 class Variant(Targeting):
     """A version of the template for some segments (its own texts per language)."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
     versions: dict[GuestLanguage, Content]
 
 
@@ -57,7 +57,7 @@ class Upsell(Targeting):
 class MailTemplateInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=100, examples=["Avant-veille"])
+    name: SingleLine = Field(min_length=1, max_length=100, examples=["Avant-veille"])
     kind: Literal["pre_stay", "post_stay", "custom", "cart_reminder"] = Field(
         description="cart_reminder templates are sent by the abandoned-cart flow, not planned for bookings.")
     trigger: Trigger

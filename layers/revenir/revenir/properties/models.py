@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir.core.validation import Currency, Email, Language, TimeZone
+from revenir.core.validation import Currency, Email, Language, SingleLine, TimeZone
 
 
 class PropertyInput(BaseModel):
@@ -12,7 +12,7 @@ class PropertyInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=200, examples=["Gîtes du Moulin d'en haut"])
+    name: SingleLine = Field(min_length=1, max_length=200, examples=["Gîtes du Moulin d'en haut"])
     time_zone: TimeZone = Field(description="IANA time zone: dates and send times follow it.",
                                 examples=["Europe/Brussels"])
     default_language: Language = Field(description="ISO 639-1; fallback language for guest e-mails.",

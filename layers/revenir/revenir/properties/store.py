@@ -40,14 +40,26 @@ def split_partition(items: list[Item]) -> tuple[Item | None, list[Item], list[It
     return prop, offers, rest
 
 
+def assigned_sender(property_id: str, requested: str) -> str:
+    """`{property_id}@{domain}`: the only From address a property sends from."""
+    return f"{property_id}@{requested.rpartition('@')[2]}"
+
+
 class PropertyRepository:
     def __init__(self, client: DynamoDBClient, table_name: str):
         self._client = client
         self._table = table_name
 
     def put(self, property_id: str, data: PropertyInput, now: str) -> tuple[Property, bool]:
-        """Create or replace a property in one write. Returns (property, created)."""
+        """Create or replace a property in one write. Returns (property, created).
+
+        The sender address's local part is the property's id, assigned by the platform whatever the host typed
+        (issue 12, item 1): a host can choose the domain the platform sends from (SES and IAM allow only the
+        platform's verified domain) but never another property's address. The display name is the property's
+        name and Reply-To its contact address (revenir.mail.message).
+        """
         fields = data.model_dump()
+        fields["sender_email"] = assigned_sender(property_id, str(fields["sender_email"]))
         names = {f"#{k}": k for k in fields}
         sets = ", ".join(f"#{k} = :{k}" for k in fields)
         result = self._client.update_item(

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from revenir.core.validation import Email, Identifier, Language
+from revenir.core.validation import Email, Identifier, Language, SingleLine
 
 Source = Literal["google", "booking", "airbnb", "direct"]
 SOURCES: tuple[str, ...] = ("google", "booking", "airbnb", "direct")
@@ -249,7 +249,7 @@ class ReviewFormInput(BaseModel):
     rating: int = Field(ge=1, le=5, description="Overall, 1–5 stars.")
     categories: dict[FormCategory, Annotated[int, Field(ge=1, le=5)]] = Field(
         default_factory=dict, description="1–5 stars each.")
-    title: str | None = Field(default=None, max_length=200)
+    title: SingleLine | None = Field(default=None, max_length=200)
     text: str | None = Field(default=None, max_length=5000)
     language: Language | None = None
 

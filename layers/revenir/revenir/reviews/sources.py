@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from revenir.core import clock
+from revenir.core.validation import MAX_IMPORT_ROWS, check_import_size
 from revenir.reviews.models import CATEGORY_MAP, ReviewRecord, field_name, make_record
 
 
@@ -85,12 +86,18 @@ def read_rows(text: str) -> list[dict[str, Any]]:
     text = text.lstrip("\ufeff").strip()
     if not text:
         return []
+    check_import_size(text)
     if text[0] in "[{":
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except RecursionError as exc:  # thousands of nested brackets: the file's fault, not a 500
+            raise ValueError("the JSON export is nested too deeply") from exc
         if isinstance(data, Mapping):
             data = data.get("reviews", data.get("data", [data]))
         if not isinstance(data, list) or not all(isinstance(r, Mapping) for r in data):
             raise ValueError("the JSON export must be a list of reviews")
+        if len(data) > MAX_IMPORT_ROWS:
+            raise ValueError(f"at most {MAX_IMPORT_ROWS} reviews per file")
         return [_flatten(r) for r in data]
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","

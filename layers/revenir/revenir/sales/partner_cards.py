@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import ConfigDict, Field, model_validator
 
 from revenir.codes.models import Discount, Evaluation, GuestLanguage, StayRules, ValidateRequest, price
+from revenir.core.validation import Day, SingleLine, check_import_size
 
 _CARD = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
@@ -23,11 +24,11 @@ def normalize_card(value: str) -> str:
 class PartnerProgramInput(StayRules):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=120, examples=["Pass VISITWallonia"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Pass VISITWallonia"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     discount: Discount
-    valid_from: date
-    valid_until: date
+    valid_from: Day
+    valid_until: Day
 
     @model_validator(mode="after")
     def _window(self) -> PartnerProgramInput:
@@ -55,6 +56,7 @@ class CardRows:
 
 def parse_cards(text: str) -> CardRows:
     """One card number per row (first column; a header row 'card_number' is skipped). Bad rows are reported."""
+    check_import_size(text)
     numbers: list[str] = []
     errors: list[dict[str, object]] = []
     seen: set[str] = set()

@@ -22,7 +22,7 @@ from revenir.codes.models import (
 )
 from revenir.core import pricing
 from revenir.core.pricing import Line, PricedLine
-from revenir.core.validation import Identifier
+from revenir.core.validation import Day, Identifier, SingleLine
 
 SaleStatus = Literal["upcoming", "active", "ended", "archived"]
 _ACCESS_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{3,31}$")
@@ -36,7 +36,7 @@ def new_link_token() -> str:
 class PrivateSaleFields(StayRules):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    name: str = Field(min_length=1, max_length=120, examples=["Vente privée printemps"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Vente privée printemps"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
@@ -45,8 +45,8 @@ class PrivateSaleFields(StayRules):
     advantage: str | None = Field(default=None, max_length=300, examples=["Petit-déjeuner offert"])
     advantage_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     free_offer_id: Identifier | None = Field(default=None, description="An option offered free with the advantage.")
-    publish_from: date = Field(description="First day the sale can be opened (property's local calendar).")
-    publish_until: date = Field(description="Last day, included.")
+    publish_from: Day = Field(description="First day the sale can be opened (property's local calendar).")
+    publish_until: Day = Field(description="Last day, included.")
     access_code: str | None = Field(default=None, description="Optional code a guest can type instead of the link.")
 
     @field_validator("access_code")
@@ -110,19 +110,19 @@ class PublicSale(BaseModel):
     advantage: str | None
     free_offer_id: str | None
     status: SaleStatus
-    publish_until: date
+    publish_until: Day
     min_nights: int | None
     max_nights: int | None
     arrival_weekdays: list[int] | None
-    stay_from: date | None
-    stay_until: date | None
+    stay_from: Day | None
+    stay_until: Day | None
     offer_ids: list[str] | None
 
 
 class PriceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    arrival: date
-    departure: date
+    arrival: Day
+    departure: Day
     lines: list[BasketLine] = Field(min_length=1, max_length=100)
 
 

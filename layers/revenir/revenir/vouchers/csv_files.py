@@ -19,16 +19,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from revenir.core.csv_safe import safe_row
 from revenir.core.errors import InvalidInput
 from revenir.core.money import minor_unit_exponent
-from revenir.core.validation import normalize_email
+from revenir.core.validation import MAX_IMPORT_ROWS, Day, check_day, check_import_size, normalize_email
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers.models import FixedValue, GiftProduct, Voucher
 
 EXPORT_COLUMNS = ("client", "email", "order_number", "code", "purchase_date", "valid_until", "status", "value",
                   "balance", "currency", "recipient", "source")
 IMPORT_COLUMNS = frozenset({"code", "value", "valid_until", "purchase_date", "client", "email", "order_number"})
-MAX_IMPORT_ROWS = 20_000
 
 
 def _major(amount: int, currency: str) -> str:
@@ -45,9 +45,10 @@ def export(vouchers: Iterable[Voucher]) -> str:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for v in vouchers:
-        writer.writerow([v.buyer_name or "", v.buyer_email or "", v.order_number or "", v.code,
-                         v.purchased_at[:10], str(v.valid_until), v.status, _major(v.initial_value, v.currency),
-                         _major(v.balance, v.currency), v.currency, v.recipient_name or "", v.source])
+        writer.writerow(safe_row([v.buyer_name or "", v.buyer_email or "", v.order_number or "", v.code,
+                                  v.purchased_at[:10], str(v.valid_until), v.status,
+                                  _major(v.initial_value, v.currency), _major(v.balance, v.currency), v.currency,
+                                  v.recipient_name or "", v.source]))
     return "\ufeff" + buffer.getvalue()
 
 
@@ -56,8 +57,8 @@ class ImportRow:
     row: int  # line number in the file (the header is line 1)
     code: str
     value: int
-    purchase_date: date
-    valid_until: date
+    purchase_date: Day
+    valid_until: Day
     client: str | None = None
     email: str | None = None
     order_number: str | None = None
@@ -70,10 +71,16 @@ class ParsedImport:
 
 
 def _parse_date(text: str) -> date:
+    """YYYY-MM-DD or DD/MM/YYYY within the API's date range (a 9999-12-31 "never expires" is that row's error)."""
     text = text.strip()
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    return date.fromisoformat(text)
+        day = datetime.strptime(text, "%d/%m/%Y").date()
+    else:
+        day = date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
+    try:
+        return check_day(day)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: dates {exc}") from exc
 
 
 def _parse_amount(text: str, currency: str) -> int:
@@ -91,6 +98,7 @@ def _parse_amount(text: str, currency: str) -> int:
 def parse_import(text: str, product: GiftProduct, today: date) -> ParsedImport:
     """Every row checked on its own: good rows are returned, bad rows reported (line, code, message)."""
     text = text.lstrip("\ufeff")
+    check_import_size(text)
     if not text.strip():
         raise InvalidInput("the file is empty", code="empty_file")
     first = text.splitlines()[0]

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.core.errors import Conflict, InvalidInput
-from revenir.core.validation import Currency, Email, Identifier
+from revenir.core.validation import Currency, Day, Email, Identifier, SingleLine, check_day
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 ProductKind = Literal["voucher", "card"]
@@ -60,7 +60,7 @@ class Validity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     months: int | None = Field(default=None, ge=1, le=60)
-    until: date | None = None
+    until: Day | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Validity:
@@ -79,15 +79,15 @@ class GiftProductInput(BaseModel):
 
     kind: ProductKind = Field(description="voucher: an amount off the whole basket, in several goes; "
                                           "card: mirrors a rate of the listed offers, used once.")
-    name: str = Field(min_length=1, max_length=120, examples=["Chèque cadeau"])
+    name: SingleLine = Field(min_length=1, max_length=120, examples=["Chèque cadeau"])
     name_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     description: str | None = Field(default=None, max_length=2000)
     description_translations: dict[GuestLanguage, str] = Field(default_factory=dict)
     currency: Currency
     value: Value = Field(description="A card's value is the rate it mirrors (fixed).")
     validity: Validity
-    publish_from: date | None = None
-    publish_until: date | None = None
+    publish_from: Day | None = None
+    publish_until: Day | None = None
     offer_ids: list[Identifier] | None = Field(
         default=None, description="Applicable offers (a card: the offers and options it covers, required); "
                                   "null for a voucher: the whole basket.")
@@ -159,18 +159,18 @@ class OrderItem(BaseModel):
 
 class Buyer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: SingleLine = Field(min_length=1, max_length=100)
+    last_name: SingleLine = Field(min_length=1, max_length=100)
     email: Email
     language: GuestLanguage | None = None
 
 
 class Recipient(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     email: Email
     message: str | None = Field(default=None, max_length=1000)
-    delivery_date: date | None = Field(default=None, description="Day the recipient receives the e-mail "
+    delivery_date: Day | None = Field(default=None, description="Day the recipient receives the e-mail "
                                                                  "(property's time zone); default: at once.")
     language: GuestLanguage | None = None
 
@@ -201,6 +201,20 @@ class PricedItem(BaseModel):
     quantity: int
 
 
+def issuable(product: GiftProduct, today: date) -> bool:
+    """Whether a voucher of this product bought today could be issued: valid from today, within the date range.
+
+    A product with a fixed end of validity already past (or a stored one beyond the range) would leave a paid
+    order without vouchers (issue 12, item 16), so it is not sold.
+    """
+    try:
+        end = product.validity.end(today)
+        check_day(end)
+    except ValueError:  # add_months past year 9999, or out of the range
+        return False
+    return end >= today
+
+
 def price_order(order: GiftOrderInput, products: dict[str, GiftProduct], today: date
                 ) -> tuple[list[PricedItem], int, str]:
     """(priced items, total, currency). Unknown, unpublished or mixed-currency items are refused."""
@@ -210,6 +224,10 @@ def price_order(order: GiftOrderInput, products: dict[str, GiftProduct], today: 
         product = products.get(item.product_id)
         if product is None or not product.is_published(today):
             raise InvalidInput(f"{item.product_id} is not for sale", code="product_not_for_sale",
+                               details=[{"field": "body.items", "product_id": item.product_id}])
+        if not issuable(product, today):  # never take a payment the webhook could not turn into vouchers
+            raise InvalidInput(f"{item.product_id} is not for sale: its validity has ended",
+                               code="product_not_for_sale",
                                details=[{"field": "body.items", "product_id": item.product_id}])
         currencies.add(product.currency)
         priced.append(PricedItem(product_id=product.id, kind=product.kind, name=product.name,
@@ -241,7 +259,7 @@ class Voucher(BaseModel):
     initial_value: int
     balance: int
     currency: str
-    valid_until: date
+    valid_until: Day
     status: Status
     purchased_at: str
     order_id: str | None = None
@@ -308,7 +326,7 @@ class BalanceOut(BaseModel):
     status: Status
     balance: int
     currency: str
-    valid_until: date
+    valid_until: Day
     kind: ProductKind
     name: str
 
@@ -318,15 +336,15 @@ class ManualIssueInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
     amount: int | None = Field(default=None, gt=0, description="For a buyer-chosen voucher product.")
-    recipient_name: str | None = Field(default=None, max_length=200)
+    recipient_name: SingleLine | None = Field(default=None, max_length=200)
     recipient_email: Email | None = None
-    reason: str = Field(min_length=1, max_length=200, examples=["Tombola 2026"])
-    valid_until: date | None = Field(default=None, description="Default: the product's validity.")
+    reason: SingleLine = Field(min_length=1, max_length=200, examples=["Tombola 2026"])
+    valid_until: Day | None = Field(default=None, description="Default: the product's validity.")
 
 
 class ExtendInput(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    valid_until: date = Field(description="The new last day of use (later than the current one).")
+    valid_until: Day = Field(description="The new last day of use (later than the current one).")
 
 
 

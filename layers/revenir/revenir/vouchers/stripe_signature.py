@@ -41,8 +41,10 @@ def verify(payload: bytes, header: str | None, secrets: list[str], now: float | 
     if timestamp is None or not signatures:
         raise InvalidInput("malformed Stripe-Signature header", code="bad_signature")
     signed = f"{timestamp}.".encode() + payload
-    expected = [hmac.new(s.encode(), signed, hashlib.sha256).hexdigest() for s in secrets if s]
-    if not any(hmac.compare_digest(e, s) for e in expected for s in signatures):
+    expected = [hmac.new(s.encode(), signed, hashlib.sha256).hexdigest().encode() for s in secrets if s]
+    # bytes, not str: compare_digest refuses str with non-ASCII characters (a forged header was a 500)
+    given = [s.encode("utf-8", "surrogatepass") for s in signatures]
+    if not any(hmac.compare_digest(e, s) for e in expected for s in given):
         raise InvalidInput("the Stripe signature does not match", code="bad_signature")
     if abs((time.time() if now is None else now) - timestamp) > tolerance:
         raise InvalidInput("the Stripe signature is too old", code="bad_signature")
