@@ -111,13 +111,16 @@ def list_guests(property_id: PropertyId,
                 name: Annotated[str | None, Query(max_length=100)] = None,
                 booking_id: Annotated[str | None, Query(max_length=64)] = None,
                 reachable: Annotated[bool, Query()] = True, checked_in: Annotated[bool | None, Query()] = None,
+                all_arrivals: Annotated[bool, Query(description="Every arrival, past and future, instead of the "
+                                                                "next 30 days (only the arrival bounds given apply)"
+                                                    )] = False,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 cursor: Annotated[str | None, Query(pattern=r"^[0-9]+$")] = None) -> GuestPage:
     rows, total, next_cursor = guest_list().page(
         property_id, limit=limit, cursor=cursor, arrival_from=arrival_from, arrival_to=arrival_to,
         departure_from=departure_from, departure_to=departure_to, created_from=created_from, created_to=created_to,
         updated_from=updated_from, updated_to=updated_to, name=name, booking_id=booking_id, reachable=reachable,
-        checked_in=checked_in)
+        checked_in=checked_in, all_arrivals=all_arrivals)
     return GuestPage(guests=rows, total=total, next_cursor=next_cursor)
 
 
@@ -125,9 +128,11 @@ def list_guests(property_id: PropertyId,
          summary="The guest list as CSV (same filters; Excel-friendly: UTF-8 with BOM, semicolons)")
 def export_guests(property_id: PropertyId, arrival_from: Annotated[Day | None, Query()] = None,
                   arrival_to: Annotated[Day | None, Query()] = None,
-                  reachable: Annotated[bool, Query()] = True) -> Response[str]:
+                  reachable: Annotated[bool, Query()] = True,
+                  all_arrivals: Annotated[bool, Query(description="Every arrival, past and future")] = False
+                  ) -> Response[str]:
     body = guest_list().csv_export(property_id, arrival_from=arrival_from, arrival_to=arrival_to,
-                                   reachable=reachable)
+                                   reachable=reachable, all_arrivals=all_arrivals)
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
                     headers={"Content-Disposition": f'attachment; filename="guests-{property_id}.csv"'})
 

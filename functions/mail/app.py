@@ -3,12 +3,12 @@ complaint events. The only guest-data function allowed to send mail; it alone im
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
@@ -27,10 +27,11 @@ from revenir.guests.mail_templates import (
     Preview,
     PreviewRequest,
     TestSendRequest,
+    Variables,
     suppress_from_ses_event,
 )
 from revenir.guests.store import GuestRepository
-from revenir.guests.templates import MailTemplate, MailTemplateInput
+from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTemplatePatch
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
@@ -39,6 +40,7 @@ logger = Logger(service="mail")
 metrics = Metrics(namespace="Revenir", service="mail")
 app = create_app()
 
+TemplateKind = Literal["pre_stay", "post_stay", "custom", "cart_reminder"]
 TemplateId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
@@ -91,6 +93,12 @@ def list_templates(property_id: PropertyId) -> TemplateList:
     return TemplateList(templates=templates().list(property_id))
 
 
+@app.get("/v1/admin/properties/<property_id>/mail-templates/variables", tags=["E-mails"],
+         summary="The variables a template of a kind can use, with examples for a sample stay")
+def template_variables(property_id: PropertyId, kind: Annotated[TemplateKind, Query()] = "custom") -> Variables:
+    return templates().variables(composer(), property_id, kind)
+
+
 @app.get("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],
          summary="Read a template")
 def get_template(property_id: PropertyId, template_id: TemplateId) -> MailTemplate:
@@ -102,6 +110,13 @@ def get_template(property_id: PropertyId, template_id: TemplateId) -> MailTempla
 def put_template(property_id: PropertyId, template_id: TemplateId,
                  body: Annotated[MailTemplateInput, Body()]) -> MailTemplate:
     return templates().put(property_id, template_id, body)
+
+
+@app.patch("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],
+           summary="Edit part of a template (versions merged per language); 409 when `revision` is stale")
+def patch_template(property_id: PropertyId, template_id: TemplateId,
+                   body: Annotated[MailTemplatePatch, Body()]) -> MailTemplate:
+    return templates().patch(property_id, template_id, body)
 
 
 @app.delete("/v1/admin/properties/<property_id>/mail-templates/<template_id>", tags=["E-mails"],

@@ -25,10 +25,10 @@ from revenir.http.app import JSON, create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.mail.sender import SesMailer
 from revenir.reviews.models import (
-    ImportReport,
     NoteInput,
     ReplyInput,
     ReviewFormInput,
+    ReviewImportReport,
     ReviewOut,
     ReviewPage,
     ReviewSettings,
@@ -184,7 +184,7 @@ def note_review(property_id: PropertyId, review_id: ReviewId, body: Annotated[No
 @app.post("/v1/admin/properties/<property_id>/reviews/imports/<source>", tags=["Reviews"],
           summary="Import a Booking.com or Airbnb review export (the file as the body: CSV or JSON); a per-row "
                   "report comes back. Re-importing the same file changes nothing; edited reviews update.")
-def import_reviews(property_id: PropertyId, source: ImportSource) -> ImportReport:
+def import_reviews(property_id: PropertyId, source: ImportSource) -> ReviewImportReport:
     report = wiring()[1].import_export(property_id, source, app.current_event.decoded_body or "")
     metrics.add_metric(name="ReviewsImported", unit=MetricUnit.Count, value=report.created + report.updated)
     if report.alerts_queued:

@@ -1,26 +1,14 @@
 // E-mails (seed 000): the board of templates with ACTIVÉ/DÉSACTIVÉ toggles, an editor per template and
 // language with variables inserted by click, the API's live preview for a chosen booking, a test send;
 // segments and per-segment upsells; abandoned-cart settings and figures.
-import { admin, del, get, post, put } from "../lib/api.js";
+import { ApiError, admin, del, get, patch, post, put } from "../lib/api.js";
 import { tokenEmail } from "../lib/auth.js";
 import { formValues, html, toInt } from "../lib/dom.js";
 import { addDays, checkList, field, select, today } from "../lib/form.js";
-import { LANGUAGES, dateTime, money, number, t } from "../lib/i18n.js";
+import { LANGUAGES, dateTime, money, number, t, tOr } from "../lib/i18n.js";
 import { Screen } from "../lib/screen.js";
 
-const COMMON_VARIABLES = ["guest.first_name", "guest.last_name", "property.name", "property.website",
-  "property.contact_email", "property.contact_phone", "booking.booking_id", "booking.arrival|date",
-  "booking.departure|date", "booking.adults", "booking.children", "unsubscribe_url"];
-const KIND_VARIABLES = {
-  post_stay: ["review_link", "promo_code.code", "promo_code.value", "promo_code.valid_until|date"],
-  cart_reminder: ["cart.total", "cart.recovery_url", "promo_code.code", "promo_code.valid_until"],
-  pre_stay: [], custom: [],
-};
-const TEMPLATE_FIELDS = ["name", "kind", "trigger", "category", "versions", "enabled", "late_booking",
-  "promo_code_id", "variants", "upsells"];
 const SEGMENT_RULES = ["channels", "tags", "trip_purpose", "rate_includes", "group_type"];
-
-const templateBody = (tpl) => Object.fromEntries(TEMPLATE_FIELDS.filter((k) => k in tpl).map((k) => [k, tpl[k]]));
 
 class Emails extends Screen {
   async load() {
@@ -109,9 +97,9 @@ class Emails extends Screen {
 
   async on_toggle(button) {
     const id = button.dataset.id;
-    const tpl = await get(admin(`/mail-templates/${id}`));
-    const saved = await put(admin(`/mail-templates/${id}`), { ...templateBody(tpl), enabled: !tpl.enabled });
     const index = this.templates.findIndex((x) => x.template_id === id);
+    // only `enabled` changes, atomically on the server: an edit saved meanwhile elsewhere is kept
+    const saved = await patch(admin(`/mail-templates/${encodeURIComponent(id)}`), { enabled: !this.templates[index].enabled });
     this.templates[index] = saved;
     this.paint();
     this.querySelector(`[data-action=toggle][data-id="${id}"]`)?.focus();
@@ -173,13 +161,21 @@ class TemplateEdit extends Screen {
     const variant = Number(this.query.get("variant"));
     this.variant = this.query.has("variant") && tpl.variants[variant] ? variant : null;
     this.previewBooking = "";
-    await this.renderPreview();
+    const [variables] = await Promise.all([  // the renderer's own variables for this kind, with examples
+      get(admin("/mail-templates/variables"), { kind: tpl.kind }), this.renderPreview()]);
+    this.variables = variables.variables;
   }
 
+  /** The API's rendering of the texts shown: the form's unsaved ones once it exists (live preview). */
   async renderPreview() {
+    const form = this.querySelector("form[data-form=save]");
+    const body = { language: this.lang, booking_id: this.previewBooking || null, variant: this.variant };
+    if (form) {
+      const v = formValues(form);
+      if (v.subject && v.html && v.text) body.content = { subject: v.subject, html: v.html, text: v.text };
+    }
     try {
-      this.preview = await post(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}/preview`), {
-        language: this.lang, booking_id: this.previewBooking || null });
+      this.preview = await post(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}/preview`), body);
       this.previewError = null;
     } catch (error) {
       this.preview = null;
@@ -187,12 +183,29 @@ class TemplateEdit extends Screen {
     }
   }
 
+  previewView() {
+    return this.preview ? html`<p class="subject"><strong>${t("emails.subject")}:</strong>
+      <span data-testid="preview-subject">${this.preview.subject}</span></p>
+      <iframe title="${t("emails.preview")}" sandbox="" srcdoc="${this.preview.html}" data-testid="preview-frame"></iframe>`
+      : html`<p class="error" role="alert">${this.previewError}</p>`;
+  }
+
+  /** While typing: the preview follows, 400 ms after the last keystroke, without repainting the form. */
+  schedulePreview() {
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(async () => {
+      const asked = (this.previewSeq = (this.previewSeq || 0) + 1);
+      await this.renderPreview();
+      const box = this.querySelector("[data-preview]");
+      if (box && asked === this.previewSeq) box.innerHTML = String(this.previewView());
+    }, 400);
+  }
+
   view() {
     const tpl = this.tpl;
     const versions = this.variant === null ? tpl.versions : tpl.variants[this.variant].versions;
     const version = versions[this.lang] || { subject: "", html: "", text: "" };
     const base = `#/emails/${tpl.template_id}?${this.variant === null ? "" : `variant=${this.variant}&`}`;
-    const variables = [...COMMON_VARIABLES, ...(KIND_VARIABLES[tpl.kind] || [])];
     return html`<p class="crumbs"><a href="#/emails">${t("nav.emails")}</a></p>
       <h1 tabindex="-1">${tpl.name}${this.variant === null ? "" : ` — ${tpl.variants[this.variant].name}`}</h1>
       ${this.variant === null ? "" : html`<p><a href="#/emails/${tpl.template_id}?lang=${this.lang}">${t("emails.backToMain")}</a></p>`}
@@ -206,8 +219,9 @@ class TemplateEdit extends Screen {
           ${field(t("emails.name"), "name", tpl.name, { required: true })}
           ${field(t("emails.subject"), "subject", version.subject, { required: true, testid: "subject", attrs: html`data-insertable` })}
           <div class="field"><span id="vars-label">${t("emails.variables")}</span>
-            <ul class="variables" aria-labelledby="vars-label">${variables.map((v) => html`<li>
-              <button type="button" class="chip" data-action="insert" data-variable="${v}">{{ ${v} }}</button></li>`)}</ul></div>
+            <ul class="variables" aria-labelledby="vars-label">${this.variables.map((v) => html`<li>
+              <button type="button" class="chip" data-action="insert" data-variable="${v.name}"
+                title="${tOr(`variable.${v.name}`, v.description)}${v.example ? ` (${v.example})` : ""}">{{ ${v.name} }}</button></li>`)}</ul></div>
           <div class="field"><label for="tpl-html">${t("emails.html")}</label>
             <textarea id="tpl-html" name="html" rows="14" data-insertable data-testid="html">${version.html}</textarea></div>
           <div class="field"><label for="tpl-text">${t("emails.text")}</label>
@@ -241,10 +255,7 @@ class TemplateEdit extends Screen {
           ${select(t("emails.previewFor"), "preview_booking", this.previewBooking, [["", t("emails.sampleStay")],
             ...this.bookings.map((b) => [b.booking_id, `${b.first_name} ${b.last_name} (${b.booking_id})`])],
             { attrs: html`data-change="preview"` })}
-          ${this.preview ? html`<p class="subject"><strong>${t("emails.subject")}:</strong>
-            <span data-testid="preview-subject">${this.preview.subject}</span></p>
-            <iframe title="${t("emails.preview")}" sandbox="" srcdoc="${this.preview.html}" data-testid="preview-frame"></iframe>`
-            : html`<p class="error" role="alert">${this.previewError}</p>`}
+          <div data-preview aria-live="polite">${this.previewView()}</div>
           <form data-form="test" novalidate>
             ${select(t("emails.testAddress"), "email", this.testAddresses[0], this.testAddresses.map((a) => [a, a]),
               { testid: "test-email" })}
@@ -262,6 +273,9 @@ class TemplateEdit extends Screen {
     this.addEventListener("focusin", (event) => {
       if (event.target.matches("[data-insertable]")) this.lastField = event.target;
     });
+    this.addEventListener("input", (event) => {
+      if (event.target.matches("form[data-form=save] [data-insertable]")) this.schedulePreview();
+    });
   }
 
   on_insert(button) {
@@ -271,6 +285,7 @@ class TemplateEdit extends Screen {
     const end = target.selectionEnd ?? target.value.length;
     target.setRangeText(text, start, end, "end");
     target.focus();
+    this.schedulePreview();
   }
 
   async changed_preview(selectEl) {
@@ -282,36 +297,51 @@ class TemplateEdit extends Screen {
   async submit_save(form) {
     const v = formValues(form);
     const tpl = this.tpl;
-    const upsells = [...tpl.upsells];
-    if (v.upsell_offer) upsells.push({ offer_id: v.upsell_offer, segments: v.upsell_segments || [], exclude_segments: [] });
     const content = { subject: v.subject || "", html: v.html || "", text: v.text || "" };
-    const body = { ...templateBody(tpl), name: v.name, upsells };
+    // a partial edit based on the revision shown: a change saved meanwhile is refused (409), never overwritten
+    const body = { revision: tpl.revision ?? null, name: v.name };
+    if (v.upsell_offer) body.upsells = [...tpl.upsells, { offer_id: v.upsell_offer, segments: v.upsell_segments || [], exclude_segments: [] }];
     if (this.variant === null) {
-      body.versions = { ...tpl.versions, [this.lang]: content };
+      body.versions = { [this.lang]: content };  // merged per language by the API
       if (v.variant_name) {  // a new variant starts as a copy of the main texts, for the chosen segments
         body.variants = [...tpl.variants, { name: v.variant_name, segments: v.variant_segments || [],
-          exclude_segments: [], versions: body.versions }];
+          exclude_segments: [], versions: { ...tpl.versions, [this.lang]: content } }];
       }
     } else {
       body.variants = tpl.variants.map((x, i) => (i === this.variant
         ? { ...x, versions: { ...x.versions, [this.lang]: content } } : x));
     }
-    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(tpl.template_id)}`), body);
+    if (!(await this.patchTemplate(body))) return;
     await this.renderPreview();
     this.paint();
     this.toast(t("common.saved"));
   }
 
+  /** PATCH the template at the revision shown; on a conflict, say so and show the latest. */
+  async patchTemplate(body) {
+    try {
+      this.tpl = await patch(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`),
+        { revision: this.tpl.revision ?? null, ...body });
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== "concurrent_change") throw error;
+      this.toast(t("emails.conflict"), true);
+      this.tpl = await get(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`));
+      this.paint();  // the latest texts in the form first: the preview renders them
+      await this.renderPreview();
+      this.paint();
+      return false;
+    }
+  }
+
   async on_remove_upsell(button) {
     const upsells = this.tpl.upsells.filter((_, i) => i !== Number(button.dataset.index));
-    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`), { ...templateBody(this.tpl), upsells });
-    this.paint();
+    if (await this.patchTemplate({ upsells })) this.paint();
   }
 
   async on_remove_variant(button) {
     const variants = this.tpl.variants.filter((_, i) => i !== Number(button.dataset.index));
-    this.tpl = await put(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`), { ...templateBody(this.tpl), variants });
-    this.paint();
+    if (await this.patchTemplate({ variants })) this.paint();
   }
 
   async on_reset() {

@@ -7,7 +7,6 @@ import { date, dateTime, money, t, tOr } from "../lib/i18n.js";
 import { Screen, confirmDialog } from "../lib/screen.js";
 
 const PAGE = 25;
-const ALL_FROM = "2000-01-01"; // "all guests": the API always filters on an arrival window
 const FILTERS = ["arrival_from", "arrival_to", "departure_from", "departure_to", "name", "booking_id", "reachable",
   "checked_in", "cursor"];
 
@@ -16,14 +15,18 @@ class Guests extends Screen {
     const q = this.query;
     const f = {};
     for (const key of FILTERS) if (q.get(key)) f[key] = q.get(key);
-    if (!f.arrival_from) f.arrival_from = q.has("all") ? ALL_FROM : today();
-    if (!f.arrival_to) f.arrival_to = q.has("all") ? addDays(today(), 730) : addDays(today(), 30);
+    if (!q.has("all")) {  // "all guests": every arrival, past and future (the API's all_arrivals)
+      if (!f.arrival_from) f.arrival_from = today();
+      if (!f.arrival_to) f.arrival_to = addDays(today(), 30);
+    }
     f.reachable = q.get("reachable") === "false" ? "false" : "true";
     return f;
   }
 
+  scope() { return this.query.has("all") ? { all_arrivals: "true" } : {}; }
+
   async load() {
-    this.page = await get(admin("/guests"), { ...this.filters(), limit: PAGE });
+    this.page = await get(admin("/guests"), { ...this.filters(), ...this.scope(), limit: PAGE });
   }
 
   view() {
@@ -34,7 +37,7 @@ class Guests extends Screen {
       <div class="toolbar"><a class="button" href="#/guests/new" data-testid="add-guest">${t("guests.add")}</a>
         <button class="secondary" data-action="export" data-testid="export">${t("guests.export")}</button></div>
       <form data-form="filter" class="filters" role="search" aria-label="${t("guests.filters")}">
-        ${field(t("guests.arrivalFrom"), "arrival_from", f.arrival_from === ALL_FROM ? "" : f.arrival_from, { type: "date" })}
+        ${field(t("guests.arrivalFrom"), "arrival_from", f.arrival_from, { type: "date" })}
         ${field(t("guests.arrivalTo"), "arrival_to", f.arrival_to, { type: "date" })}
         ${field(t("guests.departureFrom"), "departure_from", f.departure_from, { type: "date" })}
         ${field(t("guests.departureTo"), "departure_to", f.departure_to, { type: "date" })}
@@ -86,7 +89,7 @@ class Guests extends Screen {
   async on_export() {
     const f = this.filters();
     const response = await request("GET", admin("/guests/export.csv"), {
-      raw: true, query: { arrival_from: f.arrival_from, arrival_to: f.arrival_to, reachable: f.reachable },
+      raw: true, query: { arrival_from: f.arrival_from, arrival_to: f.arrival_to, reachable: f.reachable, ...this.scope() },
     });
     download(`guests-${today()}.csv`, await response.blob());
   }
@@ -120,6 +123,8 @@ class GuestNew extends Screen {
 }
 
 class Guest extends Screen {
+  scope() { return this.query.has("all") ? { all_arrivals: "true" } : {}; }
+
   async load() {
     this.profile = await get(admin(`/guests/${encodeURIComponent(this.params.email)}`));
   }

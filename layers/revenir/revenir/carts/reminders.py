@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from revenir.carts.models import recovery_code_for
+from revenir.carts.models import Cart, recovery_code_for
 from revenir.carts.store import CartRepository
 from revenir.codes.models import PromoCodeInput
 from revenir.codes.store import PromoCodeRepository
@@ -98,19 +98,8 @@ class CartReminders:
                     now.astimezone(ZoneInfo(prop["time_zone"])).date()):  # a second reminder after it expired: no code
                 promo = {"code": cart.recovery_code, "value": f"{settings.discount_percent:g} %",
                          "valid_until": cart.recovery_code_valid_until}
-        variables: dict[str, Any] = {
-            "guest": {"first_name": cart.first_name, "last_name": cart.last_name, "email": cart.email},
-            "property": {"name": prop.get("name"), "contact_email": prop.get("contact_email"),
-                         "contact_phone": prop.get("contact_phone"), "website": prop.get("website")},
-            "cart": {"cart_id": cart.cart_id, "recovery_url": cart.recovery_url,
-                     "total": {"amount": cart.total, "currency": cart.currency},
-                     "arrival": str(cart.arrival) if cart.arrival else None,
-                     "departure": str(cart.departure) if cart.departure else None,
-                     "lines": [{"offer_id": li.offer_id, "name": offers.get(li.offer_id, {}).get("name", li.offer_id),
-                                "amount": {"amount": li.amount, "currency": li.currency}} for li in cart.lines]},
-            "promo_code": promo,
-            "unsubscribe_url": unsubscribe_url(self.signer, self.base_url, property_id, cart.email),
-        }
+        variables = cart_variables(cart, prop, offers, promo,
+                                   unsubscribe_url(self.signer, self.base_url, property_id, cart.email))
         link = unsubscribe_url(self.signer, self.base_url, property_id, cart.email)
         rendered = rendering.render(template.versions[language].mail(), variables, language)  # type: ignore[index,unused-ignore]
         raw = mime.build(mime.Envelope(sender=prop["sender_email"], sender_name=prop["name"], recipient=cart.email,
@@ -129,3 +118,21 @@ class CartReminders:
 
 def local_day(at: datetime, time_zone: str) -> str:
     return str(at.astimezone(ZoneInfo(time_zone)).date())
+
+
+def cart_variables(cart: Cart, prop: dict[str, Any], offers: dict[str, Any], promo: dict[str, Any] | None,
+                   unsubscribe: str) -> dict[str, Any]:
+    """What a cart reminder's template can use (the back-office lists them: revenir.guests.variables)."""
+    return {
+        "guest": {"first_name": cart.first_name, "last_name": cart.last_name, "email": cart.email},
+        "property": {"name": prop.get("name"), "contact_email": prop.get("contact_email"),
+                     "contact_phone": prop.get("contact_phone"), "website": prop.get("website")},
+        "cart": {"cart_id": cart.cart_id, "recovery_url": cart.recovery_url,
+                 "total": {"amount": cart.total, "currency": cart.currency},
+                 "arrival": str(cart.arrival) if cart.arrival else None,
+                 "departure": str(cart.departure) if cart.departure else None,
+                 "lines": [{"offer_id": li.offer_id, "name": offers.get(li.offer_id, {}).get("name", li.offer_id),
+                            "amount": {"amount": li.amount, "currency": li.currency}} for li in cart.lines]},
+        "promo_code": promo,
+        "unsubscribe_url": unsubscribe,
+    }

@@ -86,13 +86,16 @@ class GuestList:
 
     repository: GuestRepository
 
-    def filters(self, property_id: str, **given: Any) -> GuestFilters:
-        """The given filters (None means not given), the arrival window defaulting to the next 30 days."""
+    def filters(self, property_id: str, all_arrivals: bool = False, **given: Any) -> GuestFilters:
+        """The given filters (None means not given), the arrival window defaulting to the next 30 days; with
+        `all_arrivals`, every arrival, past and future (only the bounds given apply)."""
         from revenir.guests.lifecycle import default_window
 
+        filters = GuestFilters(**{k: v for k, v in given.items() if v is not None})
+        if all_arrivals:
+            return filters
         context = self.repository.property_context(property_id)
         start, end = default_window(str((context.property_item or {})["time_zone"]))
-        filters = GuestFilters(**{k: v for k, v in given.items() if v is not None})
         if filters.arrival_from is None:
             filters.arrival_from = start
         if filters.arrival_to is None:

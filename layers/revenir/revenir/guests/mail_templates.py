@@ -4,20 +4,22 @@ only the mail function imports it."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from revenir.core import clock
-from revenir.core.errors import Forbidden, NotFound
+from revenir.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from revenir.core.validation import Email, Language
 from revenir.guests.bookings import Booking
 from revenir.guests.dispatch import Composer
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.store import GuestRepository, PropertyContext
-from revenir.guests.templates import MailTemplate, MailTemplateInput
+from revenir.guests.templates import Content, MailTemplate, MailTemplateInput, MailTemplatePatch
+from revenir.guests.variables import CART_KINDS, Variables, listing
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.sender import Mailer
@@ -27,6 +29,16 @@ class PreviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     booking_id: str | None = Field(default=None, description="A real booking; default: a sample stay.")
     language: Language | None = None
+    variant: int | None = Field(default=None, ge=0, description="Render this variant's texts (index in "
+                                                                 "`variants`) whatever the guest's segments.")
+    content: Content | None = Field(default=None, description="Unsaved texts to render instead of the stored "
+                                                              "ones (the editor's live preview); needs `language`.")
+
+    @model_validator(mode="after")
+    def _content_has_a_language(self) -> PreviewRequest:
+        if self.content is not None and self.language is None:
+            raise ValueError("language is required with content")
+        return self
 
 
 class TestSendRequest(PreviewRequest):
@@ -69,19 +81,69 @@ class MailTemplates:
 
     def put(self, property_id: str, template_id: str, body: MailTemplateInput) -> MailTemplate:
         """Create a custom template or edit a default; a syntax error is the host's: 400 template_error."""
-        for content in [*body.versions.values(), *(v for variant in body.variants for v in variant.versions.values())]:
-            rendering.check(content.mail())
+        check(body)
         template = MailTemplate(template_id=template_id, customized=True, updated_at=clock.iso(clock.now()),
-                                **body.model_dump())
+                                revision=secrets.token_hex(8), **body.model_dump())
         self.repository.save_template(property_id, template_id, template.model_dump(mode="json"))
         return template
+
+    def patch(self, property_id: str, template_id: str, body: MailTemplatePatch) -> MailTemplate:
+        """A partial edit (versions merged per language), written only if the template did not change since it
+        was read: a concurrent edit is never lost. With the caller's `revision`, a change made meanwhile is a
+        409 concurrent_change; without it, the edit is merged into the latest (retried a few times)."""
+        changes = body.model_dump(exclude_unset=True, exclude={"revision"})
+        based_on = "revision" in body.model_fields_set  # null: based on Revenir's default (never saved)
+        for _ in range(3):
+            current = self.get(property_id, template_id)
+            if based_on and body.revision != current.revision:
+                raise Conflict("the template changed since it was read; reload it", code="concurrent_change")
+            merged = current.model_dump(mode="json", exclude={"template_id", "customized", "updated_at",
+                                                              "revision"})
+            for name, value in changes.items():
+                merged[name] = {**merged["versions"], **value} if name == "versions" else value
+            edited = MailTemplateInput.model_validate(merged)
+            check(edited)
+            template = MailTemplate(template_id=template_id, customized=True, updated_at=clock.iso(clock.now()),
+                                    revision=secrets.token_hex(8), **edited.model_dump())
+            if self.repository.replace_template(property_id, template_id, template.model_dump(mode="json"),
+                                                current.revision):
+                return template
+            if based_on:
+                break
+        raise Conflict("the template changed since it was read; reload it", code="concurrent_change")
 
     def delete(self, property_id: str, template_id: str) -> None:
         self.repository.delete_template(property_id, template_id)
 
+    def variables(self, composer: Composer, property_id: str, kind: str) -> Variables:
+        """The variables of a kind of template, with examples rendered for a sample stay (or basket)."""
+        context = self.repository.property_context(property_id)
+        prop = context.property_item or {}
+        booking = sample_booking(property_id, context)
+        template = MailTemplate(template_id="sample", name="sample", kind="custom", category="marketing",
+                                trigger={"type": "after_departure", "days": 1},
+                                versions={})
+        language = str(prop.get("default_language") or "en")
+        values = composer.variables(context, template, booking, set(), language, with_unsubscribe=True)
+        currency = prop.get("currency") or "EUR"
+        values["promo_code"] = {"code": "MERCI-2027", "name": "Merci", "value": "-10 %",
+                                "valid_until": str(booking.departure + timedelta(days=365))}
+        values["booking"]["total"] = values["booking"]["total"] or {"amount": 24000, "currency": currency}
+        values["upsell_options"] = values["upsell_options"] or [
+            {"offer_id": o, "name": offer["name"], "price": {"amount": offer["price"], "currency": offer["currency"]}}
+            for o, offer in list(context.offers.items())[:2]]
+        if kind in CART_KINDS:
+            values["cart"] = {"cart_id": "CART-0001", "recovery_url": f"{composer.base_url}/book?cart=CART-0001",
+                              "total": values["booking"]["total"], "arrival": values["booking"]["arrival"],
+                              "departure": values["booking"]["departure"],
+                              "lines": [{"offer_id": o, "name": context.offers[o]["name"],
+                                         "amount": values["booking"]["total"]} for o in booking.offer_ids]}
+        return listing(kind, values, language)
+
     def _render(self, composer: Composer, property_id: str, template_id: str, request: PreviewRequest,
                 recipient: str | None = None) -> tuple[bytes, str, RenderedMail, PropertyContext]:
         template, context = self._template(property_id, template_id)
+        template = with_draft(template, request)
         booking: Booking
         if request.booking_id:
             item = self.repository.get_booking(property_id, request.booking_id)
@@ -121,6 +183,29 @@ class MailTemplates:
         return {"message_id": message_id, "language": language, "subject": "[TEST] " + rendered.subject}
 
 
+def with_draft(template: MailTemplate, request: PreviewRequest) -> MailTemplate:
+    """The template as the editor shows it: one variant's texts (whatever the guest's segments), and unsaved
+    texts for the request's language in place of the stored ones."""
+    if request.variant is None and request.content is None:
+        return template
+    versions = dict(template.versions)
+    if request.variant is not None:
+        if request.variant >= len(template.variants):
+            raise InvalidInput("no such variant", details=[{"field": "body.variant", "type": "value_error",
+                                                            "message": "no such variant"}])
+        versions = dict(template.variants[request.variant].versions)
+    if request.content is not None and request.language is not None:
+        rendering.check(request.content.mail())
+        versions[request.language] = request.content  # type: ignore[index, unused-ignore]
+    return template.model_copy(update={"versions": versions, "variants": []})
+
+
+def check(body: MailTemplateInput) -> None:
+    """Render every text of the template: a syntax error is the host's (400 template_error)."""
+    for content in [*body.versions.values(), *(v for variant in body.variants for v in variant.versions.values())]:
+        rendering.check(content.mail())
+
+
 def suppress_from_ses_event(repository: GuestRepository, detail: dict[str, Any]) -> int:
     """A permanent bounce or a complaint (an SES event's detail) suppresses the address for every property."""
     kind = str(detail.get("eventType", "")).lower()
@@ -138,4 +223,4 @@ def suppress_from_ses_event(repository: GuestRepository, detail: dict[str, Any])
     return len(recipients)
 
 
-__all__ = ["MailTemplates", "Preview", "PreviewRequest", "TestSendRequest", "suppress_from_ses_event"]
+__all__ = ["MailTemplates", "Preview", "PreviewRequest", "TestSendRequest", "Variables", "suppress_from_ses_event"]

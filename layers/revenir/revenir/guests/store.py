@@ -288,6 +288,23 @@ class GuestRepository:
     def save_template(self, property_id: str, template_id: str, data: Item) -> None:
         self._put_property_item(property_id, keys.template_sk(template_id), data)
 
+    def replace_template(self, property_id: str, template_id: str, data: Item, previous_revision: str | None) -> bool:
+        """Write a template only if it is still at `previous_revision` (None: Revenir's default, or a copy saved
+        before revisions existed). False when another write came first (optimistic concurrency)."""
+        item = serialize({"pk": keys.property_pk(property_id), "sk": keys.template_sk(template_id),
+                          **{k: v for k, v in data.items() if v is not None}})
+        condition: dict[str, Any] = ({"ConditionExpression": "attribute_not_exists(revision)"}
+                                     if previous_revision is None else
+                                     {"ConditionExpression": "revision = :r",
+                                      "ExpressionAttributeValues": {":r": {"S": previous_revision}}})
+        try:
+            self._client.put_item(TableName=self._table, Item=item, **condition)
+        except Exception as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def delete_template(self, property_id: str, template_id: str) -> None:
         self._client.delete_item(TableName=self._table, Key=key(keys.property_pk(property_id),
                                                                 keys.template_sk(template_id)))

@@ -78,6 +78,23 @@ class MailTemplate(MailTemplateInput):
     template_id: str
     customized: bool = Field(default=False, description="False while the property uses Revenir's default.")
     updated_at: str | None = None
+    revision: str | None = Field(default=None, description="Changes at every write; send it back in a PATCH "
+                                                              "to refuse (409) an edit made meanwhile.")
+
+
+class MailTemplatePatch(BaseModel):
+    """A partial edit: only the fields sent change; `versions` are merged per language (the others stay)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+    revision: str | None = Field(default=None, description="The revision the edit is based on, null for "
+                                                           "Revenir's default (409 when the template changed "
+                                                           "since); omitted: applied to the latest, atomically.")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    enabled: bool | None = None
+    versions: dict[GuestLanguage, Content] | None = None
+    variants: list[Variant] | None = None
+    upsells: list[Upsell] | None = None
 
 
 def local_instant(day: date, hour: int, minute: int, time_zone: str) -> datetime:

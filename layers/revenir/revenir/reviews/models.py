@@ -354,15 +354,24 @@ class ReviewPage(BaseModel):
     next_cursor: str | None = None
 
 
-class ImportReport(BaseModel):
+class ReviewImportRejection(BaseModel):
+    model_config = _OUT
+    row: int | None = Field(default=None, description="The rejected row of the file (1: the first data row).")
+    review: str | None = Field(default=None, description="The source's review name, when synchronised.")
+    error: str
+
+
+class ReviewImportReport(BaseModel):
+    """What a review export's import did (its own name: the voucher import's report is `ImportReport`)."""
+
     model_config = _OUT
     source: str
-    received: int
+    received: int = Field(description="Rows in the file.")
     created: int
-    updated: int
+    updated: int = Field(description="Reviews already imported whose text, rating or reply changed.")
     unchanged: int
-    rejected: list[dict[str, Any]]
-    alerts_queued: int
+    rejected: list[ReviewImportRejection]
+    alerts_queued: int = Field(description="Low ratings that will e-mail the host's alert address.")
 
 
 def reply_out(value: Mapping[str, Any] | None) -> ReplyOut | None:

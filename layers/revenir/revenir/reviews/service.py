@@ -14,8 +14,8 @@ from revenir.core import clock
 from revenir.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RevenirError
 from revenir.core.signing import Signer
 from revenir.reviews.models import (
-    ImportReport,
     ReviewFormInput,
+    ReviewImportReport,
     ReviewOut,
     ReviewRecord,
     ReviewSettings,
@@ -98,7 +98,7 @@ class ReviewService:
             counts.alerts_queued += int(queued)
         return counts
 
-    def import_export(self, property_id: str, source: str, text: str) -> ImportReport:
+    def import_export(self, property_id: str, source: str, text: str) -> ReviewImportReport:
         if not text.strip():
             raise InvalidInput("send the export file as the request body", code="empty_file")
         self._require_property(property_id)
@@ -107,8 +107,9 @@ class ReviewService:
             counts = self.ingest(property_id, export.reviews())
         except ValueError as exc:  # the file as a whole (bad JSON, not a list)
             raise InvalidInput(f"the export cannot be read: {exc}", code="invalid_export") from exc
-        return ImportReport(source=source, received=export.received, created=counts.created, updated=counts.updated,
-                            unchanged=counts.unchanged, rejected=export.rejected, alerts_queued=counts.alerts_queued)
+        return ReviewImportReport.model_validate({
+            "source": source, "received": export.received, "created": counts.created, "updated": counts.updated,
+            "unchanged": counts.unchanged, "rejected": export.rejected, "alerts_queued": counts.alerts_queued})
 
     def sync_google(self, auth: GoogleAuth | None) -> dict[str, Any]:
         """The schedule: every property with a Google location, from the last sync's newest change."""
