@@ -17,7 +17,7 @@ def test_the_review_import_has_its_own_true_model(api: Any, demo: str) -> None:
     reviews_name, reviews = schema(document, "/v1/admin/properties/{property_id}/reviews/imports/{source}")
     vouchers_name, vouchers = schema(
         document, "/v1/admin/properties/{property_id}/gift-products/{product_id}/vouchers/import")
-    assert reviews_name == "ReviewImportReport" and vouchers_name == "ImportReport"
+    assert reviews_name == "ReviewImportReport" and vouchers_name == "VoucherImportReport"
     rows = [{"id": "r1", "date": "2026-08-20", "overall_rating": 5}, {"id": "r2", "overall_rating": 4}]
     report = api.post("/v1/admin/properties/demo/reviews/imports/airbnb", data=json.dumps(rows).encode(),
                       headers={"Authorization": f"Bearer {demo}", "Content-Type": "application/json"}).json
