@@ -58,7 +58,7 @@ def test_placeholders_match_the_french_message(lang: str) -> None:
     ("sales.status_", enum("PrivateSaleOut", "status")),
     ("sales.kind_", enum("PrivateSaleInput", "kind")),
     ("offer.", enum("OfferInput", "kind")),
-    ("report.", enum("ImportRowReport", "status")),
+    ("report.", enum("VoucherImportRowReport", "status")),
     ("rule.", list(SCHEMAS["SegmentRules"]["properties"])),
     ("source.", ["google", "booking", "airbnb", "direct"]),
     ("weekday.", [str(d) for d in range(1, 8)]),
