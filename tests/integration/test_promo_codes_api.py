@@ -169,10 +169,13 @@ def test_per_guest_limit_and_first_stay(api: Any, admin: dict[str, str]) -> None
 
 
 def test_validity_follows_the_propertys_local_calendar(api: Any, admin: dict[str, str]) -> None:
-    # Brussels is UTC+1 in winter: at 23:30 UTC on the last day it is already the next day there.
+    # Brussels is UTC+1 in winter: at 23:30 UTC on the last day it is already the next day there. Start from
+    # noon UTC (the same calendar day in Brussels), whatever time the suite runs at.
+    now = clock.now()
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    clock.travel(((noon if noon > now else noon + timedelta(days=1)) - now).total_seconds())
     create(api, admin, valid_from=day(-5), valid_until=day(0))
-    local_midnight_passed = clock.now().replace(hour=23, minute=30) - clock.now()
-    clock.travel(local_midnight_passed.total_seconds())
+    clock.travel(11.5 * 3600)  # 23:30 UTC
     assert api.post("/v1/properties/demo/codes/validate", json=basket()).json["reason"] == "expired"
 
 
