@@ -101,3 +101,51 @@ def test_sent_mails_and_an_unsubscribe_are_counted_once(api: Any, admin: dict[st
         assert api.post(parsed.path, query_string=query, data="List-Unsubscribe=One-Click",
                         content_type="application/x-www-form-urlencoded").status_code == 200
     assert dashboard(api, admin)["this_month"]["emails"]["unsubscribed"] == 1
+
+
+def bounce(message_id: str, tags: dict[str, list[str]] | None) -> dict[str, Any]:
+    mail: dict[str, Any] = {"messageId": message_id, **({"tags": tags} if tags is not None else {})}
+    return {"version": "0", "id": "1", "detail-type": "Email Bounced", "source": "aws.ses", "account": "1",
+            "time": "2026-01-01T00:00:00Z", "region": "eu-west-3", "resources": [],
+            "detail": {"eventType": "Bounce", "mail": mail, "bounce": {
+                "bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": "Zoe@Example.com"}]}}}
+
+
+def test_a_bounce_of_a_tagged_message_counts_for_its_property_once(api: Any, admin: dict[str, str],
+                                                                   lambdas: Any, aws: Any) -> None:
+    from revenir.mail.sender import PROPERTY_TAG
+
+    for _ in range(2):  # SES may deliver an event twice
+        assert lambdas.invoke("revenir-local-SesEventsFunction", bounce("m-1", {PROPERTY_TAG: ["demo"]})) == {
+            "suppressed": 1}
+    assert lambdas.invoke("revenir-local-SesEventsFunction", bounce("m-2", None)) == {"suppressed": 1}  # untagged
+    assert dashboard(api, admin)["this_month"]["emails"]["bounced"] == 1
+
+
+def test_the_dispatcher_tags_its_messages_with_the_property(api: Any, admin: dict[str, str], lambdas: Any,
+                                                            monkeypatch: Any) -> None:
+    from revenir.mail import sender
+
+    sent: list[dict[str, Any]] = []
+    original = sender.SesMailer.send
+
+    def spy(self: Any, sender_: str, recipient: str, raw: bytes, tags: dict[str, str] | None = None) -> str:
+        sent.append(tags or {})
+        return original(self, sender_, recipient, raw, tags)
+
+    monkeypatch.setattr(sender.SesMailer, "send", spy)
+    booking = {"first_name": "Zoe", "last_name": "Martin", "email": "zoe@example.com", "language": "fr",
+               "arrival": day(1), "departure": day(3), "adults": 2, "children": 0,
+               "offer_ids": ["gite-bout-du-monde"], "channel": "direct", "total": 24000, "currency": "EUR"}
+    assert api.put("/v1/properties/demo/bookings/B-9", json=booking, headers=admin).status_code in (200, 201)
+    assert dict(lambdas.invoke(DISPATCH, {}))["sent"] >= 1
+    assert sent and all(tags == {sender.PROPERTY_TAG: "demo"} for tags in sent)
+
+
+def test_the_dashboard_reads_its_months_in_one_query(api: Any, admin: dict[str, str], aws: Any) -> None:
+    dashboard(api, admin)
+    aws.CALLS.clear()
+    dashboard(api, admin, month="2025-02")
+    calls = {op: n for op, n in aws.CALLS.items() if op.startswith("dynamodb.")}
+    # the 13 months (1 Query), carts twice (2 Query), reviews' counters (1 Query), the property (2 GetItem)
+    assert calls == {"dynamodb.GetItem": 2, "dynamodb.Query": 4}

@@ -258,6 +258,22 @@ class GuestRepository:
             "pk": keys.suppression_pk(email), "sk": keys.SUPPRESSION_SK, "email": email, "reason": reason,
             "at": at, **({"detail": detail} if detail else {})}))
 
+    def count_bounce(self, property_id: str, email: str, message_id: str, at: str) -> bool:
+        """The dashboard's `emails_bounced` (revenir.stats, UTC month), once per message and address."""
+        marker = {"pk": keys.guest_pk(property_id, email), "sk": keys.bounce_sk(message_id), "at": at,
+                  "property_id": property_id}
+        try:
+            transact_write(self._client, [
+                {"Put": {"TableName": self._table, "Item": serialize(marker),
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                stats.add(self._table, property_id, stats.month_of(None), {"emails_bounced": 1})])
+        except Exception as exc:
+            if error_code(exc) == "TransactionCanceledException" and \
+                    cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+        return True
+
     def delete_items(self, items: list[Item]) -> None:
         requests = [{"DeleteRequest": {"Key": key(i["pk"], i["sk"])}} for i in items]
         for start in range(0, len(requests), 25):
