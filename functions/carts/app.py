@@ -23,6 +23,11 @@ from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.properties.store import PropertyRepository
+from revenir.reviews.service import ReviewService
+from revenir.reviews.store import ReviewRepository
+from revenir.stats.models import Dashboard
+from revenir.stats.service import DashboardService
+from revenir.stats.store import StatsRepository
 
 logger = Logger(service="carts")
 metrics = Metrics(namespace="Revenir", service="carts")
@@ -40,6 +45,12 @@ class FlowSettings(EnvironmentSettings):
 def carts() -> CartService:
     dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
     return CartService(CartRepository(dynamodb, table), PropertyRepository(dynamodb, table))
+
+
+@dependency
+def dashboards() -> DashboardService:
+    dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
+    return DashboardService(StatsRepository(dynamodb, table), carts(), ReviewService(ReviewRepository(dynamodb, table)))
 
 
 @dependency
@@ -73,6 +84,16 @@ def update_cart(property_id: PropertyId, cart_id: CartId, body: Annotated[CartSt
 def cart_stats(property_id: PropertyId, date_from: Annotated[Day | None, Query()] = None,
                date_to: Annotated[Day | None, Query()] = None) -> CartStats:
     return carts().stats(property_id, date_from, date_to)
+
+
+@app.get("/v1/admin/properties/<property_id>/dashboard", tags=["Dashboard"],
+         summary="The dashboard: codes, vouchers, carts, e-mails of a month and of the 12 months ending with it; "
+                 "reviews now")
+def dashboard(property_id: PropertyId,
+              month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                                                 description="YYYY-MM; default the property's current month")] = None
+              ) -> Dashboard:
+    return dashboards().dashboard(property_id, month)
 
 
 @app.get("/v1/admin/properties/<property_id>/cart-settings", tags=["Abandoned carts"],

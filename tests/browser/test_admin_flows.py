@@ -264,13 +264,26 @@ def test_the_guest_list_defaults_to_the_next_30_days_and_filters(page: Any, loca
 
 
 @pytest.mark.browser
-def test_the_dashboard_adds_up_what_the_api_says(page: Any, local_runtime: Any) -> None:
-    uses = sum(c["uses"] for c in call(local_runtime, "GET", f"{ADMIN}/promo-codes?limit=100")["promo_codes"])
-    summary = call(local_runtime, "GET", "/v1/properties/demo/reviews/summary?latest=0")
+def test_the_dashboard_shows_what_the_dashboard_route_says(page: Any, local_runtime: Any) -> None:
+    arrival = date.today() + timedelta(days=40)
+    call(local_runtime, "POST", "/v1/properties/demo/redemptions", {  # one use this month, 10 % of 400 € given
+        "code": "BIENVENUE10", "booking_id": f"DASH-{time.time_ns()}", "arrival": str(arrival),
+        "departure": str(arrival + timedelta(days=2)),
+        "lines": [{"offer_id": "gite-bout-du-monde", "amount": 40000, "currency": "EUR"}]})
+    board = call(local_runtime, "GET", f"{ADMIN}/dashboard")
+    month, year = board["this_month"], board["last_12_months"]
+    assert month["codes"]["uses"] >= 1 and month["codes"]["discount_given"]["EUR"] >= 4000
     sign_in(page, local_runtime)
-    expect(page.get_by_test_id("codes-used")).to_have_text(str(uses))
-    expect(page.get_by_test_id("review-average")).to_contain_text(f"{summary['average']:.1f}".replace(".", ","))
-    expect(page.get_by_test_id("dashboard")).to_contain_text("Chèques cadeaux vendus")
+    expect(page.get_by_test_id("codes-used")).to_have_text(str(month["codes"]["uses"]))
+    expect(page.get_by_test_id("codes-used-12")).to_have_text(str(year["codes"]["uses"]))
+    given = shown(page.get_by_test_id("discount-given").inner_text())
+    assert given == f"{month['codes']['discount_given']['EUR'] / 100:,.2f} €".replace(",", " ").replace(".", ",")
+    expect(page.get_by_test_id("emails-sent")).to_have_text(str(month["emails"]["sent"]))
+    expect(page.get_by_test_id("dashboard")).to_contain_text("Remises accordées par les codes")
+    expect(page.get_by_test_id("dashboard")).to_contain_text("E-mails envoyés")
+    if board["reviews"]["average"] is not None:
+        expect(page.get_by_test_id("review-average")).to_contain_text(
+            f"{board['reviews']['average']:.1f}".replace(".", ","))
 
 
 @pytest.mark.browser

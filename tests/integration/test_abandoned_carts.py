@@ -121,7 +121,7 @@ def test_paid_is_final_and_a_failed_send_is_retried(api: Any, admin: dict[str, s
     assert late.status_code == 409 and late.json["error"]["code"] == "cart_already_paid"
     real_send, calls = SesMailer.send, {"n": 0}
 
-    def flaky(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+    def flaky(self: Any, sender: str, recipient: str, raw: bytes, tags: Any = None) -> str:
         calls["n"] += 1
         if calls["n"] == 1:
             raise SendError("Maximum sending rate exceeded", code="Throttling", transient=True)

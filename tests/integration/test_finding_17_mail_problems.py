@@ -30,7 +30,7 @@ def test_finding_17_a_permanent_refusal_is_a_mail_problem_the_host_reads(api: An
     assert api.get(URL, headers=admin).json == {"property_id": "demo", "total": 0, "problems": []}
     calls = {"n": 0}
 
-    def rejected(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+    def rejected(self: Any, sender: str, recipient: str, raw: bytes, tags: Any = None) -> str:
         calls["n"] += 1
         raise SendError("Email address is not verified.", code="MessageRejected", transient=False)
 
@@ -49,7 +49,7 @@ def test_finding_17_a_permanent_refusal_is_a_mail_problem_the_host_reads(api: An
 
 def test_finding_17_transient_refusals_are_retried_with_backoff_then_surfaced(api: Any, admin: dict[str, str],
                                                                                lambdas: Any, monkeypatch: Any) -> None:
-    def throttled(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+    def throttled(self: Any, sender: str, recipient: str, raw: bytes, tags: Any = None) -> str:
         raise SendError("Maximum sending rate exceeded", code="Throttling", transient=True)
 
     monkeypatch.setattr(SesMailer, "send", throttled)

@@ -175,7 +175,7 @@ def test_transient_ses_errors_are_retried_later_permanent_ones_recorded(api: Any
 
     calls = {"n": 0}
 
-    def throttled(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+    def throttled(self: Any, sender: str, recipient: str, raw: bytes, tags: Any = None) -> str:
         calls["n"] += 1
         raise SendError("Maximum sending rate exceeded", code="TooManyRequestsException", transient=True)
 
@@ -357,7 +357,7 @@ def test_a_send_interrupted_mid_tick_is_recorded_not_resent(api: Any, admin: dic
     class Killed(BaseException):  # the Lambda runtime ending the invocation (a timeout): nothing is recorded
         pass
 
-    def killed(self: Any, sender: str, recipient: str, raw: bytes) -> str:
+    def killed(self: Any, sender: str, recipient: str, raw: bytes, tags: Any = None) -> str:
         raise Killed
 
     put(api, admin, arrival=str(local_day(1)), departure=str(local_day(3)))

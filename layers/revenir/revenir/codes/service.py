@@ -133,17 +133,18 @@ class PromoCodeService:
         if not evaluation.valid:
             raise Conflict(f"this code cannot be used: {evaluation.reason}", code=str(evaluation.reason))
         response = evaluation.response()
+        time_zone = (lookup.property_item or {}).get("time_zone")
         discount: dict[str, Any] = response.discount.model_dump() if response.discount else {}
         lines = [line.model_dump() for line in response.lines or []]
         if evaluation.promo is None:  # a private sale or a partner card
             return self.repository.redeem_plain(property_id, request, evaluation.kind, evaluation.code or code,
-                                                evaluation.ref or "", discount, lines, now)
+                                                evaluation.ref or "", discount, lines, now, time_zone)
         promo = evaluation.promo
         if (promo.max_uses_per_guest is not None or promo.first_stay_only) and not request.guest_email:
             raise InvalidInput("this code is limited per guest: guest_email is required", code="guest_email_required",
                                details=[{"field": "body.guest_email"}])
         return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
-                                      previous)
+                                      previous, time_zone)
 
 
 class PromoCodeHolds:

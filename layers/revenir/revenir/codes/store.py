@@ -22,6 +22,7 @@ from revenir.guests.store import link_put, stays_key, stays_update
 from revenir.properties.store import property_key
 from revenir.sales.partner_card_store import card_key, card_uses_update
 from revenir.sales.private_sale_store import access_code_key
+from revenir.stats import store as stats
 from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
@@ -43,6 +44,16 @@ from revenir.table.dynamodb import (
 #: Definition attributes an update may change (the rest is identity or counters).
 _DEFINITION = tuple(f for f in PromoCodeUpdate.model_fields)
 _STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version", "guest_uses", "expires_at_epoch"}
+
+
+def _stats_update(table: str, property_id: str, record: Item, sign: int) -> dict[str, Any]:
+    """The dashboard's monthly counters (revenir.stats): one use and the discount given, in the month recorded
+    on the redemption (so a release subtracts from the month that counted it)."""
+    discount = record.get("discount") or {}
+    counters = {"code_uses": sign}
+    if discount.get("amount") and discount.get("currency"):
+        counters[f"discount_{str(discount['currency']).upper()}"] = sign * int(discount["amount"])
+    return stats.add(table, property_id, str(record["stats_month"]), counters)
 
 
 def guest_hash(email: str) -> str:
@@ -354,7 +365,8 @@ class PromoCodeRepository:
 
     # ------------------------------------------------------------------ redemptions
     def redeem(self, property_id: str, slot: Slot, request: RedeemRequest, discount: dict[str, Any],
-               lines: list[dict[str, Any]], now: datetime, previous: Item | None) -> Redemption:
+               lines: list[dict[str, Any]], now: datetime, previous: Item | None,
+               time_zone: str | None = None) -> Redemption:
         """One transaction: the code's counters (conditions re-checked inside DynamoDB), the redemption record,
         the guest's stay count. Limits hold under any concurrency."""
         promo = slot.item or {}
@@ -363,7 +375,8 @@ class PromoCodeRepository:
             "pk": keys.booking_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": promo["id"],
             "code": promo["code"], "promo_pk": promo["pk"], "promo_sk": promo["sk"], "status": status,
-            "discount": discount, "lines": lines, "created_at": clock.iso(now), "request_id": secrets.token_hex(8)}
+            "discount": discount, "lines": lines, "created_at": clock.iso(now), "request_id": secrets.token_hex(8),
+            "stats_month": stats.month_of(time_zone, now)}
         if request.guest_email:
             record |= {"guest_email": request.guest_email, "guest_hash": guest_hash(request.guest_email)}
         if request.hold:
@@ -395,6 +408,7 @@ class PromoCodeRepository:
                      "ExpressionAttributeValues": values(released="released"),
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
+        items.append(_stats_update(self._table, property_id, record, +1))
         if request.guest_email:
             items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
             items.append(stays_update(self._table, property_id, request.guest_email, request.booking_id, add=True))
@@ -416,14 +430,15 @@ class PromoCodeRepository:
         return Redemption.from_item(record)
 
     def redeem_plain(self, property_id: str, request: RedeemRequest, kind: str, code: str, ref: str,
-                     discount: dict[str, Any], lines: list[dict[str, Any]], now: datetime) -> Redemption:
+                     discount: dict[str, Any], lines: list[dict[str, Any]], now: datetime,
+                     time_zone: str | None = None) -> Redemption:
         """A private sale or a partner card: no use counter to enforce, once per booking."""
         status = "held" if request.hold else "confirmed"
         record: dict[str, Any] = {
             "pk": keys.booking_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK, "kind": kind,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": ref, "code": code,
             "status": status, "discount": discount, "lines": lines, "created_at": clock.iso(now),
-            "request_id": secrets.token_hex(8)}
+            "request_id": secrets.token_hex(8), "stats_month": stats.month_of(time_zone, now)}
         if request.guest_email:
             record["guest_email"] = request.guest_email
         if request.hold:
@@ -439,6 +454,7 @@ class PromoCodeRepository:
             items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
         if kind == "partner_card":
             items.append(card_uses_update(self._table, property_id, code, 1))
+        items.append(_stats_update(self._table, property_id, record, +1))
         try:
             transact_write(self._client, items)
         except Exception as exc:
@@ -529,6 +545,8 @@ class PromoCodeRepository:
             items.append(card_uses_update(self._table, property_id, record["code"], -1))
         if record.get("guest_email") and kind == "promo_code":
             items.append(stays_update(self._table, property_id, record["guest_email"], booking_id, add=False))
+        counted = [_stats_update(self._table, property_id, record, -1)] if record.get("stats_month") else []
+        items += counted  # the dashboard's counters of the redemption's month
         try:
             transact_write(self._client, items)
         except Exception as exc:
@@ -538,7 +556,7 @@ class PromoCodeRepository:
             if reasons[0] == "ConditionalCheckFailed":
                 return False  # released (or confirmed) meanwhile by another caller
             if kind == "promo_code" and reasons[1] == "ConditionalCheckFailed":  # the code moved to the archive
-                transact_write(self._client, items[:1])
+                transact_write(self._client, [items[0], *counted])
                 return True
             raise
         return True

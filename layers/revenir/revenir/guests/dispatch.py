@@ -30,7 +30,7 @@ from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
 from revenir.mail.locale import format_money
-from revenir.mail.sender import TRANSIENT_CODES, Mailer, SendError
+from revenir.mail.sender import PROPERTY_TAG, TRANSIENT_CODES, Mailer, SendError
 from revenir.table import queues
 from revenir.table.dynamodb import Item, public
 
@@ -225,7 +225,8 @@ class Dispatcher:
         error: SendError | None = None
         for attempt in range(IN_TICK_RETRIES):
             try:
-                message_id = self.mailer.send(prop["sender_email"], email, raw)
+                message_id = self.mailer.send(prop["sender_email"], email, raw,
+                                              tags={PROPERTY_TAG: claimed["property_id"]})
                 self._finish(claimed, "sent", report, message_id=message_id, language=language,
                              subject=rendered.subject, sent_at=clock.iso(clock.now()))
                 return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from revenir.table.partitions import booking_pk, guest_link_sk, guest_pk, property_pk
 
 __all__ = ["BOOKING_SK", "GUEST_PROFILE_SK", "GUEST_STAYS_SK", "MAIL_QUEUE", "SEGMENT_PREFIX", "SUPPRESSION_SK",
-           "TEMPLATE_PREFIX", "arrivals_pk", "booking_pk", "event_sk", "guest_booking_sk", "guest_link_sk",
+           "TEMPLATE_PREFIX", "arrivals_pk", "booking_pk", "bounce_sk", "event_sk", "guest_booking_sk", "guest_link_sk",
            "guest_pk", "message_sk", "property_pk", "segment_sk", "suppression_pk", "template_sk"]
 
 #: The booking itself, in the booking's partition (revenir.table.partitions.booking_pk).
@@ -60,6 +60,11 @@ def suppression_pk(email: str) -> str:
 
 
 SUPPRESSION_SK = "SUPPRESSED"
+
+
+def bounce_sk(message_id: str) -> str:
+    """A bounce counted on the dashboard, in the guest's partition: SES redelivering the event counts nothing."""
+    return f"BOUNCE#{message_id}"
 
 
 def mail_problems_pk(property_id: str) -> str:

@@ -155,10 +155,9 @@ class LifecycleService:
 
     def unsubscribe(self, property_id: str, email: str, source: str) -> None:
         now_iso = clock.iso(clock.now())
-        self.repository.update_profile(property_id, email, {"unsubscribed": True, "unsubscribed_at": now_iso,
-                                                            "email": email, "property_id": property_id},
-                                       event_item(property_id, email, now_iso, "unsubscribed", source=source),
-                                       must_exist=False)
+        self.repository.unsubscribe(property_id, email, {"unsubscribed": True, "unsubscribed_at": now_iso,
+                                                         "email": email, "property_id": property_id},
+                                    event_item(property_id, email, now_iso, "unsubscribed", source=source))
 
     def delete_guest(self, property_id: str, email: str) -> int:
         """Remove the guest from the list: profile, links, timeline, pending e-mails (bookings stay the booking

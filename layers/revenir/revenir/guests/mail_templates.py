@@ -22,7 +22,7 @@ from revenir.guests.templates import Content, MailTemplate, MailTemplateInput, M
 from revenir.guests.variables import CART_KINDS, Variables, listing
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
-from revenir.mail.sender import Mailer
+from revenir.mail.sender import PROPERTY_TAG, Mailer
 
 
 class PreviewRequest(BaseModel):
@@ -217,9 +217,15 @@ def suppress_from_ses_event(repository: GuestRepository, detail: dict[str, Any])
     elif kind == "complaint":
         recipients = [r["emailAddress"] for r in detail.get("complaint", {}).get("complainedRecipients", [])]
         reason = "complained"
+    mail = detail.get("mail", {})
+    # The dispatcher tags its messages with the property (SES message tag PROPERTY_TAG): a bounce of a tagged
+    # message is counted on that property's dashboard. Untagged ones (other senders) only suppress the address.
+    tagged = (mail.get("tags") or {}).get(PROPERTY_TAG) or []
     for address in recipients:
-        repository.suppress(address.strip().lower(), reason, clock.iso(clock.now()),
-                            detail.get("mail", {}).get("messageId"))
+        repository.suppress(address.strip().lower(), reason, clock.iso(clock.now()), mail.get("messageId"))
+        if reason == "bounced" and tagged and mail.get("messageId"):
+            repository.count_bounce(str(tagged[0]), address.strip().lower(), str(mail["messageId"]),
+                                    clock.iso(clock.now()))
     return len(recipients)
 
 

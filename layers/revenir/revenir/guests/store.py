@@ -17,6 +17,7 @@ from revenir.guests import keys
 from revenir.guests.bookings import Booking
 from revenir.guests.segments import Segment
 from revenir.properties.store import split_partition
+from revenir.stats import store as stats
 from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
@@ -257,6 +258,22 @@ class GuestRepository:
             "pk": keys.suppression_pk(email), "sk": keys.SUPPRESSION_SK, "email": email, "reason": reason,
             "at": at, **({"detail": detail} if detail else {})}))
 
+    def count_bounce(self, property_id: str, email: str, message_id: str, at: str) -> bool:
+        """The dashboard's `emails_bounced` (revenir.stats, UTC month), once per message and address."""
+        marker = {"pk": keys.guest_pk(property_id, email), "sk": keys.bounce_sk(message_id), "at": at,
+                  "property_id": property_id}
+        try:
+            transact_write(self._client, [
+                {"Put": {"TableName": self._table, "Item": serialize(marker),
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                stats.add(self._table, property_id, stats.month_of(None), {"emails_bounced": 1})])
+        except Exception as exc:
+            if error_code(exc) == "TransactionCanceledException" and \
+                    cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+        return True
+
     def delete_items(self, items: list[Item]) -> None:
         requests = [{"DeleteRequest": {"Key": key(i["pk"], i["sk"])}} for i in items]
         for start in range(0, len(requests), 25):
@@ -375,9 +392,50 @@ class GuestRepository:
             vals |= values(q=queues.queue_pk(keys.MAIL_QUEUE, message["property_id"]), qsk=qsk)
         else:
             expression += " REMOVE gsi1pk, gsi1sk"
-        self._client.update_item(
-            TableName=self._table, Key=key(message["pk"], message["sk"]), UpdateExpression=expression,
-            ConditionExpression="#s = :sending", ExpressionAttributeNames=names, ExpressionAttributeValues=vals)
+        update: dict[str, Any] = {
+            "TableName": self._table, "Key": key(message["pk"], message["sk"]), "UpdateExpression": expression,
+            "ConditionExpression": "#s = :sending", "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": vals}
+        counter = {"sent": "emails_sent", "failed": "emails_failed"}.get(str(fields.get("status")))
+        if counter is None:
+            self._client.update_item(**update)
+            return
+        # The dashboard's monthly counter (revenir.stats) in the same transaction: counted once per outcome.
+        # The month is UTC's: the message item does not carry the property's time zone (docs/data-model.md).
+        try:
+            transact_write(self._client, [{"Update": update}, stats.add(
+                self._table, message["property_id"], stats.month_of(None), {counter: 1})])
+        except Exception as exc:
+            if error_code(exc) == "TransactionCanceledException" and \
+                    cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                raise ConditionalCheckFailed("the message's outcome was recorded meanwhile") from exc
+            raise
+
+    def unsubscribe(self, property_id: str, email: str, fields: dict[str, Any], event: Item) -> bool:
+        """Mark the guest unsubscribed with the timeline event and the dashboard's monthly counter (revenir.stats,
+        UTC month), once: False when the guest had already unsubscribed."""
+        names = {f"#{k}": k for k in fields}
+        update: dict[str, Any] = {
+            "TableName": self._table, "Key": key(keys.guest_pk(property_id, email), keys.GUEST_PROFILE_SK),
+            "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+            "ConditionExpression": "attribute_not_exists(#unsubscribed) OR #unsubscribed <> :true",
+            "ExpressionAttributeNames": names | {"#unsubscribed": "unsubscribed"},
+            "ExpressionAttributeValues": values(**fields) | values(true=True)}
+        try:
+            transact_write(self._client, [{"Update": update},
+                                          {"Put": {"TableName": self._table, "Item": serialize(event)}},
+                                          stats.add(self._table, property_id, stats.month_of(None),
+                                                    {"unsubscribed": 1})])
+        except Exception as exc:
+            if error_code(exc) == "TransactionCanceledException" and \
+                    cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise
+        return True
+
+
+class ConditionalCheckFailed(Exception):
+    """A message's outcome was recorded meanwhile (the name matches what callers already test for)."""
 
 
 def queue_sort_key(send_at: str, property_id: str, email: str, booking_id: str, template_id: str) -> str:

@@ -41,12 +41,16 @@ def classify(error: Exception) -> SendError:
     return SendError(str(error), code=code, transient=network or code in _TRANSIENT)
 
 
+#: The SES message tag naming the property a message was sent for (SES's bounce events carry it back).
+PROPERTY_TAG = "revenir-property"
+
+
 class SESv2Client(Protocol):
     def send_email(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
 class Mailer(Protocol):
-    def send(self, sender: str, recipient: str, raw: bytes) -> str: ...
+    def send(self, sender: str, recipient: str, raw: bytes, tags: dict[str, str] | None = None) -> str: ...
 
 
 class SesMailer:
@@ -54,9 +58,12 @@ class SesMailer:
         self._client = client
         self._configuration_set = configuration_set
 
-    def send(self, sender: str, recipient: str, raw: bytes) -> str:
+    def send(self, sender: str, recipient: str, raw: bytes, tags: dict[str, str] | None = None) -> str:
+        """`tags` become SES message tags: SES's bounce and complaint events carry them back."""
         kwargs: dict[str, Any] = {"FromEmailAddress": sender, "Destination": {"ToAddresses": [recipient]},
                                   "Content": {"Raw": {"Data": raw}}}
+        if tags:
+            kwargs["EmailTags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
         if self._configuration_set:
             kwargs["ConfigurationSetName"] = self._configuration_set
         try:

@@ -13,6 +13,7 @@ from typing import Any
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.guard.store import Counters
+from revenir.stats import store as stats
 from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
@@ -285,6 +286,9 @@ class VoucherRepository:
                     "due_at": due, "gsi1pk": queues.queue_pk(vk.DELIVERY_QUEUE, property_id),
                     "gsi1sk": f"{due}#{property_id}#{order_id}#{delivery['to']}"}),
                     "ConditionExpression": "attribute_not_exists(pk)"}})
+            # The dashboard's monthly counters (revenir.stats), in the property's local month of the sale.
+            transact.append(stats.add(self._table, property_id, stats.month_of(time_zone, now), {
+                "vouchers_sold": len(codes), f"voucher_revenue_{order['currency'].upper()}": order["total"]}))
             transact.insert(0, {"Update": {
                 "TableName": self._table, "Key": key(vk.order_pk(property_id, order_id), vk.ORDER_SK),
                 "UpdateExpression": "SET #s = :paid, codes = :codes, paid_at = :now, payment_intent_id = :pi",
