@@ -90,8 +90,9 @@ def cart_stats(property_id: PropertyId, date_from: Annotated[Day | None, Query()
          summary="The dashboard: codes, vouchers, carts, e-mails of a month and of the 12 months ending with it; "
                  "reviews now")
 def dashboard(property_id: PropertyId,
-              month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-                                                 description="YYYY-MM; default the property's current month")] = None
+              month: Annotated[str | None, Query(pattern=r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$",
+                                                 description="YYYY-MM (1900-01 to 2199-12); default: this month")
+                                    ] = None
               ) -> Dashboard:
     return dashboards().dashboard(property_id, month)
 

@@ -16,7 +16,7 @@ from revenir.stats.models import CodeFigures, Dashboard, EmailFigures, PeriodFig
 from revenir.stats.store import StatsRepository, month_bounds, months_ending
 from revenir.table.dynamodb import Item
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$")  # the years every date field allows
 
 
 def _sum(items: Iterable[Item], name: str) -> int:
