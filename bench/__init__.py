@@ -5,7 +5,11 @@ Machines are noisy: never compare absolute times across runs, only the ratios on
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
 
 def offline_aws(**extra: str) -> None:
@@ -15,3 +19,29 @@ def offline_aws(**extra: str) -> None:
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                        "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
                        "POWERTOOLS_METRICS_DISABLED": "true", **extra})
+
+
+@contextlib.contextmanager
+def demo_stack(**moto_config: Any) -> Iterator[SimpleNamespace]:
+    """The stack the in-process benches measure: moto (serialised like DynamoDB) with the template's
+    resources, the real handlers behind the local gateway, the demo property seeded, an HTTP client and an
+    admin header. Yields template, lambdas, gateway, client, admin and table."""
+    import boto3
+    from moto import mock_aws
+    from werkzeug.test import Client
+
+    from local import demo, emulator
+    from local.gateway import Gateway
+    from local.lambdas import LocalLambdas
+    from local.template import load
+
+    offline_aws()
+    emulator.serialise_in_process_requests()
+    with mock_aws(config=moto_config or None):  # type: ignore[arg-type]
+        template = load()
+        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
+        lambdas = LocalLambdas(template)
+        gateway = Gateway(template, lambdas)
+        admin = {"Authorization": f"Bearer {demo.seed(gateway, sample_data=False)}"}
+        yield SimpleNamespace(template=template, lambdas=lambdas, gateway=gateway, client=Client(gateway),
+                              admin=admin, table=next(iter(template.tables)))

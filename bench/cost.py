@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from bench import offline_aws
+from bench import demo_stack, offline_aws
 
 # ---------------------------------------------------------------- public list prices (USD, on demand)
 # AWS list prices for US East (N. Virginia) as of 2025; Europe (Paris) is within ~10 % for these services.
@@ -102,26 +102,14 @@ def measure() -> dict[str, Counter[str]]:
     _environment()
     from datetime import date, timedelta
 
-    import boto3
-    from moto import mock_aws
-    from werkzeug.test import Client
-
-    from local import demo, emulator
-    from local.gateway import Gateway
-    from local.lambdas import LocalLambdas
-    from local.template import ROOT, load
+    from local import emulator
+    from local.template import ROOT
     from revenir.core import clock
 
-    emulator.serialise_in_process_requests()
     counts: dict[str, Counter[str]] = {}
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):
-        template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
-        lambdas = LocalLambdas(template)
-        gateway = Gateway(template, lambdas)
-        token = demo.seed(gateway, sample_data=False)
-        client = Client(gateway)
-        admin = {"Authorization": f"Bearer {token}"}
+    with demo_stack(stepfunctions={"execute_state_machine": False}) as stack:
+        template, client, admin = stack.template, stack.client, stack.admin
+        lambdas = stack.lambdas
         today = date.today()
         client.post("/v1/admin/properties/demo/promo-codes", headers=admin, json={
             "name": "Bench", "code": "BENCH", "discount": {"type": "percent", "percent": 10}, "max_uses": 1000,

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from bench import offline_aws
+from bench import demo_stack, offline_aws
 
 GOALS = {
     "validate a promo code (widget)": 1,
@@ -26,24 +26,12 @@ def _environment() -> None:
 
 def measure() -> dict[str, Counter[str]]:
     _environment()
-    import boto3
-    from moto import mock_aws
-    from werkzeug.test import Client
 
-    from local import demo, emulator
-    from local.gateway import Gateway
-    from local.lambdas import LocalLambdas
-    from local.template import load
+    from local import emulator
 
-    emulator.serialise_in_process_requests()
     results: dict[str, Counter[str]] = {}
-    with mock_aws():
-        template = load()
-        emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
-        gateway = Gateway(template, LocalLambdas(template))
-        token = demo.seed(gateway, sample_data=False)
-        client = Client(gateway)
-        admin = {"Authorization": f"Bearer {token}"}
+    with demo_stack() as stack:
+        client, admin = stack.client, stack.admin
         today = date.today()
         client.post("/v1/admin/properties/demo/promo-codes", headers=admin, json={
             "name": "Bench", "code": "BENCH", "discount": {"type": "percent", "percent": 10}, "max_uses": 1000,
