@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         _stop(running.get("moto"), running.get("pool"), running.get("clock"), running.get("snapshots"),
-              stripe_proc)
+              stripe_proc, running.get("event_sources"))
         print(f"stopped after {time.monotonic() - started_at:.0f} s", flush=True)
     return 0
 
@@ -192,9 +192,11 @@ def _interrupt(*_: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _stop(moto: Any, pool: Any, local_clock: Any, snapshots: Any, stripe_proc: Any) -> None:
+def _stop(moto: Any, pool: Any, local_clock: Any, snapshots: Any, stripe_proc: Any, event_sources: Any = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the snapshot short
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if event_sources is not None:
+        event_sources.stop()
     if local_clock is not None:
         local_clock.stop()
     if snapshots is not None:
@@ -230,6 +232,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     from werkzeug.wrappers import Request, Response
 
     from local import demo, emulator, fastdb, iam, outbox, state, stripe_setup, tokens
+    from local.event_sources import EventSources
     from local.gateway import Gateway
     from local.scheduler import LocalClock
     from local.template import load
@@ -323,6 +326,14 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
                                       headers={"Authorization": f"Bearer {token}"})
         return Response(answer.get_data(), status=answer.status_code, mimetype="application/json")
 
+    event_sources = EventSources(template, pool.invoke, lambda service: boto3.client(service))  # type: ignore[call-overload]
+
+    def event_sources_route(request: Request) -> Response:
+        """GET: each SQS/stream mapping's figures; POST …/drain: wait until nothing is left to deliver."""
+        drained = event_sources.drain(float(request.args.get("timeout", 30))) if request.method == "POST" else None
+        return Response(json.dumps({"drained": drained, "mappings": event_sources.stats()}),
+                        mimetype="application/json")
+
     def config_route(_: Request) -> Response:
         body: dict[str, Any] = {"property_id": demo.DEMO_PROPERTY,
                                 "stripe_js_url": f"http://127.0.0.1:{ports['stripe']}/js.stripe.com/v3/"}
@@ -332,7 +343,8 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
         "/_local/clock": clock_route, "/_local/clock/advance": clock_route,
         "/_local/outbox": outbox_route, "/_local/outbox.json": outbox_json, "/_local/config": config_route,
         "/_local/demo/checkout": checkout_route, "/_local/instances": instances_route,
-        "/_local/iam": iam_route,
+        "/_local/iam": iam_route, "/_local/event-sources": event_sources_route,
+        "/_local/event-sources/drain": event_sources_route,
     })
     iam.enforce()  # setup is done: from here on, every AWS call is checked against the caller's role
     # the demo seed once, never on top of restored data
@@ -350,6 +362,8 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     snapshots.start()
     running["snapshots"] = snapshots
     local_clock.start()
+    event_sources.start()  # after the seed and the restore: streams start at LATEST, as a new mapping does
+    running["event_sources"] = event_sources
     server = make_server("127.0.0.1", ports["api"], gateway, threaded=True)
     url = f"http://127.0.0.1:{ports['api']}"
     kept = (f"restored {restored:,} items from {state.STATE_DIR}" if saved is not None

@@ -156,9 +156,9 @@ def create_resources(template: Template, client: Callable[[str], Any],
             if "AlreadyExists" not in type(exc).__name__ and "AlreadyExists" not in str(exc):
                 raise
 
-    sqs = client("sqs")
-    for queue in template.queues:
-        sqs.create_queue(QueueName=queue)
+    sqs = client("sqs")  # dead-letter queues first: a RedrivePolicy names an existing queue
+    for queue in sorted(template.queue_specs, key=lambda q: "RedrivePolicy" in q.attributes):
+        sqs.create_queue(QueueName=queue.name, Attributes=queue.attributes)
 
     secretsmanager = client("secretsmanager")
     values: dict[str, str] = {}

@@ -165,9 +165,13 @@ def install() -> None:
                 continue
             before = _current(table, pk)
             journal[(table.name, pk)] = (table, copy.deepcopy(before) if before is not None else None)
+        streams = {id(table): (table.stream_shard, len(table.stream_shard.items))
+                   for table, _ in journal.values() if table.stream_shard is not None}
         try:
             original_transact(self, transact_items)
         except BaseException:
+            for shard, length in streams.values():  # a cancelled transaction leaves no stream record
+                del shard.items[length:]
             for (_, pk), (table, before) in journal.items():
                 hash_key, range_key = pk
                 if before is None:

@@ -6,6 +6,7 @@ identities are read from it here, never retyped.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -113,6 +114,32 @@ class StateMachine:
 
 
 @dataclass
+class EventSource:
+    """An event source mapping (SAM `Type: SQS` / `Type: DynamoDB` event): what Lambda polls for a function."""
+    function: str  # logical id
+    event: str  # the event's name in the template
+    kind: str  # "SQS" or "DynamoDB"
+    source: str  # logical id of the queue or the table
+    batch_size: int
+    report_item_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
+    filters: list[dict[str, Any]]  # FilterCriteria patterns (decoded)
+    batching_window: float = 0.0  # MaximumBatchingWindowInSeconds
+    starting_position: str = "LATEST"
+    maximum_retry_attempts: int = -1  # DynamoDB: -1 = until the record expires
+    bisect_on_error: bool = False
+    on_failure: str | None = None  # DynamoDB: logical id of the OnFailure queue
+    maximum_concurrency: int | None = None  # SQS ScalingConfig
+    enabled: bool = True
+
+
+@dataclass
+class Queue:
+    logical_id: str
+    name: str
+    attributes: dict[str, str]  # create_queue Attributes (RedrivePolicy resolved to the local ARN)
+
+
+@dataclass
 class Template:
     raw: dict[str, Any]
     tables: dict[str, dict[str, Any]]  # physical name -> create_table kwargs
@@ -124,6 +151,8 @@ class Template:
     configuration_sets: list[str]
     queues: list[str]
     secrets: list[str]
+    event_sources: list[EventSource] = field(default_factory=list)
+    queue_specs: list[Queue] = field(default_factory=list)
 
     def function_by_name(self, name: str) -> Function:
         for fn in self.functions.values():
@@ -245,6 +274,48 @@ def _table(resolver: Resolver, props: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+_QUEUE_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
+                     "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication")
+
+
+def _queue(resolver: Resolver, logical: str, props: dict[str, Any]) -> Queue:
+    props = resolver.resolve(props)
+    attributes = {k: str(v).lower() if isinstance(v, bool) else str(v)
+                  for k, v in props.items() if k in _QUEUE_ATTRIBUTES}
+    if props.get("RedrivePolicy"):
+        attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+    return Queue(logical, f"{STACK}-{logical}", attributes)
+
+
+def _logical_of(value: Any) -> str:
+    """`!GetAtt Queue.Arn` / `!GetAtt Table.StreamArn` / `{"Fn::GetAtt": [...]}` -> the logical id."""
+    if isinstance(value, _Tag):
+        value = value.value
+    elif isinstance(value, dict) and "Fn::GetAtt" in value:
+        value = value["Fn::GetAtt"]
+    return str(value.split(".", 1)[0] if isinstance(value, str) else value[0])
+
+
+def _event_source(logical: str, event_name: str, kind: str, eprops: dict[str, Any]) -> EventSource:
+    source = _logical_of(eprops["Queue"] if kind == "SQS" else eprops["Stream"])
+    filters = [json.loads(f["Pattern"]) if isinstance(f.get("Pattern"), str) else f.get("Pattern", {})
+               for f in (eprops.get("FilterCriteria") or {}).get("Filters", [])]
+    on_failure = ((eprops.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    return EventSource(
+        function=logical, event=event_name, kind=kind, source=source,
+        batch_size=int(eprops.get("BatchSize", 10 if kind == "SQS" else 100)),
+        report_item_failures="ReportBatchItemFailures" in (eprops.get("FunctionResponseTypes") or []),
+        filters=filters, batching_window=float(eprops.get("MaximumBatchingWindowInSeconds", 0)),
+        starting_position=str(eprops.get("StartingPosition", "LATEST")),
+        maximum_retry_attempts=int(eprops.get("MaximumRetryAttempts", -1)),
+        bisect_on_error=bool(eprops.get("BisectBatchOnFunctionError", False)),
+        on_failure=_logical_of(on_failure) if on_failure else None,
+        maximum_concurrency=(int(eprops["ScalingConfig"]["MaximumConcurrency"])
+                             if (eprops.get("ScalingConfig") or {}).get("MaximumConcurrency") else None),
+        enabled=bool(eprops.get("Enabled", True)),
+    )
+
+
 def parameter_overrides() -> dict[str, str]:
     """Template parameters as the local runtime sets them (links in e-mails point at the local gateway)."""
     import os
@@ -267,6 +338,8 @@ def load(path: Path = TEMPLATE) -> Template:
     config_sets: list[str] = []
     queues: list[str] = []
     secrets_: list[str] = []
+    sources: list[EventSource] = []
+    queue_specs: list[Queue] = []
     api_default_auth: dict[str, str | None] = {}
 
     for logical, res in raw["Resources"].items():
@@ -284,6 +357,7 @@ def load(path: Path = TEMPLATE) -> Template:
             config_sets.append(resolver.physical_name(logical))
         elif kind == "AWS::SQS::Queue":
             queues.append(f"{STACK}-{logical}")
+            queue_specs.append(_queue(resolver, logical, props))
         elif kind == "AWS::SecretsManager::Secret":
             secrets_.append(resolver.physical_name(logical))
         elif kind == "AWS::Serverless::StateMachine":
@@ -327,4 +401,7 @@ def load(path: Path = TEMPLATE) -> Template:
                         target_function=logical, target_state_machine=None,
                         input=eprops.get("Input"), enabled=eprops.get("State", "ENABLED") == "ENABLED",
                     ))
-    return Template(raw, tables, functions, routes, schedules, machines, identities, config_sets, queues, secrets_)
+                elif event["Type"] in ("SQS", "DynamoDB"):
+                    sources.append(_event_source(logical, event_name, event["Type"], eprops))
+    return Template(raw, tables, functions, routes, schedules, machines, identities, config_sets, queues, secrets_,
+                    sources, queue_specs)
