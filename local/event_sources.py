@@ -348,6 +348,7 @@ class EventSources:
 
     def __init__(self, template: Template, invoke: Invoke, client: Callable[[str], Any]):
         self.mappings: list[_Mapping] = []
+        self._stopped = threading.Event()
         for source in template.event_sources:
             if not source.enabled:
                 continue
@@ -357,10 +358,46 @@ class EventSources:
     def start(self) -> None:
         for mapping in self.mappings:
             mapping.start()
+        threading.Thread(target=self._trim_forever, name="esm-trim", daemon=True).start()
 
     def stop(self) -> None:
+        self._stopped.set()
         for mapping in self.mappings:
             mapping.stop()
+
+    def trim(self) -> int:
+        """Drop the stream records every mapping of their table has read (moto keeps them all in memory).
+        Tables with a stream that nothing reads are emptied. Returns how many records were dropped."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        from local import emulator
+
+        readers: dict[str, list[StreamMapping]] = {}
+        for mapping in self.mappings:
+            if isinstance(mapping, StreamMapping):
+                readers.setdefault(mapping.table_name, []).append(mapping)
+        dropped = 0
+        with emulator._holding():  # no write appends a record while the shard is renumbered
+            for table in list(dynamodb_backends[ACCOUNT][REGION].tables.values()):
+                shard = table.stream_shard
+                if shard is None:
+                    continue
+                positions = [m.position for m in readers.get(table.name, [])]
+                end = shard.starting_sequence_number + len(shard.items)
+                upto = min([p for p in positions if p is not None], default=end) if positions else end
+                count = max(0, min(upto, end) - shard.starting_sequence_number)
+                if count:
+                    del shard.items[:count]
+                    shard.starting_sequence_number += count
+                    dropped += count
+        return dropped
+
+    def _trim_forever(self) -> None:
+        while not self._stopped.wait(2.0):
+            try:
+                self.trim()
+            except Exception:  # the emulator stopping: nothing to keep small any more
+                return
 
     def idle(self) -> bool:
         return all(mapping.idle() for mapping in self.mappings)

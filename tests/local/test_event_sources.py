@@ -222,3 +222,18 @@ def test_stream_partial_failure_restarts_at_the_failed_record_and_crashes_go_to_
     info = json.loads(failures[0]["Body"])
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["DDBStreamBatchInfo"]["batchSize"] >= 1
+
+
+def test_records_every_mapping_has_read_are_dropped_and_numbering_goes_on(system: Any) -> None:
+    sources, functions, client = system
+    dynamodb = client("dynamodb")
+    for key in ("GUEST#1", "GUEST#2"):
+        dynamodb.put_item(TableName="esm-test", Item={"PK": {"S": "P#1"}, "SK": {"S": key}})
+    assert sources.drain(10)
+    assert sources.trim() == 2
+    dynamodb.put_item(TableName="esm-test", Item={"PK": {"S": "P#1"}, "SK": {"S": "GUEST#3"}})
+    assert sources.drain(10)
+    records = functions.delivered("Follower")
+    assert [r["dynamodb"]["Keys"]["SK"]["S"] for r in records] == ["GUEST#1", "GUEST#2", "GUEST#3"]
+    numbers = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert numbers == sorted(set(numbers))  # still increasing after the trim
