@@ -426,10 +426,12 @@ class RevenirGiftShop extends HTMLElement {
         this._syncAmount();
       });
       const description = this._productDescription(product);
+      const months = Number(product.validity?.months);
       products.append(el("label", { class: "choice" }, radio,
-        el("span", {}, el("span", { class: "name" }, this._productName(product)),
+        el("span", {}, el("span", { class: "name", "data-user-content": "host" }, this._productName(product)),
           el("span", { class: "value" }, value),
-          description ? el("span", { class: "more" }, description) : null)));
+          description ? el("span", { class: "more", "data-user-content": "host" }, description) : null,
+          months > 0 ? el("span", { class: "more" }, t("validity.months", { count: months })) : null)));
     }
     form.append(el("fieldset", { "data-testid": "gift-product" }, el("legend", {}, t("product_legend")), products));
 

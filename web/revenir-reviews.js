@@ -173,8 +173,11 @@ class RevenirReviews extends HTMLElement {
               stars(review.rating)),
             ` ${review.author || t("anonymous")} · ${dates.format(new Date(review.created_at))} · `
             + (SOURCES[review.source] ?? review.source)));
-        if (review.title) item.append(el("strong", {}, review.title));
-        if (review.text) item.append(el("p", { class: "text", lang: review.language || null }, review.text));
+        // The reviewer's own words keep the reviewer's language (screen readers, translation tools).
+        const words = el("div", { lang: review.language || null, "data-user-content": "review" });
+        if (review.title) words.append(el("strong", {}, review.title));
+        if (review.text) words.append(el("p", { class: "text" }, review.text));
+        if (review.title || review.text) item.append(words);
         if (review.reply) {
           item.append(el("p", { class: "reply" }, el("strong", {}, t("reply")), " ", review.reply.text));
         }

@@ -48,7 +48,7 @@ GUEST_TEXT = """(lang) => {
       if (['STYLE', 'SCRIPT', 'PRE', 'CODE', 'TEMPLATE'].includes(child.tagName)) continue;
       const own = child.getAttribute('lang');
       if (own && !own.toLowerCase().startsWith(lang)) continue;  // a reviewer's text, a language switch
-      if (child.hidden) continue;
+      if (child.hidden || child.hasAttribute('data-user-content')) continue;  // what a reviewer wrote
       for (const name of attributes) if (child.hasAttribute(name)) out.push(child.getAttribute(name));
       if (child.shadowRoot) walk(child.shadowRoot);
       walk(child);

@@ -73,8 +73,6 @@ export const MESSAGES = {
    "first_name": "Vorname",
    "fix_fields": "Bitte prüfen Sie die markierten Felder.",
    "is_gift": "Den Gutschein direkt an die beschenkte Person senden",
-   "kind.card": "Aufenthaltskarte",
-   "kind.voucher": "Wertgutschein",
    "last_name": "Nachname",
    "lead": "Einen Aufenthalt verschenken: Wählen Sie den Gutschein, wir senden ihn per E-Mail, fertig zum Ausdrucken.",
    "loading": "Shop wird geladen…",
@@ -93,8 +91,8 @@ export const MESSAGES = {
    "title": "Einen Gutschein schenken",
    "total": "Gesamt",
    "unavailable": "Der Gutschein-Shop ist gerade nicht verfügbar.",
-   "validity.months": "{count} Monate gültig",
-   "value.fixed": "{amount}",
+   "validity.months.one": "{count} Monat gültig",
+   "validity.months.other": "{count} Monate gültig",
    "value.range": "Von {min} bis {max}"
   },
   "reviews_widget": {
@@ -229,8 +227,6 @@ export const MESSAGES = {
    "first_name": "First name",
    "fix_fields": "Please check the highlighted fields.",
    "is_gift": "Send the voucher straight to the person receiving it",
-   "kind.card": "Stay card",
-   "kind.voucher": "Voucher for an amount",
    "last_name": "Last name",
    "lead": "A stay to give: choose the voucher, we send it by e-mail, ready to print.",
    "loading": "Loading the shop…",
@@ -249,8 +245,8 @@ export const MESSAGES = {
    "title": "Give a gift voucher",
    "total": "Total",
    "unavailable": "The gift shop is unavailable right now.",
-   "validity.months": "Valid for {count} months",
-   "value.fixed": "{amount}",
+   "validity.months.one": "Valid for {count} month",
+   "validity.months.other": "Valid for {count} months",
    "value.range": "From {min} to {max}"
   },
   "reviews_widget": {
@@ -385,8 +381,6 @@ export const MESSAGES = {
    "first_name": "Prénom",
    "fix_fields": "Vérifiez les champs signalés.",
    "is_gift": "Envoyer le bon directement à la personne qui le reçoit",
-   "kind.card": "Carte séjour",
-   "kind.voucher": "Bon d'une valeur",
    "last_name": "Nom",
    "lead": "Un séjour à offrir : choisissez le bon, nous l'envoyons par e-mail, prêt à imprimer.",
    "loading": "Chargement de la boutique…",
@@ -405,8 +399,8 @@ export const MESSAGES = {
    "title": "Offrir un bon cadeau",
    "total": "Total",
    "unavailable": "La boutique de bons cadeaux est indisponible pour le moment.",
-   "validity.months": "Valable {count} mois",
-   "value.fixed": "{amount}",
+   "validity.months.one": "Valable {count} mois",
+   "validity.months.other": "Valable {count} mois",
    "value.range": "De {min} à {max}"
   },
   "reviews_widget": {
@@ -541,8 +535,6 @@ export const MESSAGES = {
    "first_name": "Voornaam",
    "fix_fields": "Controleer de aangeduide velden.",
    "is_gift": "De bon rechtstreeks naar de ontvanger sturen",
-   "kind.card": "Verblijfskaart",
-   "kind.voucher": "Waardebon",
    "last_name": "Achternaam",
    "lead": "Een verblijf cadeau doen: kies de bon, wij sturen hem per e-mail, klaar om af te drukken.",
    "loading": "Winkel wordt geladen…",
@@ -561,8 +553,8 @@ export const MESSAGES = {
    "title": "Een cadeaubon geven",
    "total": "Totaal",
    "unavailable": "De cadeauwinkel is momenteel niet beschikbaar.",
-   "validity.months": "{count} maanden geldig",
-   "value.fixed": "{amount}",
+   "validity.months.one": "{count} maand geldig",
+   "validity.months.other": "{count} maanden geldig",
    "value.range": "Van {min} tot {max}"
   },
   "reviews_widget": {
