@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
         if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run `python -m local.web_i18n`", file=sys.stderr)
+            print(f"{OUTPUT} is stale: run `python -m local.web_i18n`", file=sys.stderr)
             return 1
         return 0
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
