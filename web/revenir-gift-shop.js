@@ -5,7 +5,7 @@
  *   <revenir-gift-shop property="demo" api="https://api.example" lang="fr"></revenir-gift-shop>
  *
  * Attributes: property (required), api (base URL; empty = same origin), lang (fr, en, nl, de; else the closest
- * [lang] ancestor, else English). Colours and font: the --revenir-* custom properties (docs/widget-theming.md),
+ * [lang] ancestor, else the property's language from the gift-shop endpoint, else English). Colours and font: the --revenir-* custom properties (docs/widget-theming.md),
  * shared with <revenir-widget>; they also style the Payment Element (Stripe's `appearance`).
  *
  * Flow (Stripe's "deferred intent" integration):
@@ -126,7 +126,7 @@ class RevenirGiftShop extends HTMLElement {
 
   get _api() { return (this.getAttribute("api") || "").replace(/\/+$/, ""); }
   get _property() { return this.getAttribute("property") || ""; }
-  get _language() { return languageOf(this); }
+  get _language() { return languageOf(this, this._shop?.language); }
   get _t() {
     const { lang, locale } = this._language;
     return translator(lang, locale, "gift_shop");

@@ -16,7 +16,12 @@ from playwright.sync_api import expect
 from local import demo_reviews
 from tests.browser.admin_support import axe_violations
 from tests.browser.guest_support import (
-    LANGUAGES, catalog, guest_screenshot, horizontal_overflow, untranslated, watch_console,
+    LANGUAGES,
+    catalog,
+    guest_screenshot,
+    horizontal_overflow,
+    untranslated,
+    watch_console,
 )
 
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
