@@ -52,6 +52,15 @@ def test_invalid_fields_show_messages_next_to_them_and_send_no_payment_request(p
     page.on("request", lambda request: sent.append(request.url)
             if any(part in request.url for part in PAYMENT_REQUESTS) else None)
     shop = open_shop(page, lang)
+    # The buyer-chosen voucher's amount choices stay within its bounds (20 € – 1 000 €, local/demo_vouchers.py)
+    presets = [int(v) for v in shop.locator("[data-testid^=gift-preset-]:not([value=other])")
+               .evaluate_all("nodes => nodes.map(n => n.value)")]
+    assert presets and all(2000 <= amount <= 100000 for amount in presets)
+    shop.get_by_test_id("gift-product").locator("input[type=radio]").nth(1).check()  # a fixed 50 € voucher
+    expect(shop.locator("[data-testid^=gift-preset-]")).to_have_count(0)
+    expect(shop.get_by_test_id("gift-total")).to_have_text(
+        page.evaluate("lang => new Intl.NumberFormat(lang, {style: 'currency', currency: 'EUR'}).format(50)", lang))
+    shop.get_by_test_id("gift-product").locator("input[type=radio]").first.check()
 
     shop.get_by_test_id("gift-pay").click()  # everything empty
     for field in ("first-name", "last-name", "email"):

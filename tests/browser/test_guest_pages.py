@@ -131,3 +131,21 @@ def test_pictures_of_the_guest_pages(guest_page: Any, lang: str, reviews: dict[s
     guest_screenshot(page.locator("revenir-reviews"), f"guest-reviews-{lang}-{width}")
     assert horizontal_overflow(page) <= 0
     assert axe_violations(page) == []
+
+
+@pytest.mark.browser
+def test_the_language_comes_from_the_element_then_the_page_then_the_property(guest_page: Any) -> None:
+    page = guest_page
+    page.goto("/?lang=de")
+    widget, shop = page.locator("revenir-widget"), page.locator("revenir-gift-shop")
+    expect(shop.get_by_test_id("gift-form")).to_be_visible()
+    expect(widget.locator("h2")).to_have_text(catalog("de")["widget.summary"])  # <html lang="de">
+
+    widget.evaluate("element => element.setAttribute('lang', 'nl-BE')")  # the element's own lang wins
+    expect(widget.locator("h2")).to_have_text(catalog("nl")["widget.summary"])
+    expect(shop.locator("h2")).to_have_text(catalog("de")["gift_shop.title"])
+
+    page.evaluate("() => document.documentElement.setAttribute('lang', 'it')")  # a language we do not speak
+    expect(shop.locator("h2")).to_have_text(catalog("fr")["gift_shop.title"])  # the property's (demo: fr)
+    expect(page.locator("revenir-reviews").locator("h2")).to_have_text(catalog("en")["reviews_widget.title"])
+    expect(widget.locator("h2")).to_have_text(catalog("nl")["widget.summary"])
