@@ -25,7 +25,7 @@
  */
 
 import {
-  currencyDigits, el, formatMoney, languageOf, tokenStyle, translator, watchLanguage,
+  currencyDigits, el, formatDay, formatMoney, languageOf, tokenStyle, translator, watchLanguage,
 } from "./revenir-common.js";
 
 const MAX_QUANTITY = 20;
@@ -426,12 +426,15 @@ class RevenirGiftShop extends HTMLElement {
         this._syncAmount();
       });
       const description = this._productDescription(product);
-      const months = Number(product.validity?.months);
+      const months = Number(product.validity?.months), until = product.validity?.until;
+      const validity = months > 0 ? t("validity.months", { count: months })
+        : /^\d{4}-\d{2}-\d{2}$/.test(until || "") ? t("validity.until", { date: formatDay(this._language.locale, until) })
+          : null;
       products.append(el("label", { class: "choice" }, radio,
         el("span", {}, el("span", { class: "name", "data-user-content": "host" }, this._productName(product)),
           el("span", { class: "value" }, value),
           description ? el("span", { class: "more", "data-user-content": "host" }, description) : null,
-          months > 0 ? el("span", { class: "more" }, t("validity.months", { count: months })) : null)));
+          validity ? el("span", { class: "more" }, validity) : null)));
     }
     form.append(el("fieldset", { "data-testid": "gift-product" }, el("legend", {}, t("product_legend")), products));
 

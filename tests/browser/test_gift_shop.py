@@ -143,11 +143,13 @@ def test_finding_6_host_text_in_the_gift_shop_is_text_not_html(page: Any, local_
     shop["products"][0]["name"] = payload
     shop["products"][0]["name_translations"] = {}
     shop["products"][0]["description"] = payload
+    shop["products"][1]["validity"] = {"until": "2027-06-30"}
     page.route("**/v1/properties/demo/gift-shop", lambda route: route.fulfill(
         status=200, content_type="application/json", body=json.dumps(shop)))
     page.goto("/?lang=fr")
     gift_shop = page.locator("revenir-gift-shop")
     expect(gift_shop.get_by_test_id("gift-form")).to_be_visible()
     expect(gift_shop.get_by_test_id("gift-product").locator(".name").first).to_have_text(payload)
+    expect(gift_shop.get_by_test_id("gift-product")).to_contain_text("Valable jusqu'au 30 juin 2027")
     assert gift_shop.locator("img").count() == 0
     assert page.evaluate("window.__xss") is None

@@ -94,6 +94,7 @@ export const MESSAGES = {
    "unavailable": "Der Gutschein-Shop ist gerade nicht verfügbar.",
    "validity.months.one": "{count} Monat gültig",
    "validity.months.other": "{count} Monate gültig",
+   "validity.until": "Gültig bis {date}",
    "value.range": "Von {min} bis {max}"
   },
   "reviews_widget": {
@@ -249,6 +250,7 @@ export const MESSAGES = {
    "unavailable": "The gift shop is unavailable right now.",
    "validity.months.one": "Valid for {count} month",
    "validity.months.other": "Valid for {count} months",
+   "validity.until": "Valid until {date}",
    "value.range": "From {min} to {max}"
   },
   "reviews_widget": {
@@ -404,6 +406,7 @@ export const MESSAGES = {
    "unavailable": "La boutique de bons cadeaux est indisponible pour le moment.",
    "validity.months.one": "Valable {count} mois",
    "validity.months.other": "Valable {count} mois",
+   "validity.until": "Valable jusqu'au {date}",
    "value.range": "De {min} à {max}"
   },
   "reviews_widget": {
@@ -559,6 +562,7 @@ export const MESSAGES = {
    "unavailable": "De cadeauwinkel is momenteel niet beschikbaar.",
    "validity.months.one": "{count} maand geldig",
    "validity.months.other": "{count} maanden geldig",
+   "validity.until": "Geldig tot {date}",
    "value.range": "Van {min} tot {max}"
   },
   "reviews_widget": {
