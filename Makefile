@@ -152,6 +152,7 @@ axe: $(AXE)
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.10.3
 
-## screenshots: run the back-office browser tests and refresh the host's guide's pictures (docs/screenshots/)
+## screenshots: run the back-office and guest-page browser tests and refresh their pictures (docs/screenshots/)
 screenshots: setup $(AXE)
-	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py
+	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py \
+		tests/browser/test_guest_pages.py

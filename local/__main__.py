@@ -223,6 +223,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> prints every thread's stack (debugging hangs)
     configure_environment(ports)
     import logging
+    import urllib.parse
     import urllib.request
     import warnings
 
@@ -264,7 +265,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
             restored = state.restore_tables(saved)
         clock.travel(float(saved.get("clock_offset") or 0))
     roles = iam.create_roles(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
-    stripe_env = stripe_setup.environment(ports["stripe"])
+    stripe_env = stripe_setup.environment(ports["stripe"], ports["api"])
     log_file: Any = sys.stdout  # --json-logs: the functions' own output and REPORT lines, on stdout
     if not args.json_logs:
         state.STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -318,10 +319,15 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
         data = request.get_json(silent=True) or {}
         cart_id = f"demo-{random.token_hex(4)}"
         total = sum(int(line.get("amount", 0)) for line in data.get("lines", []))
+        language = data.get("language") if data.get("language") in ("fr", "en", "nl", "de") else "fr"
+        # The recovery URL brings this stay back on the demo page (a booking engine's own basket URL).
+        resume = {k: str(v) for k, v in (data.get("resume") or {}).items()
+                  if k in ("stay", "arrival", "departure", "options") and isinstance(v, str)}
+        query = urllib.parse.urlencode({"cart": cart_id, "lang": language, **resume})
         body = {"cart_id": cart_id, "email": data.get("email"), "first_name": data.get("first_name") or "Martin",
-                "language": "fr", "arrival": data.get("arrival"), "departure": data.get("departure"),
+                "language": language, "arrival": data.get("arrival"), "departure": data.get("departure"),
                 "lines": data.get("lines", []), "total": total, "currency": "EUR",
-                "recovery_url": f"http://127.0.0.1:{ports['api']}/?cart={cart_id}"}
+                "recovery_url": f"http://127.0.0.1:{ports['api']}/?{query}#booking"}
         answer = Client(gateway).post(f"/v1/properties/{demo.DEMO_PROPERTY}/carts", json=body,
                                       headers={"Authorization": f"Bearer {token}"})
         return Response(answer.get_data(), status=answer.status_code, mimetype="application/json")
@@ -336,8 +342,19 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
 
     def config_route(_: Request) -> Response:
         body: dict[str, Any] = {"property_id": demo.DEMO_PROPERTY,
-                                "stripe_js_url": f"http://127.0.0.1:{ports['stripe']}/js.stripe.com/v3/"}
+                                "stripe_js_url": f"http://127.0.0.1:{ports['api']}/_local/stripe.js"}
         return Response(json.dumps(body), mimetype="application/json")
+
+    def stripe_js_route(_: Request) -> Response:
+        """Stripe.js locally: the Payment Element stand-in over localstripe's (local/stripe_payment_element.js)."""
+        return Response(stripe_setup.payment_element_script(ports["stripe"], ports["api"]),
+                        mimetype="text/javascript", headers={"Cache-Control": "no-store"})
+
+    def stripe_confirm_route(request: Request) -> Response:
+        data = request.get_json(silent=True) or {}
+        status, body = stripe_setup.confirm_intent(ports["stripe"], str(data.get("client_secret") or ""),
+                                                   str(data.get("payment_method") or ""))
+        return Response(json.dumps(body), status=status, mimetype="application/json")
 
     gateway = Gateway(template, pool, {
         "/_local/clock": clock_route, "/_local/clock/advance": clock_route,
@@ -345,6 +362,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
         "/_local/demo/checkout": checkout_route, "/_local/instances": instances_route,
         "/_local/iam": iam_route, "/_local/event-sources": event_sources_route,
         "/_local/event-sources/drain": event_sources_route,
+        "/_local/stripe.js": stripe_js_route, "/_local/stripe/confirm": stripe_confirm_route,
     })
     iam.enforce()  # setup is done: from here on, every AWS call is checked against the caller's role
     # the demo seed once, never on top of restored data

@@ -6,11 +6,15 @@ read these environment variables instead (same process as the gateway, so settin
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
+from typing import Any
 
 #: Local defaults: localstripe accepts any sk_test_/pk_test_ key and signs with the secret we give it.
 LOCAL_SECRETS = {
@@ -21,14 +25,17 @@ LOCAL_SECRETS = {
 EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
 
 
-def environment(stripe_port: int) -> dict[str, str]:
-    return {**LOCAL_SECRETS, "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}",
-            "STRIPE_JS_URL": f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/"}
+def environment(stripe_port: int, api_port: int | None = None) -> dict[str, str]:
+    """The functions' Stripe settings; with the gateway's port, Stripe.js is the Payment Element stand-in
+    (/_local/stripe.js), else localstripe's own Stripe.js."""
+    js = (f"http://127.0.0.1:{api_port}/_local/stripe.js" if api_port
+          else f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/")
+    return {**LOCAL_SECRETS, "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}", "STRIPE_JS_URL": js}
 
 
 def configure(stripe_port: int, api_port: int) -> None:
     """Register the webhook endpoint(s) with localstripe so payment events reach /v1/stripe/webhook."""
-    for name, value in environment(stripe_port).items():
+    for name, value in environment(stripe_port, api_port).items():
         if name in LOCAL_SECRETS:
             os.environ.setdefault(name, value)  # a developer's own test keys win
         else:
@@ -48,3 +55,46 @@ def configure(stripe_port: int, api_port: int) -> None:
                 print(f"localstripe unreachable, gift-voucher payments will fail: {exc}")
                 return
             time.sleep(0.2)
+
+
+# ---------------------------------------------------------------------- the Payment Element stand-in
+PAYMENT_ELEMENT_JS = Path(__file__).with_name("stripe_payment_element.js")
+
+
+def payment_element_script(stripe_port: int, api_port: int) -> str:
+    """local/stripe_payment_element.js with its configuration (served at /_local/stripe.js)."""
+    config = {"localstripe": f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/",
+              "confirm": f"http://127.0.0.1:{api_port}/_local/stripe/confirm"}
+    return f"window.__revenirLocalStripe = {json.dumps(config)};\n" + PAYMENT_ELEMENT_JS.read_text(encoding="utf-8")
+
+
+def confirm_intent(stripe_port: int, client_secret: str, payment_method: str) -> tuple[int, dict[str, Any]]:
+    """What Stripe does when the Payment Element confirms: attach the tokenised card to the PaymentIntent named
+    by the client secret, then confirm it (localstripe only accepts both with the secret key)."""
+    match = re.fullmatch(r"(pi_\w+?)_secret_\w+", client_secret or "")
+    if not match or not re.fullmatch(r"(card|pm)_\w+", payment_method or ""):
+        return 400, {"error": {"type": "invalid_request_error", "message": "client_secret and payment_method"}}
+    intent_id = match.group(1)
+    base = f"http://127.0.0.1:{stripe_port}/v1/payment_intents/{intent_id}"
+    status, intent = _stripe_call("GET", base)
+    if status != 200 or intent.get("client_secret") != client_secret:
+        return 404, {"error": {"type": "invalid_request_error", "message": "no such payment intent"}}
+    status, intent = _stripe_call("POST", base, {"payment_method": payment_method})
+    if status != 200:
+        return status, intent
+    return _stripe_call("POST", f"{base}/confirm", {})
+
+
+def _stripe_call(method: str, url: str, form: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {os.environ['STRIPE_SECRET_KEY']}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(json.load(response))
+    except urllib.error.HTTPError as exc:
+        try:
+            body = dict(json.load(exc))
+        except ValueError:
+            body = {"error": {"type": "api_error", "message": str(exc)}}
+        return exc.code, body

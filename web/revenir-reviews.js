@@ -11,94 +11,45 @@
  * Attributes
  *   property  the property id (required)
  *   api       base URL of the Revenir API; empty or absent = same origin
- *   lang      fr (default), en, nl or de; falls back to the closest [lang] ancestor (followed when it changes)
+ *   lang      fr, en, nl or de; else the closest [lang] ancestor (followed when it changes), else English.
+ *             Texts from the catalogs (web/i18n/messages.js); numbers and dates with Intl in that language.
  *   latest    how many recent reviews to show (0–20, default 3)
  *
  * Events (bubbling, composed): revenir:reviews  detail = the summary, once loaded.
  * Methods: reload().
  */
 
-const I18N = {
-  fr: {
-    title: "Avis de nos hôtes", reviews: (n) => `${n} avis`, none: "Pas encore d'avis.",
-    error: "Les avis ne sont pas disponibles pour le moment.", loading: "Chargement des avis…",
-    reply: "Réponse de l'hôte", out_of: "sur 5", sources: "Par plateforme", latest: "Derniers avis",
-    categories: {
-      cleanliness: "Propreté", accuracy: "Précision", check_in: "Arrivée", communication: "Communication",
-      location: "Emplacement", value: "Rapport qualité/prix", staff: "Personnel", facilities: "Équipements",
-      comfort: "Confort",
-    },
-    anonymous: "Un voyageur", locale: "fr-BE",
-  },
-  en: {
-    title: "What our guests say", reviews: (n) => (n === 1 ? "1 review" : `${n} reviews`), none: "No reviews yet.",
-    error: "Reviews are not available right now.", loading: "Loading reviews…", reply: "Host's reply",
-    out_of: "out of 5", sources: "By platform", latest: "Latest reviews",
-    categories: {
-      cleanliness: "Cleanliness", accuracy: "Accuracy", check_in: "Check-in", communication: "Communication",
-      location: "Location", value: "Value for money", staff: "Staff", facilities: "Facilities", comfort: "Comfort",
-    },
-    anonymous: "A guest", locale: "en-GB",
-  },
-  nl: {
-    title: "Wat onze gasten zeggen", reviews: (n) => (n === 1 ? "1 beoordeling" : `${n} beoordelingen`),
-    none: "Nog geen beoordelingen.", error: "Beoordelingen zijn nu niet beschikbaar.", loading: "Laden…",
-    reply: "Antwoord van de gastheer", out_of: "op 5", sources: "Per platform", latest: "Laatste beoordelingen",
-    categories: {
-      cleanliness: "Netheid", accuracy: "Nauwkeurigheid", check_in: "Inchecken", communication: "Communicatie",
-      location: "Locatie", value: "Prijs-kwaliteit", staff: "Personeel", facilities: "Faciliteiten",
-      comfort: "Comfort",
-    },
-    anonymous: "Een gast", locale: "nl-BE",
-  },
-  de: {
-    title: "Das sagen unsere Gäste", reviews: (n) => (n === 1 ? "1 Bewertung" : `${n} Bewertungen`),
-    none: "Noch keine Bewertungen.", error: "Bewertungen sind gerade nicht verfügbar.", loading: "Laden…",
-    reply: "Antwort des Gastgebers", out_of: "von 5", sources: "Nach Plattform", latest: "Neueste Bewertungen",
-    categories: {
-      cleanliness: "Sauberkeit", accuracy: "Genauigkeit", check_in: "Check-in", communication: "Kommunikation",
-      location: "Lage", value: "Preis-Leistung", staff: "Personal", facilities: "Ausstattung", comfort: "Komfort",
-    },
-    anonymous: "Ein Gast", locale: "de-DE",
-  },
-};
+import { el, formatNumber, languageOf, tokenStyle, translator, watchLanguage } from "./revenir-common.js";
+
 const SOURCES = { google: "Google", booking: "Booking.com", airbnb: "Airbnb", direct: "Revenir" };
 
 const STYLE = `
-  :host { display: block; font: inherit; color: inherit; --accent: #2f6b4f; --star: #c9a44c; --line: #d5dcd7; }
-  h2 { font-size: 1.15rem; margin: 0 0 .75rem; }
+  :host { --_star: var(--revenir-star, #8a6d1f); }
   h3 { font-size: 1rem; margin: 1.1rem 0 .5rem; }
   .score { display: flex; align-items: baseline; gap: .6rem; flex-wrap: wrap; }
   .average { font-size: 2.4rem; font-weight: 700; line-height: 1; }
-  .stars { color: var(--star); letter-spacing: .08em; }
-  .count { color: #5b6660; }
-  .bars { display: grid; grid-template-columns: minmax(8rem, auto) 1fr 2.5rem; gap: .35rem .75rem; align-items: center;
-          margin: 0; }
-  .bars dt { font-size: .95rem; }
+  .stars { color: var(--_star); letter-spacing: .08em; }
+  .count { color: var(--_muted); }
+  .bars { display: grid; grid-template-columns: minmax(7rem, auto) minmax(3rem, 1fr) 2.5rem; gap: .35rem .75rem;
+          align-items: center; margin: .75rem 0 0; }
+  .bars dt { font-size: .95rem; overflow-wrap: anywhere; }
   .bars dd { margin: 0; }
   .bar { height: .55rem; border-radius: 999px; background: #e8ece9; overflow: hidden; }
-  .bar > span { display: block; height: 100%; background: var(--accent); }
+  .bar > span { display: block; height: 100%; background: var(--_accent); }
   .value { font-variant-numeric: tabular-nums; text-align: right; font-size: .95rem; }
   .sources { display: flex; flex-wrap: wrap; gap: .4rem; padding: 0; margin: 0; list-style: none; }
-  .sources li { border: 1px solid var(--line); border-radius: 999px; padding: .15rem .7rem; font-size: .9rem; }
+  .sources li { border: 1px solid var(--_border); border-radius: 999px; padding: .15rem .7rem; font-size: .9rem; }
   ol.latest { list-style: none; padding: 0; margin: 0; display: grid; gap: .75rem; }
-  ol.latest li { border-top: 1px solid var(--line); padding-top: .6rem; }
-  .meta { font-size: .9rem; color: #5b6660; }
+  ol.latest li { border-top: 1px solid var(--_border); padding-top: .6rem; overflow-wrap: anywhere; }
+  .meta { font-size: .9rem; color: var(--_muted); }
   .text { margin: .3rem 0 0; white-space: pre-line; }
-  .reply { margin: .4rem 0 0 .8rem; padding-left: .6rem; border-left: 3px solid var(--line); font-size: .95rem; }
-  [role=status] { color: #5b6660; }
+  .reply { margin: .4rem 0 0 .8rem; padding-left: .6rem; border-left: 3px solid var(--_border); font-size: .95rem; }
+  [role=status] { color: var(--_muted); }
 `;
 
 function stars(value) {
   const full = Math.round(value);
   return "★".repeat(full) + "☆".repeat(Math.max(0, 5 - full));
-}
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
 }
 
 class RevenirReviews extends HTMLElement {
@@ -112,16 +63,17 @@ class RevenirReviews extends HTMLElement {
     this._state = "loading";
     this._sequence = 0;
     this.attachShadow({ mode: "open" });
-    this._observer = new MutationObserver(() => this._render());
+    this._observer = null;
   }
 
   connectedCallback() {
-    this._observer.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+    this._observer ??= watchLanguage(this, () => this._render());
     this.reload();
   }
 
   disconnectedCallback() {
-    this._observer.disconnect();
+    this._observer?.disconnect();
+    this._observer = null;
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
@@ -130,9 +82,8 @@ class RevenirReviews extends HTMLElement {
     else this.reload();
   }
 
-  get lang() {
-    const own = this.getAttribute("lang") || this.parentElement?.closest("[lang]")?.getAttribute("lang") || "fr";
-    return I18N[own] ? own : "fr";
+  get _language() {
+    return languageOf(this);
   }
 
   async reload() {
@@ -161,35 +112,42 @@ class RevenirReviews extends HTMLElement {
   }
 
   _render() {
-    const t = I18N[this.lang];
+    const { lang, locale } = this._language;
+    const t = translator(lang, locale, "reviews_widget");
     const root = this.shadowRoot;
-    root.replaceChildren(el("style", {}, STYLE));
-    const box = el("section", { part: "box", "aria-labelledby": "reviews-title" },
-      el("h2", { id: "reviews-title" }, t.title));
+    root.replaceChildren(tokenStyle(STYLE));
+    const box = el("section", { class: "card", part: "box", "aria-labelledby": "reviews-title" },
+      el("h2", { id: "reviews-title" }, t("title")));
     root.append(box);
     if (this._state !== "ready") {
-      box.append(el("p", { role: "status" }, this._state === "error" ? t.error : t.loading));
+      box.append(el("p", { role: "status" }, this._state === "error" ? t("error") : t("loading")));
       return;
     }
     const s = this._summary;
     if (!s.count) {
-      box.append(el("p", { role: "status", "data-testid": "reviews-empty" }, t.none));
+      box.append(el("p", { role: "status", "data-testid": "reviews-empty" }, t("none")));
       return;
     }
-    const number = (value) => value.toLocaleString(t.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const number = (value) => formatNumber(locale, value, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const category = (key, fallback) => {
+      const text = t(`category.${key}`);
+      return text === `category.${key}` ? fallback : text;
+    };
     box.append(el("div", { class: "score" },
       el("span", { class: "average", "data-testid": "reviews-average" }, number(s.average)),
-      el("span", { class: "stars", "aria-label": `${number(s.average)} ${t.out_of}` }, stars(s.average)),
-      el("span", { class: "count", "data-testid": "reviews-count" }, t.reviews(s.count))));
+      el("span", { class: "stars", role: "img", "aria-label": t("out_of", { value: number(s.average) }) },
+        stars(s.average)),
+      el("span", { class: "count", "data-testid": "reviews-count" }, t("count", { count: s.count }))));
 
     const categories = Object.entries(s.categories);
     if (categories.length) {
       const bars = el("dl", { class: "bars", "data-testid": "reviews-categories" });
       for (const [key, stat] of categories) {
+        const label = category(key, stat.label);
         const bar = el("div", { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 5,
-                                "aria-valuenow": stat.average, "aria-label": t.categories[key] ?? stat.label });
+                                "aria-valuenow": stat.average, "aria-label": label });
         bar.append(el("span", { style: `width:${(stat.average / 5) * 100}%` }));
-        bars.append(el("dt", { "data-category": key }, t.categories[key] ?? stat.label), el("dd", {}, bar),
+        bars.append(el("dt", { "data-category": key }, label), el("dd", {}, bar),
           el("dd", { class: "value" }, number(stat.average)));
       }
       box.append(bars);
@@ -197,29 +155,35 @@ class RevenirReviews extends HTMLElement {
 
     const sources = Object.entries(s.sources);
     if (sources.length > 1) {
-      const list = el("ul", { class: "sources", "aria-label": t.sources });
+      const list = el("ul", { class: "sources", "aria-label": t("sources") });
       for (const [key, stat] of sources) {
-        list.append(el("li", { "data-source": key }, `${SOURCES[key] ?? stat.label} ${number(stat.average)} · `
-          + t.reviews(stat.count)));
+        list.append(el("li", { "data-source": key },
+          `${SOURCES[key] ?? stat.label} ${number(stat.average)} · ${t("count", { count: stat.count })}`));
       }
-      box.append(el("h3", {}, t.sources), list);
+      box.append(el("h3", {}, t("sources")), list);
     }
 
     if (s.latest.length) {
       const list = el("ol", { class: "latest", "data-testid": "reviews-latest" });
-      const dates = new Intl.DateTimeFormat(t.locale, { month: "long", year: "numeric" });
+      const dates = new Intl.DateTimeFormat(locale, { month: "long", year: "numeric" });
       for (const review of s.latest) {
         const item = el("li", { "data-review": review.review_id },
           el("div", { class: "meta" },
-            el("span", { class: "stars", "aria-label": `${review.rating} ${t.out_of}` }, stars(review.rating)),
-            ` ${review.author || t.anonymous} · ${dates.format(new Date(review.created_at))} · `
+            el("span", { class: "stars", role: "img", "aria-label": t("out_of", { value: review.rating }) },
+              stars(review.rating)),
+            ` ${review.author || t("anonymous")} · ${dates.format(new Date(review.created_at))} · `
             + (SOURCES[review.source] ?? review.source)));
-        if (review.title) item.append(el("strong", {}, review.title));
-        if (review.text) item.append(el("p", { class: "text", lang: review.language || "" }, review.text));
-        if (review.reply) item.append(el("p", { class: "reply" }, el("strong", {}, this.lang === "fr" ? `${t.reply} : ` : `${t.reply}: `), review.reply.text));
+        // The reviewer's own words keep the reviewer's language (screen readers, translation tools).
+        const words = el("div", { lang: review.language || null, "data-user-content": "review" });
+        if (review.title) words.append(el("strong", {}, review.title));
+        if (review.text) words.append(el("p", { class: "text" }, review.text));
+        if (review.title || review.text) item.append(words);
+        if (review.reply) {
+          item.append(el("p", { class: "reply" }, el("strong", {}, t("reply")), " ", review.reply.text));
+        }
         list.append(item);
       }
-      box.append(el("h3", {}, t.latest), list);
+      box.append(el("h3", {}, t("latest")), list);
     }
   }
 }

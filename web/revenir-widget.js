@@ -9,8 +9,13 @@
  * Attributes
  *   property  the property id (required)
  *   api       base URL of the Revenir API; empty or absent = same origin
- *   lang      "fr" (default) or "en"; falls back to the closest [lang] ancestor, then French
- *   locale    locale used to format amounts and dates (default "fr-FR")
+ *   lang      fr, en, nl or de (a region is kept for formatting: fr-BE); else the closest [lang] ancestor
+ *             (followed when it changes), else English. Texts come from the catalogs (web/i18n/messages.js).
+ *   locale    optional locale for amounts and dates; default: the language above (Intl formats both)
+ *
+ * Recovery links: when the page's URL carries `revenir_code=…` (the abandoned-cart reminder appends it to the
+ * booking engine's recovery URL), the widget applies that code once the page has handed the basket over.
+ * Another parameter name: attribute `code-param`; none: code-param="".
  *
  * The host page (its booking engine) hands the basket over as a property:
  *
@@ -29,87 +34,11 @@
  *
  * Methods: applyCode(code), clearCode().
  *
- * Money is always an integer number of minor units; only the display divides by 100.
+ * Money is always an integer number of minor units; only the display divides by 100. Colours and font: the
+ * --revenir-* custom properties (docs/widget-theming.md).
  */
 
-const I18N = {
-  fr: {
-    summary: "Votre séjour",
-    empty: "Votre panier est vide.",
-    nights: (n) => (n > 1 ? `${n} nuits` : `${n} nuit`),
-    from_to: (a, d) => `Du ${a} au ${d}`,
-    total: "Total",
-    promo_label: "Code promo",
-    promo_placeholder: "ex. BIENVENUE10",
-    apply: "Appliquer",
-    remove: "Retirer le code",
-    email_label: "Votre e-mail (facultatif)",
-    email_hint: "Certains codes sont personnels ou réservés à un premier séjour.",
-    discount: (code) => `Remise (${code})`,
-    total_after: "Total après remise",
-    checking: "Vérification du code…",
-    repricing: "Recalcul de la remise…",
-    applied: (code, amount) => `Code ${code} appliqué : ${amount} de remise.`,
-    enter_code: "Saisissez un code promo.",
-    empty_basket: "Ajoutez un hébergement avant d'appliquer un code.",
-    rate_limited: (s) => `Trop de tentatives. Réessayez dans ${s} s.`,
-    rate_limited_later: "Trop de tentatives. Réessayez dans un instant.",
-    error_request: "Ce code n'a pas pu être vérifié.",
-    error_network: "Le service est momentanément indisponible. Réessayez dans un instant.",
-    reasons: {
-      unknown: "Code inconnu. Vérifiez l'orthographe.",
-      not_yet_valid: "Ce code n'est pas encore valable.",
-      expired: "Ce code a expiré.",
-      exhausted: "Ce code a déjà été utilisé le nombre maximal de fois.",
-      guest_limit_reached: "Vous avez déjà utilisé ce code.",
-      not_applicable: "Ce code ne s'applique pas aux hébergements ou options choisis.",
-      min_nights: "Ce code demande un séjour plus long.",
-      max_nights: "Ce code n'est pas valable pour un séjour aussi long.",
-      arrival_day: "Ce code n'est pas valable pour ce jour d'arrivée.",
-      min_amount: "Le montant de votre séjour est inférieur au minimum requis pour ce code.",
-      first_stay_only: "Ce code est réservé à un premier séjour chez nous.",
-      other: "Ce code ne peut pas être appliqué à ce séjour.",
-    },
-  },
-  en: {
-    summary: "Your stay",
-    empty: "Your basket is empty.",
-    nights: (n) => (n > 1 ? `${n} nights` : `${n} night`),
-    from_to: (a, d) => `From ${a} to ${d}`,
-    total: "Total",
-    promo_label: "Promo code",
-    promo_placeholder: "e.g. BIENVENUE10",
-    apply: "Apply",
-    remove: "Remove code",
-    email_label: "Your e-mail (optional)",
-    email_hint: "Some codes are personal or for a first stay only.",
-    discount: (code) => `Discount (${code})`,
-    total_after: "Total after discount",
-    checking: "Checking the code…",
-    repricing: "Updating the discount…",
-    applied: (code, amount) => `Code ${code} applied: ${amount} off.`,
-    enter_code: "Enter a promo code.",
-    empty_basket: "Add an accommodation before applying a code.",
-    rate_limited: (s) => `Too many attempts. Try again in ${s} s.`,
-    rate_limited_later: "Too many attempts. Try again in a moment.",
-    error_request: "This code could not be checked.",
-    error_network: "The service is unavailable right now. Please try again in a moment.",
-    reasons: {
-      unknown: "Unknown code. Please check the spelling.",
-      not_yet_valid: "This code is not valid yet.",
-      expired: "This code has expired.",
-      exhausted: "This code has already been used the maximum number of times.",
-      guest_limit_reached: "You have already used this code.",
-      not_applicable: "This code does not apply to the accommodation or options you chose.",
-      min_nights: "This code requires a longer stay.",
-      max_nights: "This code is not valid for such a long stay.",
-      arrival_day: "This code is not valid for this arrival day.",
-      min_amount: "Your stay is below the minimum amount for this code.",
-      first_stay_only: "This code is for a first stay with us only.",
-      other: "This code cannot be applied to this stay.",
-    },
-  },
-};
+import { el, formatDay, formatMoney, languageOf, tokenStyle, translator, watchLanguage } from "./revenir-common.js";
 
 const REVALIDATE_DELAY_MS = 300;
 
@@ -121,87 +50,34 @@ const RETRYABLE_REASONS = new Set([
 ]);
 
 const STYLE = `
-  :host {
-    --revenir-accent: #2f6b4f;
-    --revenir-accent-contrast: #ffffff;
-    --revenir-text: #1f2a24;
-    --revenir-muted: #5b6660;
-    --revenir-border: #d5dcd7;
-    --revenir-surface: #ffffff;
-    --revenir-good: #1f6b3a;
-    --revenir-bad: #a3261b;
-    --revenir-radius: 12px;
-    display: block;
-    box-sizing: border-box;
-    max-width: 32rem;
-    color: var(--revenir-text);
-    font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  }
-  :host([hidden]) { display: none; }
-  *, *::before, *::after { box-sizing: inherit; }
-  .card {
-    background: var(--revenir-surface);
-    border: 1px solid var(--revenir-border);
-    border-radius: var(--revenir-radius);
-    padding: 1.25rem;
-    box-shadow: 0 1px 2px rgb(0 0 0 / 4%), 0 4px 16px rgb(0 0 0 / 6%);
-  }
-  h2 { font-size: 1.15rem; margin: 0 0 .25rem; }
-  .stay { margin: 0 0 1rem; color: var(--revenir-muted); font-size: .95rem; }
+  :host { max-width: 32rem; }
+  .stay { margin: 0 0 1rem; color: var(--_muted); font-size: .95rem; }
   ul.lines { list-style: none; margin: 0; padding: 0; }
   .row {
     display: flex; justify-content: space-between; align-items: baseline; gap: 1rem;
-    padding: .45rem 0; border-bottom: 1px dashed var(--revenir-border);
+    padding: .45rem 0; border-bottom: 1px dashed var(--_border);
   }
   .row .what { min-width: 0; overflow-wrap: anywhere; }
-  .row .detail { display: block; color: var(--revenir-muted); font-size: .85rem; }
+  .row .detail { display: block; color: var(--_muted); font-size: .85rem; }
   .row .amount { white-space: nowrap; font-variant-numeric: tabular-nums; text-align: right; }
-  .row .line-discount { display: block; color: var(--revenir-good); font-size: .85rem; }
+  .row .line-discount { display: block; color: var(--_good); font-size: .85rem; }
   .row.total { border-bottom: 0; font-weight: 700; font-size: 1.05rem; }
-  .row.discount { color: var(--revenir-good); border-bottom: 0; }
-  .row.after { font-weight: 700; font-size: 1.15rem; border-top: 2px solid var(--revenir-text); border-bottom: 0; }
-  .row.total.superseded .amount { text-decoration: line-through; color: var(--revenir-muted); font-weight: 400; }
-  .empty { color: var(--revenir-muted); margin: .5rem 0; }
-  form { margin-top: 1rem; padding-top: 1rem; border-top: 1px solid var(--revenir-border); }
-  label { display: block; font-weight: 600; margin-bottom: .3rem; }
+  .row.discount { color: var(--_good); border-bottom: 0; }
+  .row.after { font-weight: 700; font-size: 1.15rem; border-top: 2px solid var(--_text); border-bottom: 0; }
+  .row.total.superseded .amount { text-decoration: line-through; color: var(--_muted); font-weight: 400; }
+  .empty { color: var(--_muted); margin: .5rem 0; }
+  form { margin-top: 1rem; padding-top: 1rem; border-top: 1px solid var(--_border); }
   .field + .field { margin-top: .9rem; }
-  .hint { display: block; color: var(--revenir-muted); font-size: .85rem; margin-top: .25rem; }
   .promo { display: flex; flex-wrap: wrap; gap: .5rem; }
-  input {
-    flex: 1 1 10rem; min-width: 0; min-height: 44px; padding: .5rem .75rem;
-    font: inherit; font-size: 16px; color: inherit; background: #fff;
-    border: 1px solid #8a968f; border-radius: 8px; width: 100%;
-  }
+  .promo input { flex: 1 1 10rem; }
   #promo-input { text-transform: uppercase; letter-spacing: .04em; width: auto; }
   #promo-input::placeholder { text-transform: none; letter-spacing: normal; }
-  button {
-    min-height: 44px; padding: .5rem 1.1rem; font: inherit; font-weight: 600; cursor: pointer;
-    border-radius: 8px; border: 1px solid var(--revenir-accent);
-    background: var(--revenir-accent); color: var(--revenir-accent-contrast);
-  }
-  button.secondary {
-    background: transparent; color: var(--revenir-accent); font-weight: 500; border-color: transparent;
-    text-decoration: underline; text-underline-offset: 3px; padding-inline: .5rem;
-  }
-  button[disabled] { opacity: .55; cursor: not-allowed; }
-  input:focus-visible, button:focus-visible { outline: 3px solid #f0b429; outline-offset: 2px; }
   .message { min-height: 1.5em; margin: .6rem 0 1rem; font-size: .95rem; }
   .message:empty { margin-bottom: .5rem; }
-  .message[data-kind="ok"] { color: var(--revenir-good); }
-  .message[data-kind="error"] { color: var(--revenir-bad); }
-  .message[data-kind="busy"] { color: var(--revenir-muted); }
-  .sr-only {
-    position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
-    overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;
-  }
-  @media (max-width: 480px) {
-    .card { padding: 1rem; }
-    .promo button { flex: 1 1 100%; }
-  }
-  @media (prefers-reduced-motion: no-preference) {
-    button { transition: filter .15s; }
-    button:not([disabled]):hover { filter: brightness(1.1); }
-  }
+  .message[data-kind="ok"] { color: var(--_good); }
+  .message[data-kind="error"] { color: var(--_bad); }
+  .message[data-kind="busy"] { color: var(--_muted); }
+  @media (max-width: 480px) { .promo button { flex: 1 1 100%; } }
 `;
 
 function isoDate(value) {
@@ -220,19 +96,6 @@ function retryAfterSeconds(header) {
   if (Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));
   const when = Date.parse(header);
   return Number.isFinite(when) ? Math.max(1, Math.ceil((when - Date.now()) / 1000)) : null;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined && child !== false) node.append(child);
-  }
-  return node;
 }
 
 class RevenirWidget extends HTMLElement {
@@ -258,6 +121,13 @@ class RevenirWidget extends HTMLElement {
   }
 
   connectedCallback() {
+    this._languageObserver ??= watchLanguage(this, () => {
+      this._relabel();
+      this._render();
+    });
+    const param = this.getAttribute("code-param") ?? "revenir_code";
+    const fromUrl = param ? new URLSearchParams(window.location.search).get(param) : null;
+    if (fromUrl && this._urlCode === undefined) this._urlCode = fromUrl.trim().slice(0, 64);
     // A page may have set `basket` before this module loaded: re-run it through the setter.
     if (Object.prototype.hasOwnProperty.call(this, "basket")) {
       const value = this.basket;
@@ -268,6 +138,8 @@ class RevenirWidget extends HTMLElement {
   }
 
   disconnectedCallback() {
+    this._languageObserver?.disconnect();
+    this._languageObserver = null;
     this._cancelPending();
     clearTimeout(this._cooldownTimer);
   }
@@ -305,6 +177,11 @@ class RevenirWidget extends HTMLElement {
     this._signature = signature;
     if (changed) this._basketChanged();
     else this._render(); // labels only (e.g. another language): the discount still holds
+    if (this._urlCode && this._basket.lines.length) { // a recovery link's code, once the basket is there
+      const code = this._urlCode;
+      this._urlCode = null;
+      this.applyCode(code);
+    }
   }
 
   get property() {
@@ -335,44 +212,41 @@ class RevenirWidget extends HTMLElement {
   }
 
   // ------------------------------------------------------------------ i18n and formatting
-  get _lang() {
-    const own = this.getAttribute("lang") || this.closest("[lang]")?.getAttribute("lang") || "fr";
-    const short = own.toLowerCase().split("-")[0];
-    return I18N[short] ? short : "en"; // French by default; English for any language we don't speak
+  get _language() {
+    return languageOf(this);
   }
 
-  _t(key, ...args) {
-    const value = I18N[this._lang][key] ?? I18N.en[key];
-    return typeof value === "function" ? value(...args) : value;
+  get _lang() {
+    return this._language.lang;
+  }
+
+  _t(key, params) {
+    const { lang, locale } = this._language;
+    return translator(lang, locale, "widget")(key, params);
   }
 
   _reason(reason) {
-    const own = I18N[this._lang].reasons, en = I18N.en.reasons;
-    return own[reason] ?? en[reason] ?? own.other;
+    const key = `reason.${reason}`;
+    const text = this._t(key);
+    return text === key ? this._t("reason.other") : text;
   }
 
   get _locale() {
-    return this.getAttribute("locale") || "fr-FR";
+    return this.getAttribute("locale") || this._language.locale;
   }
 
   _money(amount, currency = "EUR") {
-    try {
-      return new Intl.NumberFormat(this._locale, { style: "currency", currency }).format(amount / 100);
-    } catch {
-      return `${(amount / 100).toFixed(2)} ${currency}`;
-    }
+    return formatMoney(this._locale, amount, currency);
   }
 
   _date(iso) {
-    return new Intl.DateTimeFormat(this._locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
-      .format(new Date(`${iso}T00:00:00Z`));
+    return formatDay(this._locale, iso);
   }
 
   // ------------------------------------------------------------------ DOM
   _build() {
     const root = this.shadowRoot;
-    const style = el("style");
-    style.textContent = STYLE;
+    const style = tokenStyle(STYLE);
 
     const title = el("h2", { id: "summary-title" });
     const stay = el("p", { class: "stay", "data-testid": "stay" });
@@ -449,7 +323,7 @@ class RevenirWidget extends HTMLElement {
     const d = this._dom, basket = this._basket, total = this.total;
     const nights = nightsBetween(basket.arrival, basket.departure);
     d.stay.textContent = basket.arrival && basket.departure && nights > 0
-      ? `${this._t("from_to", this._date(basket.arrival), this._date(basket.departure))} · ${this._t("nights", nights)}`
+      ? `${this._t("from_to", { arrival: this._date(basket.arrival), departure: this._date(basket.departure) })} · ${this._t("nights", { count: nights })}`
       : "";
     d.stay.hidden = !d.stay.textContent;
 
@@ -475,7 +349,7 @@ class RevenirWidget extends HTMLElement {
     if (result) {
       totalRow.classList.add("superseded");
       rows.push(
-        this._row("discount", this._t("discount", result.code), `−${this._money(result.discount, currency)}`,
+        this._row("discount", this._t("discount", { code: result.code }), `−${this._money(result.discount, currency)}`,
           { "data-testid": "discount-amount", "data-amount": result.discount }),
         this._row("after", this._t("total_after"), this._money(result.totalAfter, currency),
           { "data-testid": "total-after-discount", "data-amount": result.totalAfter }),
@@ -614,7 +488,7 @@ class RevenirWidget extends HTMLElement {
         : this.total - discount;
       const shownCode = (payload.code && typeof payload.code.code === "string" && payload.code.code) || code;
       this._result = { code: shownCode, discount, lines, totalAfter, sent };
-      this._setMessage("ok", () => this._t("applied", shownCode, this._money(discount, payload.discount.currency)));
+      this._setMessage("ok", () => this._t("applied", { code: shownCode, amount: this._money(discount, payload.discount.currency) }));
     } else if (status === 200 && payload && payload.valid === false) {
       reason = String(payload.reason || "other");
       this._setMessage("error", () => this._reason(reason), reason);
@@ -627,11 +501,10 @@ class RevenirWidget extends HTMLElement {
       const seconds = retryAfterSeconds(retryAfter);
       this._pendingAfterCooldown = true; // priced again, once, when the API lets us
       this._startCooldown(seconds ?? 10);
-      this._setMessage("error", () => (seconds ? this._t("rate_limited", seconds) : this._t("rate_limited_later")));
+      this._setMessage("error", () => (seconds ? this._t("rate_limited", { seconds }) : this._t("rate_limited_later")));
     } else if (status >= 400 && status < 500) {
       this._applied = null;
-      const detail = payload?.error?.message;
-      this._setMessage("error", () => (detail ? `${this._t("error_request")} (${detail})` : this._t("error_request")));
+      this._setMessage("error", () => this._t("error_request")); // the API's message is English: not for guests
     } else {
       this._setMessage("error", () => this._t("error_network"));
     }

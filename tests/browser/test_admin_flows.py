@@ -107,19 +107,16 @@ def test_sell_a_voucher_then_find_it_issue_void_and_import(page: Any, local_runt
     email = f"cadeau-{int(time.time())}@example.com"
     page.goto("/")  # a guest buys a 75 € voucher in the demo page's gift shop (localstripe)
     shop = page.locator("revenir-gift-shop")
-    shop.get_by_test_id("gift-product").select_option(index=0)
+    shop.get_by_test_id("gift-preset-other").check()  # the demo's buyer-chosen "Chèque cadeau", first
     shop.get_by_test_id("gift-amount").fill("75")
     shop.get_by_test_id("gift-first-name").fill("Claire")
     shop.get_by_test_id("gift-last-name").fill("Lambert")
     shop.get_by_test_id("gift-email").fill(email)
-    card = shop.get_by_test_id("gift-card")
-    card.get_by_placeholder("number").fill("4242424242424242")
-    card.get_by_placeholder("exp_month").fill("12")
-    card.get_by_placeholder("exp_year").fill("30")
-    card.get_by_placeholder("cvc").fill("123")
-    card.get_by_placeholder("postal_code").fill("5000")
+    for field, value in (("number", "4242424242424242"), ("exp_month", "12"), ("exp_year", "30"), ("cvc", "123"),
+                         ("postal_code", "5000")):
+        shop.locator(f"[data-field={field}]").fill(value)  # the Payment Element (locally: the stand-in)
     shop.get_by_test_id("gift-pay").click()
-    expect(shop.get_by_test_id("gift-status")).to_contain_text("Merci", timeout=20_000)
+    expect(shop.get_by_test_id("gift-paid")).to_contain_text("Merci", timeout=20_000)
 
     product = sold_to(local_runtime, email)
     sign_in(page, local_runtime, "/vouchers")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import html
+import json
+import re
+import time
+import urllib.request
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -105,3 +111,52 @@ def test_a_ten_percent_code_discounts_the_basket_live(page: Any) -> None:
     expect(page.get_by_test_id("basket-total")).to_have_attribute("data-amount", str(total))
     expect(page.get_by_test_id("discount-amount")).to_have_attribute("data-amount", str(discount))
     expect(page.get_by_test_id("total-after-discount")).to_have_attribute("data-amount", str(total - discount))
+
+
+@pytest.mark.browser
+def test_the_abandoned_cart_recovery_link_restores_the_basket_and_applies_the_code(page: Any,
+                                                                                   local_runtime: Any) -> None:
+    """The demo page plays the booking engine: checkout, leave, the reminder comes (local clock moved on); its
+    recovery link brings the same stay back in the guest's language, with the reminder's code applied."""
+    email = f"relance-{int(time.time() * 1000)}@example.com"
+    page.goto("/?lang=en")
+    expect(page.get_by_test_id("basket-total")).to_be_visible()
+    page.get_by_test_id("accommodation").select_option("chambre-meuse")
+    page.get_by_test_id("option-velo").check()
+    page.get_by_test_id("departure").fill(str(date.fromisoformat(page.get_by_test_id("arrival").input_value())
+                                              + timedelta(days=2)))
+    page.get_by_test_id("departure").dispatch_event("change")
+    lines = [PRICES["chambre-meuse"] * 2, PRICES["velo"] * 2]
+    expect(page.get_by_test_id("basket-total")).to_have_attribute("data-amount", str(sum(lines)))
+    arrival, departure = page.get_by_test_id("arrival").input_value(), page.get_by_test_id("departure").input_value()
+    page.get_by_test_id("checkout-email").fill(email)
+    page.get_by_test_id("checkout-start").click()
+    expect(page.get_by_test_id("checkout-status")).to_have_attribute("data-recovery-url", re.compile("cart="))
+
+    time.sleep(1)  # the execution enters its Wait state
+    urllib.request.urlopen(urllib.request.Request(f"{local_runtime.url}/_local/clock/advance?seconds=3700",
+                                                  data=b"", method="POST"), timeout=30).read()
+    deadline, reminder = time.monotonic() + 30, None
+    while reminder is None and time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{local_runtime.url}/_local/outbox.json", timeout=10) as response:
+            reminder = next((m for m in json.load(response) if email in (m.get("to") or [])), None)
+        time.sleep(0.3)
+    assert reminder is not None, "no reminder in the outbox"
+    links = [html.unescape(link) for link in re.findall(r'href="([^"]+)"', reminder["html"] or "")]
+    link = next(link for link in links if "revenir_code=" in link)
+    code = parse_qs(urlsplit(link).query)["revenir_code"][0]
+    assert code.startswith("RETOUR-")
+
+    fresh = page.context.new_page()  # the guest opens the link from the e-mail
+    fresh.goto(link)
+    expect(fresh.get_by_test_id("resumed")).to_be_visible()
+    expect(fresh.locator("html")).to_have_attribute("lang", "en")
+    expect(fresh.get_by_test_id("accommodation")).to_have_value("chambre-meuse")
+    expect(fresh.get_by_test_id("option-velo")).to_be_checked()
+    expect(fresh.get_by_test_id("arrival")).to_have_value(arrival)
+    expect(fresh.get_by_test_id("departure")).to_have_value(departure)
+    expect(fresh.get_by_test_id("basket-total")).to_have_attribute("data-amount", str(sum(lines)))
+    discount = sum(percent_off(line, 10) for line in lines)
+    expect(fresh.get_by_test_id("discount-amount")).to_have_attribute("data-amount", str(discount))
+    expect(fresh.get_by_test_id("promo-input")).to_have_value(code)
+    expect(fresh.get_by_test_id("promo-message")).to_contain_text(f"Code {code} applied")

@@ -94,6 +94,8 @@ def test_an_abandoned_cart_gets_a_reminder_with_a_working_single_use_code(api: A
     assert mails[0]["subject"].startswith("Votre réservation à Le Moulin")
     code = next(w for w in mails[0]["text"].split() if w.startswith("RETOUR-"))
     assert "https://moulin.example/panier/C-1" in mails[0]["text"]
+    # The recovery link carries the code: the booking engine's page restores the basket, the widget applies it
+    assert f"https://moulin.example/panier/C-1?revenir_code={code}" in mails[0]["text"]
     # The code works in the widget, once, for this guest
     basket = {"code": code, "arrival": cart()["arrival"], "departure": cart()["departure"], "lines": cart()["lines"]}
     validated = api.post("/v1/properties/demo/codes/validate", json=basket).json

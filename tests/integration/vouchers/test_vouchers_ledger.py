@@ -201,6 +201,7 @@ def test_catalog_crud_and_gift_shop(api: Any, admin: Any, catalog: Any) -> None:
     shop = api.get("/v1/properties/demo/gift-shop").json
     assert {p["id"] for p in shop["products"]} == {p["id"] for p in catalog.values()}
     assert shop["stripe_js_url"].startswith("http") and shop["stripe_publishable_key"].startswith("pk_")
+    assert shop["language"] == "fr"  # the property's: the shop's language when the host's page sets none
     assert api.delete(f"/v1/admin/properties/demo/gift-products/{pid}", headers=admin).status_code == 204
     assert pid not in {p["id"] for p in api.get("/v1/properties/demo/gift-shop").json["products"]}
     assert api.get("/v1/admin/properties/demo/gift-products", headers={}).status_code == 401

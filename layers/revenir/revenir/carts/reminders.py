@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from revenir.carts.models import Cart, recovery_code_for
@@ -127,7 +128,7 @@ def cart_variables(cart: Cart, prop: dict[str, Any], offers: dict[str, Any], pro
         "guest": {"first_name": cart.first_name, "last_name": cart.last_name, "email": cart.email},
         "property": {"name": prop.get("name"), "contact_email": prop.get("contact_email"),
                      "contact_phone": prop.get("contact_phone"), "website": prop.get("website")},
-        "cart": {"cart_id": cart.cart_id, "recovery_url": cart.recovery_url,
+        "cart": {"cart_id": cart.cart_id, "recovery_url": recovery_link(cart.recovery_url, promo),
                  "total": {"amount": cart.total, "currency": cart.currency},
                  "arrival": str(cart.arrival) if cart.arrival else None,
                  "departure": str(cart.departure) if cart.departure else None,
@@ -136,3 +137,18 @@ def cart_variables(cart: Cart, prop: dict[str, Any], offers: dict[str, Any], pro
         "promo_code": promo,
         "unsubscribe_url": unsubscribe,
     }
+
+
+#: The query parameter a recovery link carries its code in; <revenir-widget> applies it (docs/abandoned-carts.md).
+CODE_PARAMETER = "revenir_code"
+
+
+def recovery_link(url: str, promo: dict[str, Any] | None) -> str:
+    """The booking engine's recovery URL with the reminder's code added (`revenir_code=RETOUR-…`), so the
+    page that restores the basket can apply it; the URL's own query and fragment are kept."""
+    code = (promo or {}).get("code")
+    if not code:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != CODE_PARAMETER]
+    return urlunsplit(parts._replace(query=urlencode([*query, (CODE_PARAMETER, str(code))])))

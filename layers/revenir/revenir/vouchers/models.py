@@ -396,6 +396,8 @@ class GiftShop(BaseModel):
     property_id: str
     property_name: str
     currency: str
+    language: str | None = Field(default=None, description="The property's language: the shop's language when "
+                                                            "the page sets none.")
     products: list[ShopProduct]
     stripe_publishable_key: str
     stripe_js_url: str

@@ -150,8 +150,8 @@ class VoucherService:
         products = [ShopProduct.model_validate(p.model_dump(mode="json"))
                     for p in self.vouchers.list_products(property_id) if p.is_published(today)]
         return GiftShop(property_id=property_id, property_name=prop.name, currency=prop.currency,
-                        products=products, stripe_publishable_key=stripe_publishable_key,
-                        stripe_js_url=stripe_js_url)
+                        language=prop.default_language, products=products,
+                        stripe_publishable_key=stripe_publishable_key, stripe_js_url=stripe_js_url)
 
     def _guarded(self, property_id: str, code: str, client: str, guard: GuardPolicy) -> Item:
         """The voucher and the guessing-guard counters in one BatchGetItem; an unknown code counts as a miss
