@@ -27,9 +27,11 @@ class Intent:
 
 class PaymentGateway(Protocol):
     def create_intent(self, *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str,
-                      payment_method: str | None, description: str, receipt_email: str) -> Intent: ...
+                      payment_method: str | None, description: str, receipt_email: str,
+                      stripe_account: str | None = None, application_fee_amount: int = 0) -> Intent: ...
 
-    def refund(self, *, payment_intent_id: str, idempotency_key: str, reason: str) -> str: ...
+    def refund(self, *, payment_intent_id: str, idempotency_key: str, reason: str,
+               stripe_account: str | None = None) -> str: ...
 
 
 class StripeGateway:
@@ -40,14 +42,22 @@ class StripeGateway:
         self._client = stripe.StripeClient(secret_key, **kwargs)
 
     def create_intent(self, *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str,
-                      payment_method: str | None, description: str, receipt_email: str) -> Intent:
+                      payment_method: str | None, description: str, receipt_email: str,
+                      stripe_account: str | None = None, application_fee_amount: int = 0) -> Intent:
+        """A PaymentIntent; with `stripe_account`, a direct charge on that connected account (the Stripe-Account
+        header) with the platform's `application_fee_amount` (minor units, 0 = none)."""
         params: dict[str, Any] = {"amount": amount, "currency": currency.lower(), "metadata": metadata}
+        if stripe_account and application_fee_amount > 0:
+            params["application_fee_amount"] = application_fee_amount
         if payment_method:  # server-side confirmation; 3-D Secure then leaves it requires_action
             params |= {"payment_method": payment_method, "confirm": True}
+        options: dict[str, Any] = {"idempotency_key": idempotency_key}
+        if stripe_account:
+            options["stripe_account"] = stripe_account
         try:
             intent = self._client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": idempotency_key})
+                options=options)  # type: ignore[arg-type]
         except stripe.CardError as exc:
             raise PaymentDeclined(exc.user_message or "the card was declined") from exc
         except stripe.InvalidRequestError as exc:
@@ -55,11 +65,13 @@ class StripeGateway:
                            code="payment_rejected") from exc
         return Intent(id=intent.id, client_secret=str(intent.client_secret), status=str(intent.status))
 
-    def refund(self, *, payment_intent_id: str, idempotency_key: str, reason: str) -> str:
+    def refund(self, *, payment_intent_id: str, idempotency_key: str, reason: str,
+               stripe_account: str | None = None) -> str:
         """Refund the whole PaymentIntent; the refund's id. `reason` lands in the refund's metadata. Stripe
         answers a replay with the same key with the same refund (localstripe ignores keys: the caller's state
         transition is what makes this once)."""
         refund = self._client.v1.refunds.create(
             params={"payment_intent": payment_intent_id, "metadata": {"revenir_reason": reason[:500]}},
-            options={"idempotency_key": idempotency_key})
+            options={"idempotency_key": idempotency_key,  # type: ignore[typeddict-item]
+                     **({"stripe_account": stripe_account} if stripe_account else {})})
         return str(refund.id)
