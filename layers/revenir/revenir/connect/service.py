@@ -13,8 +13,11 @@ from revenir.core.errors import NotFound
 
 
 class Flags(Protocol):
-    charges_enabled: bool
-    details_submitted: bool
+    @property
+    def charges_enabled(self) -> bool: ...
+
+    @property
+    def details_submitted(self) -> bool: ...
 
 
 class Accounts(Protocol):

@@ -5,6 +5,7 @@ Stripe's base URL comes from configuration (STRIPE_API_BASE: localstripe locally
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -57,7 +58,7 @@ class StripeGateway:
         try:
             intent = self._client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]
-                options=options)  # type: ignore[arg-type]
+                options=options)
         except stripe.CardError as exc:
             raise PaymentDeclined(exc.user_message or "the card was declined") from exc
         except stripe.InvalidRequestError as exc:
@@ -75,3 +76,24 @@ class StripeGateway:
             options={"idempotency_key": idempotency_key,  # type: ignore[typeddict-item]
                      **({"stripe_account": stripe_account} if stripe_account else {})})
         return str(refund.id)
+
+    def update_amount(self, *, payment_intent_id: str, amount: int, application_fee_amount: int,
+                      stripe_account: str | None) -> None:
+        """PaymentIntent.modify of the amount (a code applied to a pending payment, or removed): allowed while
+        the intent awaits its payment; Stripe refuses once it is processing or succeeded (409 here)."""
+        params: dict[str, Any] = {"amount": amount}
+        if stripe_account and application_fee_amount > 0:
+            params["application_fee_amount"] = application_fee_amount
+        try:
+            self._client.v1.payment_intents.update(
+                payment_intent_id, params=params,  # type: ignore[arg-type]
+                options={"stripe_account": stripe_account} if stripe_account else {})
+        except stripe.InvalidRequestError as exc:
+            raise Conflict(f"Stripe refused the new amount: {exc.user_message or exc}",
+                           code="payment_not_modifiable") from exc
+
+    def cancel(self, *, payment_intent_id: str, stripe_account: str | None) -> None:
+        """Cancel an unpaid PaymentIntent (an expired pending payment); already final: nothing to do."""
+        with contextlib.suppress(stripe.InvalidRequestError):
+            self._client.v1.payment_intents.cancel(
+                payment_intent_id, options={"stripe_account": stripe_account} if stripe_account else {})
