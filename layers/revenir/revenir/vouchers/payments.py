@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import stripe
+from stripe import RequestOptions
 
 from revenir.core.errors import Conflict, RevenirError
 
@@ -35,6 +36,16 @@ class PaymentGateway(Protocol):
                stripe_account: str | None = None) -> str: ...
 
 
+def _options(stripe_account: str | None, idempotency_key: str | None = None) -> RequestOptions:
+    """Per-request options: the connected account (the Stripe-Account header: a direct charge) and the key."""
+    options: RequestOptions = {}
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    if stripe_account:
+        options["stripe_account"] = stripe_account
+    return options
+
+
 class StripeGateway:
     def __init__(self, secret_key: str, api_base: str | None = None):
         kwargs: dict[str, Any] = {}
@@ -52,9 +63,7 @@ class StripeGateway:
             params["application_fee_amount"] = application_fee_amount
         if payment_method:  # server-side confirmation; 3-D Secure then leaves it requires_action
             params |= {"payment_method": payment_method, "confirm": True}
-        options: dict[str, Any] = {"idempotency_key": idempotency_key}
-        if stripe_account:
-            options["stripe_account"] = stripe_account
+        options = _options(stripe_account, idempotency_key)
         try:
             intent = self._client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]
@@ -73,8 +82,7 @@ class StripeGateway:
         transition is what makes this once)."""
         refund = self._client.v1.refunds.create(
             params={"payment_intent": payment_intent_id, "metadata": {"revenir_reason": reason[:500]}},
-            options={"idempotency_key": idempotency_key,  # type: ignore[typeddict-item]
-                     **({"stripe_account": stripe_account} if stripe_account else {})})
+            options=_options(stripe_account, idempotency_key))
         return str(refund.id)
 
     def update_amount(self, *, payment_intent_id: str, amount: int, application_fee_amount: int,
@@ -87,7 +95,7 @@ class StripeGateway:
         try:
             self._client.v1.payment_intents.update(
                 payment_intent_id, params=params,  # type: ignore[arg-type]
-                options={"stripe_account": stripe_account} if stripe_account else {})
+                options=_options(stripe_account))
         except stripe.InvalidRequestError as exc:
             raise Conflict(f"Stripe refused the new amount: {exc.user_message or exc}",
                            code="payment_not_modifiable") from exc
@@ -96,4 +104,4 @@ class StripeGateway:
         """Cancel an unpaid PaymentIntent (an expired pending payment); already final: nothing to do."""
         with contextlib.suppress(stripe.InvalidRequestError):
             self._client.v1.payment_intents.cancel(
-                payment_intent_id, options={"stripe_account": stripe_account} if stripe_account else {})
+                payment_intent_id, options=_options(stripe_account))
