@@ -155,7 +155,8 @@ class PackageRepository:
             {"Update": {
                 "TableName": self._table, "Key": key(keys.holding_pk(property_id, code), keys.HOLDING_SK),
                 "UpdateExpression": "SET balance = balance - :u, updated_at = :now",
-                "ConditionExpression": "attribute_exists(pk) AND voided = :false AND expires_at > :now AND balance >= :u",
+                "ConditionExpression": ("attribute_exists(pk) AND voided = :false AND expires_at > :now "
+                                        "AND balance >= :u"),
                 "ExpressionAttributeValues": values(u=request.units, now=at, false=False),
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
             self._movement(property_id, code, "consume", -request.units, now, request.booking_id),
