@@ -123,6 +123,13 @@ def void_holding(property_id: PropertyId, code: CodePath) -> Holding:
     return packages().void(property_id, code)
 
 
+# ---------------------------------------------------------------- gift shop (anonymous)
+@app.get("/v1/properties/<property_id>/packages/on-sale", tags=["Prepaid packages"],
+         summary="The packages sold online (for the gift shop; bought through POST …/package-orders)")
+def packages_on_sale(property_id: PropertyId) -> PackageList:
+    return PackageList(packages=packages().on_sale(property_id))
+
+
 # ---------------------------------------------------------------- booking engine
 @app.get("/v1/properties/<property_id>/package-holdings/<code>", tags=["Booking engine"],
          summary="A package's units left and what it covers, before consuming")

@@ -31,6 +31,8 @@ from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
 from revenir.http.app import create_app, guard_client, json_response
 from revenir.http.params import BookingId, PropertyId
+from revenir.packages.orders import PackageOrderInput, PackageOrderOut, PackageOrders
+from revenir.packages.store import PackageRepository
 from revenir.pending.models import (
     ApplyCodeInput,
     GuestPaymentPage,
@@ -103,6 +105,14 @@ def pending() -> PendingPayments:
     return PendingPayments(PendingPaymentRepository(_dynamodb(), table), PropertyRepository(_dynamodb(), table),
                            ConnectRepository(_dynamodb(), table),
                            fee_basis_points(load(FeeSettings).application_fee_percent))
+
+
+@dependency
+def package_orders() -> PackageOrders:
+    table = load(TableSettings).table_name
+    return PackageOrders(PackageRepository(_dynamodb(), table), PropertyRepository(_dynamodb(), table),
+                         ConnectRepository(_dynamodb(), table),
+                         fee_basis_points(load(FeeSettings).application_fee_percent))
 
 
 @dependency
@@ -188,6 +198,18 @@ def guest_apply_code(property_id: PropertyId, booking_id: BookingId, t: PayToken
 def guest_remove_code(property_id: PropertyId, booking_id: BookingId, t: PayToken) -> PendingPaymentOut:
     pending().check_link(signer(), property_id, booking_id, t)
     return pending().remove_code(gateway(), holds(), property_id, booking_id)
+
+
+# ---------------------------------------------------------------- packages bought online
+@app.post("/v1/properties/<property_id>/package-orders", tags=["Prepaid packages"],
+          summary="Buy a prepaid package online: a PaymentIntent on the property's account (confirm with Stripe.js); "
+                  "the package is issued and e-mailed when Stripe says it is paid",
+          responses={201: {"description": "Created"}, 402: {"description": "payment_declined"}})
+def create_package_order(property_id: PropertyId,
+                         body: Annotated[PackageOrderInput, Body()]) -> Response[PackageOrderOut]:
+    order = package_orders().place(gateway(), property_id, body)
+    metrics.add_metric(name="PackageOrdersCreated", unit=MetricUnit.Count, value=1)
+    return json_response(201, order.model_copy(update={"stripe_publishable_key": load(PageSettings).publishable_key}))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

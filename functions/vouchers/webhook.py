@@ -41,6 +41,8 @@ from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.http.app import create_app, error_response, json_response
 from revenir.mail.sender import SesMailer
+from revenir.packages.orders import PackageOrders
+from revenir.packages.store import PackageRepository
 from revenir.pending.service import PendingPayments
 from revenir.pending.store import PendingPaymentRepository
 from revenir.properties.store import PropertyRepository
@@ -96,6 +98,12 @@ def _connect() -> ConnectRepository:
 def pending() -> PendingPayments:
     table = load(TableSettings).table_name
     return PendingPayments(PendingPaymentRepository(_dynamodb(), table), _repositories()[1], _connect())
+
+
+@dependency
+def package_orders() -> PackageOrders:
+    table = load(TableSettings).table_name
+    return PackageOrders(PackageRepository(_dynamodb(), table), _repositories()[1], _connect())
 
 
 @dependency
@@ -191,6 +199,11 @@ def _handle(event: dict[str, Any], account: str | None) -> Response[Any]:
     obj: dict[str, Any] = event["data"].get("object") or {}
     if event["type"] == "account.updated":
         return json_response(200, record_account_updated(_connect(), event))
+    if (obj.get("metadata") or {}).get("revenir_kind") == "package_order":
+        answer = package_orders().handle_event(event, account, _mailer())
+        if answer.get("issued"):
+            metrics.add_metric(name="PackagesSoldOnline", unit=MetricUnit.Count, value=1)
+        return json_response(200, answer)
     if (obj.get("metadata") or {}).get("revenir_kind") == "pending_payment":
         answer = pending().handle_event(holds(), event, account)
         if answer.get("status") == "paid":

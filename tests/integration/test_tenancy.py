@@ -33,6 +33,8 @@ ANONYMOUS = {
     "GET /v1/properties/{property_id}/pending-payments/{booking_id}/pay",
     "POST /v1/properties/{property_id}/pending-payments/{booking_id}/pay/code",
     "DELETE /v1/properties/{property_id}/pending-payments/{booking_id}/pay/code",
+    "POST /v1/properties/{property_id}/package-orders",
+    "GET /v1/properties/{property_id}/packages/on-sale",
 }
 PROTECTED = [r for r in ROUTES if r.authorizer]
 SAMPLE = {"property_id": "demo", "booking_id": "b-1", "promo_id": "pc_" + "0" * 26, "product_id": "gp_" + "0" * 26,

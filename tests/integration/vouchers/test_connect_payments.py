@@ -4,6 +4,8 @@ webhook routed by account, codes applied to a pending payment and the PaymentInt
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import urllib.request
 from datetime import timedelta
@@ -324,3 +326,65 @@ def test_pending_payment_input_errors_name_the_field(api: Any, two: dict[str, An
     assert tiny.status_code in (400, 422)
     none = api.get("/v1/admin/properties/demo/pending-payments/NOPE", headers=headers)
     assert none.status_code == 404
+
+
+# ---------------------------------------------------------------- prepaid packages bought online
+def package_mails(aws: Any) -> list[dict[str, Any]]:
+    return [m for m in aws.sent_emails() if m["raw"] and "forfait-" in m["raw"]]
+
+
+def test_a_package_bought_on_its_account_is_issued_once_then_consumed(api: Any, two: dict[str, Any],
+                                                                     aws: Any) -> None:
+    headers = two[OTHER]["headers"]
+    definition = api.post(f"/v1/admin/properties/{OTHER}/packages", headers=headers, json={
+        "name": "Forfait 3 séjours", "name_translations": {"en": "3-stay package"}, "unit": "stay", "units": 3,
+        "price": 60000, "currency": "EUR", "validity_months": 24, "purchasable_online": True}).json
+    on_sale = api.get(f"/v1/properties/{OTHER}/packages/on-sale").json["packages"]
+    assert [p["id"] for p in on_sale] == [definition["id"]]
+    bought = api.post(f"/v1/properties/{OTHER}/package-orders", json={
+        "package_id": definition["id"], "buyer": {"first_name": "Jonas", "last_name": "Becker",
+                                                  "email": "jonas@example.com", "language": "de"}})
+    assert bought.status_code == 201, bought.json
+    order = bought.json
+    assert order["stripe_account"] == two[OTHER]["account"] and order["application_fee_amount"] == 1800
+    assert CONNECT.intents[order["payment_intent_id"]] == {"account": two[OTHER]["account"],
+                                                           "application_fee_amount": 1800}
+    payload = event("payment_intent.succeeded", {
+        "id": order["payment_intent_id"], "object": "payment_intent", "amount": 60000, "amount_received": 60000,
+        "currency": "eur", "metadata": {"property_id": OTHER, "order_id": order["order_id"],
+                                        "revenir_kind": "package_order"}}, "evt_po1")
+    assert post_connect(api, {**payload, "account": two["demo"]["account"]}).json["handled"] is False
+    answers = [post_connect(api, {**payload, "account": two[OTHER]["account"]}).json for _ in range(3)]
+    assert [a.get("issued", False) for a in answers] == [True, False, False]
+    holdings = api.get(f"/v1/admin/properties/{OTHER}/packages/{definition['id']}/holdings",
+                       headers=headers).json["holdings"]
+    assert len(holdings) == 1 and holdings[0]["source"] == "online" and holdings[0]["order_id"] == order["order_id"]
+    mails = package_mails(aws)
+    assert len(mails) == 1
+    parsed = email.message_from_string(mails[0]["raw"], policy=email.policy.default)
+    assert parsed["Subject"] == "Ihr Paket Forfait 3 séjours — Le Moulin d'en bas"
+    assert parsed["To"] == "jonas@example.com"
+    attachment = next(parsed.iter_attachments())
+    assert attachment.get_filename().startswith("forfait-") and "3 Aufenthalte" in attachment.get_content()
+    code = holdings[0]["code"]
+    used = api.post(f"/v1/properties/{OTHER}/package-holdings/consume", headers=headers,
+                    json={"code": code, "booking_id": "BK-S1", "units": 1})
+    assert used.status_code == 200 and used.json["unit"] == "stay"
+    assert api.get(f"/v1/properties/{OTHER}/package-holdings/{code}", headers=headers).json["balance"] == 2
+    # demo cannot consume another property's package
+    elsewhere = api.post("/v1/properties/demo/package-holdings/consume", headers=two["demo"]["headers"],
+                         json={"code": code, "booking_id": "BK-S2", "units": 1})
+    assert elsewhere.status_code == 404
+
+
+def test_a_package_not_sold_online_cannot_be_ordered(api: Any, two: dict[str, Any]) -> None:
+    headers = two["demo"]["headers"]
+    definition = api.post("/v1/admin/properties/demo/packages", headers=headers, json={
+        "name": "Forfait desk", "unit": "night", "units": 2, "price": 20000, "currency": "EUR",
+        "validity_months": 6}).json
+    refused = api.post("/v1/properties/demo/package-orders", json={
+        "package_id": definition["id"], "buyer": {"first_name": "A", "last_name": "B", "email": "a@example.com"}})
+    assert refused.status_code == 409 and refused.json["error"]["details"] == [{"field": "body.package_id"}]
+    unknown = api.post("/v1/properties/demo/package-orders", json={
+        "package_id": "pkg_nope", "buyer": {"first_name": "A", "last_name": "B", "email": "a@example.com"}})
+    assert unknown.status_code == 404 and unknown.json["error"]["details"] == [{"field": "body.package_id"}]

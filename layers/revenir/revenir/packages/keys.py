@@ -46,3 +46,11 @@ CONSUMPTION_PREFIX = "PACKAGE_USE#"
 
 def consumption_sk(code: str) -> str:
     return f"{CONSUMPTION_PREFIX}{code}"
+
+
+def order_pk(property_id: str, order_id: str) -> str:
+    """A package bought online: its order (pending until Stripe says it is paid)."""
+    return f"PROPERTY#{property_id}#PACKAGE_ORDER#{order_id}"
+
+
+ORDER_SK = "ORDER"

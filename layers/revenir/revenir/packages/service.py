@@ -55,6 +55,10 @@ class PackageService:
     def all(self, property_id: str) -> list[Package]:
         return self.packages.list_packages(property_id)
 
+    def on_sale(self, property_id: str) -> list[Package]:
+        """What the gift shop may sell: purchasable online, not archived."""
+        return [p for p in self.packages.list_packages(property_id) if p.purchasable_online and not p.archived]
+
     def get(self, property_id: str, package_id: str) -> Package:
         return self.packages.get_package(property_id, package_id)
 

@@ -78,8 +78,11 @@ class PackageRepository:
 
     # ---------------------------------------------------------------- holdings
     def issue(self, property_id: str, package: Package, *, holder: dict[str, Any] | None, price_paid: int,
-              source: str, order_id: str | None, note: str | None, now: datetime, time_zone: str) -> Item:
-        """A new holding (a fresh code: a conditional Put; a clash, 1 in 2^75, is retried) and its guest link."""
+              source: str, order_id: str | None, note: str | None, now: datetime, time_zone: str,
+              payment_intent_id: str | None = None) -> Item:
+        """A new holding (a fresh code: a conditional Put; a clash, 1 in 2^75, is retried) and its guest link.
+        With `order_id` and `payment_intent_id` (bought online), the same transaction moves the order from pending
+        to issued: a second delivery of the payment finds it issued (Conflict `already_issued`), never two."""
         today = clock.local_today(time_zone, now)
         valid_until = _add_months(today, package.validity_months)
         for _ in range(3):
@@ -101,11 +104,23 @@ class PackageRepository:
                                                      "ConditionExpression": "attribute_not_exists(pk)"}}]
             if holder and holder.get("email"):
                 writes.append(link_put(self._table, property_id, str(holder["email"]), "PACKAGE", code))
+            if order_id and payment_intent_id:
+                writes.append({"Update": {
+                    "TableName": self._table, "Key": key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+                    "UpdateExpression": "SET #s = :issued, code = :code, issued_at = :now",
+                    "ConditionExpression": "#s = :pending AND payment_intent_id = :pi",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": values(issued="issued", pending="pending", code=code,
+                                                        now=clock.iso(now), pi=payment_intent_id)}})
             try:
                 transact_write(self._client, writes)
             except Exception as exc:
-                if error_code(exc) == "TransactionCanceledException" and cancellation_codes(exc)[0] == \
-                        "ConditionalCheckFailed":
+                if error_code(exc) != "TransactionCanceledException":
+                    raise
+                reasons = cancellation_codes(exc)
+                if order_id and payment_intent_id and reasons[-1] == "ConditionalCheckFailed":
+                    raise Conflict("this order is already issued", code="already_issued") from exc
+                if reasons[0] == "ConditionalCheckFailed":
                     continue
                 raise
             return item
@@ -237,6 +252,58 @@ class PackageRepository:
             if error_code(exc) != "TransactionCanceledException":
                 raise
             raise Conflict("the package changed meanwhile: try again", code="concurrent_change") from exc
+
+    # ---------------------------------------------------------------- orders (bought online)
+    def create_order(self, property_id: str, order: dict[str, Any]) -> None:
+        self._client.put_item(TableName=self._table, Item=serialize({
+            "pk": keys.order_pk(property_id, order["order_id"]), "sk": keys.ORDER_SK, **order}),
+            ConditionExpression="attribute_not_exists(pk)")
+
+    def attach_payment(self, property_id: str, order_id: str, payment_intent_id: str) -> None:
+        self._client.update_item(
+            TableName=self._table, Key=key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+            UpdateExpression="SET payment_intent_id = :pi", ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values(pi=payment_intent_id))
+
+    def get_order(self, property_id: str, order_id: str) -> Item | None:
+        return deserialize(self._client.get_item(
+            TableName=self._table, Key=key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+            ConsistentRead=True).get("Item"))
+
+    def mark_order_failed(self, property_id: str, order_id: str, reason: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+                UpdateExpression="SET failure = :r", ConditionExpression="#s = :pending",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values(r=reason, pending="pending"))
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
+    def claim_mail(self, property_id: str, order_id: str, now: datetime) -> bool:
+        """One sender only: claimed by a conditional write before sending (never sent then marked)."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+                UpdateExpression="SET mail_status = :sending, mail_claimed_at = :now",
+                ConditionExpression="attribute_not_exists(mail_status)",
+                ExpressionAttributeValues=values(sending="sending", now=clock.iso(now)))
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def finish_mail(self, property_id: str, order_id: str, message_id: str | None) -> None:
+        """`message_id` None: the send failed, the claim is released so that a retry sends it."""
+        order_key = key(keys.order_pk(property_id, order_id), keys.ORDER_SK)
+        if message_id is None:
+            self._client.update_item(TableName=self._table, Key=order_key, UpdateExpression="REMOVE mail_status")
+            return
+        self._client.update_item(TableName=self._table, Key=order_key,
+                                 UpdateExpression="SET mail_status = :sent, mail_message_id = :m",
+                                 ExpressionAttributeValues=values(sent="sent", m=message_id))
 
     # ---------------------------------------------------------------- GDPR (revenir.guests.gdpr.GuestDataHolder)
     def export_guest(self, guest: GuestRef) -> dict[str, Any]:
