@@ -26,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -59,7 +60,20 @@ class ConnectStandIn:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)  # pi id -> {account, application_fee_amount}
     relay_to: dict[str, str] = field(default_factory=dict)  # platform_url, platform_secret, connect_url, connect_secret
     base_url: str = ""
+    state_file: Path | None = None  # the runtime keeps accounts and intents' accounts across restarts
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def save(self) -> None:
+        if self.state_file is not None:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            self.state_file.write_text(json.dumps({"accounts": self.accounts, "intents": self.intents,
+                                                   "by_idempotency": self.by_idempotency}))
+
+    def load(self, path: Path) -> None:
+        if path.exists():
+            saved = json.loads(path.read_text())
+            self.accounts, self.intents = saved["accounts"], saved["intents"]
+            self.by_idempotency = saved["by_idempotency"]
 
     # ---------------------------------------------------------------- WSGI
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -67,6 +81,13 @@ class ConnectStandIn:
         return self.dispatch(request)(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
+        answer = self.route(request)
+        if request.method in ("POST", "DELETE") and answer.status_code < 300:
+            with self.lock:
+                self.save()
+        return answer
+
+    def route(self, request: Request) -> Response:
         path, method = request.path, request.method
         account = request.headers.get("Stripe-Account")
         if path == "/v1/accounts" and method == "POST":
@@ -193,9 +214,11 @@ class ConnectStandIn:
             return Response(exc.read(), status=exc.code, mimetype="application/json")
 
 
-def serve(upstream: str, port: int = 0) -> tuple[ConnectStandIn, BaseWSGIServer]:
-    """Start the stand-in on 127.0.0.1:`port` (0: any free port) on a daemon thread."""
+def serve(upstream: str, port: int = 0, state_file: Path | None = None) -> tuple[ConnectStandIn, BaseWSGIServer]:
+    """Start the stand-in on 127.0.0.1:`port` (0: any free port) on a daemon thread; `state_file`: restore."""
     app = ConnectStandIn(upstream.rstrip("/"))
+    if state_file is not None:
+        app.load(state_file)
     server = make_server("127.0.0.1", port, app, threaded=True)
     app.base_url = f"http://127.0.0.1:{server.server_port}"
     threading.Thread(target=server.serve_forever, name="connect-stand-in", daemon=True).start()

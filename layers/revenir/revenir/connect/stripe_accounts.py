@@ -40,11 +40,19 @@ class StripeAccounts:
         return str(account.id)
 
     def onboarding_link(self, *, account_id: str, return_url: str, refresh_url: str) -> tuple[str, int]:
-        link = self._client.v1.account_links.create(params={
-            "account": account_id, "type": "account_onboarding", "return_url": return_url,
-            "refresh_url": refresh_url})
+        try:
+            link = self._client.v1.account_links.create(params={
+                "account": account_id, "type": "account_onboarding", "return_url": return_url,
+                "refresh_url": refresh_url})
+        except (stripe.InvalidRequestError, stripe.PermissionError) as exc:
+            raise Conflict(f"Stripe refused the onboarding link: {exc.user_message or exc}",
+                           code="stripe_rejected") from exc
         return str(link.url), int(link.expires_at)
 
     def flags(self, account_id: str) -> AccountFlags:
-        account = self._client.v1.accounts.retrieve(account_id)
+        try:
+            account = self._client.v1.accounts.retrieve(account_id)
+        except (stripe.InvalidRequestError, stripe.PermissionError) as exc:  # disconnected, deleted
+            raise Conflict(f"Stripe cannot read this account: {exc.user_message or exc}",
+                           code="stripe_account_unavailable") from exc
         return AccountFlags(bool(account.charges_enabled), bool(account.details_submitted))

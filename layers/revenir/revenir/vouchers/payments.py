@@ -70,7 +70,7 @@ class StripeGateway:
                 options=options)
         except stripe.CardError as exc:
             raise PaymentDeclined(exc.user_message or "the card was declined") from exc
-        except stripe.InvalidRequestError as exc:
+        except (stripe.InvalidRequestError, stripe.PermissionError) as exc:  # e.g. a disconnected account
             raise Conflict(f"the payment could not be created: {exc.user_message or exc}",
                            code="payment_rejected") from exc
         return Intent(id=intent.id, client_secret=str(intent.client_secret), status=str(intent.status))
@@ -96,12 +96,12 @@ class StripeGateway:
             self._client.v1.payment_intents.update(
                 payment_intent_id, params=params,  # type: ignore[arg-type]
                 options=_options(stripe_account))
-        except stripe.InvalidRequestError as exc:
+        except (stripe.InvalidRequestError, stripe.PermissionError) as exc:
             raise Conflict(f"Stripe refused the new amount: {exc.user_message or exc}",
                            code="payment_not_modifiable") from exc
 
     def cancel(self, *, payment_intent_id: str, stripe_account: str | None) -> None:
         """Cancel an unpaid PaymentIntent (an expired pending payment); already final: nothing to do."""
-        with contextlib.suppress(stripe.InvalidRequestError):
+        with contextlib.suppress(stripe.InvalidRequestError, stripe.PermissionError):
             self._client.v1.payment_intents.cancel(
                 payment_intent_id, options=_options(stripe_account))
