@@ -22,13 +22,13 @@ from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
 from revenir.packages.models import (
-    ConsumeRequest,
-    ConsumptionOut,
-    Holding,
-    HoldingDetail,
-    IssueInput,
     Package,
+    PackageConsumeRequest,
+    PackageConsumption,
+    PackageHolding,
+    PackageHoldingDetail,
     PackageInput,
+    PackageIssueInput,
     PackageUpdate,
 )
 from revenir.packages.service import PackageService
@@ -47,11 +47,11 @@ class PackageList(BaseModel):
     packages: list[Package]
 
 
-class HoldingList(BaseModel):
-    holdings: list[Holding]
+class PackageHoldingList(BaseModel):
+    holdings: list[PackageHolding]
 
 
-class Released(BaseModel):
+class PackageUnitsReleased(BaseModel):
     released: int
 
 
@@ -90,7 +90,7 @@ def replace_package(property_id: PropertyId, package_id: PackageId,
 @app.post("/v1/admin/properties/<property_id>/packages/<package_id>/holdings", tags=["Prepaid packages"],
           summary="Issue a package by hand (sold at the desk, offered)", responses={201: {"description": "Created"}})
 def issue_package(property_id: PropertyId, package_id: PackageId,
-                  body: Annotated[IssueInput, Body()]) -> Response[Holding]:
+                  body: Annotated[PackageIssueInput, Body()]) -> Response[PackageHolding]:
     holding = packages().issue(property_id, package_id, body)
     metrics.add_metric(name="PackagesIssued", unit=MetricUnit.Count, value=1)
     return json_response(201, holding)
@@ -98,8 +98,8 @@ def issue_package(property_id: PropertyId, package_id: PackageId,
 
 @app.get("/v1/admin/properties/<property_id>/packages/<package_id>/holdings", tags=["Prepaid packages"],
          summary="The packages issued from this definition, with their balance and status")
-def list_holdings(property_id: PropertyId, package_id: PackageId) -> HoldingList:
-    return HoldingList(holdings=packages().holdings(property_id, package_id))
+def list_holdings(property_id: PropertyId, package_id: PackageId) -> PackageHoldingList:
+    return PackageHoldingList(holdings=packages().holdings(property_id, package_id))
 
 
 @app.get("/v1/admin/properties/<property_id>/packages/<package_id>/holdings/export", tags=["Prepaid packages"],
@@ -113,13 +113,13 @@ def export_holdings(property_id: PropertyId, package_id: PackageId) -> Response[
 
 @app.get("/v1/admin/properties/<property_id>/package-holdings/<code>", tags=["Prepaid packages"],
          summary="An issued package: balance, validity, holder and its ledger (history)")
-def holding_detail(property_id: PropertyId, code: CodePath) -> HoldingDetail:
+def holding_detail(property_id: PropertyId, code: CodePath) -> PackageHoldingDetail:
     return packages().detail(property_id, code)
 
 
 @app.post("/v1/admin/properties/<property_id>/package-holdings/<code>/void", tags=["Prepaid packages"],
           summary="Void what is left of an issued package")
-def void_holding(property_id: PropertyId, code: CodePath) -> Holding:
+def void_holding(property_id: PropertyId, code: CodePath) -> PackageHolding:
     return packages().void(property_id, code)
 
 
@@ -133,13 +133,13 @@ def packages_on_sale(property_id: PropertyId) -> PackageList:
 # ---------------------------------------------------------------- booking engine
 @app.get("/v1/properties/<property_id>/package-holdings/<code>", tags=["Booking engine"],
          summary="A package's units left and what it covers, before consuming")
-def holding_balance(property_id: PropertyId, code: CodePath) -> Holding:
+def holding_balance(property_id: PropertyId, code: CodePath) -> PackageHolding:
     return packages().balance(property_id, code)
 
 
 @app.post("/v1/properties/<property_id>/package-holdings/consume", tags=["Booking engine"],
           summary="Use units of a package for a booking (one transaction; idempotent per booking)")
-def consume_package(property_id: PropertyId, body: Annotated[ConsumeRequest, Body()]) -> ConsumptionOut:
+def consume_package(property_id: PropertyId, body: Annotated[PackageConsumeRequest, Body()]) -> PackageConsumption:
     out = packages().consume(property_id, body)
     if not out.replayed:
         metrics.add_metric(name="PackageUnitsConsumed", unit=MetricUnit.Count, value=out.units)
@@ -148,8 +148,8 @@ def consume_package(property_id: PropertyId, body: Annotated[ConsumeRequest, Bod
 
 @app.delete("/v1/properties/<property_id>/package-holdings/consumptions/<booking_id>", tags=["Booking engine"],
             summary="Give back the units a cancelled booking took from its packages")
-def release_package_units(property_id: PropertyId, booking_id: BookingId) -> Released:
-    return Released(**packages().release(property_id, booking_id))
+def release_package_units(property_id: PropertyId, booking_id: BookingId) -> PackageUnitsReleased:
+    return PackageUnitsReleased(**packages().release(property_id, booking_id))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -34,8 +34,8 @@ from revenir.http.params import BookingId, PropertyId
 from revenir.packages.orders import PackageOrderInput, PackageOrderOut, PackageOrders
 from revenir.packages.store import PackageRepository
 from revenir.pending.models import (
-    ApplyCodeInput,
     GuestPaymentPage,
+    PendingCodeInput,
     PendingCreated,
     PendingPaymentInput,
     PendingPaymentOut,
@@ -168,7 +168,7 @@ def get_pending_payment(property_id: PropertyId, booking_id: BookingId) -> Pendi
 @app.post("/v1/admin/properties/<property_id>/pending-payments/<booking_id>/code", tags=["Payments"],
           summary="Apply a promo code to a pending payment (the PaymentIntent's amount is lowered on Stripe)")
 def host_apply_code(property_id: PropertyId, booking_id: BookingId,
-                    body: Annotated[ApplyCodeInput, Body()]) -> PendingPaymentOut:
+                    body: Annotated[PendingCodeInput, Body()]) -> PendingPaymentOut:
     return pending().apply_code(gateway(), codes(), property_id, booking_id, body.code, guard_client(app.current_event))
 
 
@@ -188,7 +188,7 @@ def guest_payment_page(property_id: PropertyId, booking_id: BookingId, t: PayTok
 @app.post("/v1/properties/<property_id>/pending-payments/<booking_id>/pay/code", tags=["Guest payment page"],
           summary="The guest applies a promo code to what they owe (signed link)")
 def guest_apply_code(property_id: PropertyId, booking_id: BookingId, t: PayToken,
-                     body: Annotated[ApplyCodeInput, Body()]) -> PendingPaymentOut:
+                     body: Annotated[PendingCodeInput, Body()]) -> PendingPaymentOut:
     pending().check_link(signer(), property_id, booking_id, t)
     return pending().apply_code(gateway(), codes(), property_id, booking_id, body.code, guard_client(app.current_event))
 

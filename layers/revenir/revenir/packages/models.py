@@ -15,7 +15,7 @@ from revenir.core.validation import Currency, Email, Identifier, SingleLine
 
 GuestLanguage = Literal["fr", "en", "nl", "de"]
 Unit = Literal["night", "stay", "service"]
-HoldingStatus = Literal["active", "used", "expired", "void"]
+PackageHoldingStatus = Literal["active", "used", "expired", "void"]
 
 
 class PackageInput(BaseModel):
@@ -56,7 +56,7 @@ class Package(PackageInput):
     updated_at: str
 
 
-class Holder(BaseModel):
+class PackageHolder(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     first_name: SingleLine = Field(min_length=1, max_length=100)
@@ -65,17 +65,17 @@ class Holder(BaseModel):
     language: GuestLanguage | None = None
 
 
-class IssueInput(BaseModel):
+class PackageIssueInput(BaseModel):
     """Issued by hand (sold at the desk, offered)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    holder: Holder
+    holder: PackageHolder
     price_paid: int | None = Field(default=None, ge=0, le=100_000_000, description="Default: the package's price.")
     note: SingleLine | None = Field(default=None, max_length=200)
 
 
-class Holding(BaseModel):
+class PackageHolding(BaseModel):
     """An issued package."""
 
     model_config = ConfigDict(defer_build=True)
@@ -89,14 +89,14 @@ class Holding(BaseModel):
     currency: str
     price_paid: int
     valid_until: date
-    status: HoldingStatus
-    holder: Holder | None = None
+    status: PackageHoldingStatus
+    holder: PackageHolder | None = None
     source: Literal["manual", "online"]
     order_id: str | None = None
     issued_at: str
 
 
-class LedgerEntry(BaseModel):
+class PackageLedgerEntry(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     kind: Literal["issue", "consume", "release", "void"]
@@ -106,15 +106,15 @@ class LedgerEntry(BaseModel):
     note: str | None = None
 
 
-class HoldingDetail(BaseModel):
+class PackageHoldingDetail(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    holding: Holding
-    ledger: list[LedgerEntry]
+    holding: PackageHolding
+    ledger: list[PackageLedgerEntry]
     ledger_sum: int = Field(description="The ledger's units add up to the balance.")
 
 
-class ConsumeRequest(BaseModel):
+class PackageConsumeRequest(BaseModel):
     """The booking engine uses units of a package for a booking."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
@@ -125,7 +125,7 @@ class ConsumeRequest(BaseModel):
     offer_id: Identifier | None = Field(default=None, description="What is booked: checked against offer_ids.")
 
 
-class ConsumptionOut(BaseModel):
+class PackageConsumption(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     booking_id: str
@@ -136,7 +136,7 @@ class ConsumptionOut(BaseModel):
     replayed: bool = False
 
 
-def status_of(item: dict[str, object], today: date) -> HoldingStatus:
+def status_of(item: dict[str, object], today: date) -> PackageHoldingStatus:
     if item.get("voided"):
         return "void"
     if int(str(item["balance"])) <= 0:

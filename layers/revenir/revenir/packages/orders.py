@@ -19,7 +19,7 @@ from revenir.core.errors import Conflict, NotFound
 from revenir.core.validation import Identifier
 from revenir.mail.sender import Mailer
 from revenir.packages import mail as package_mail
-from revenir.packages.models import Holder
+from revenir.packages.models import PackageHolder
 from revenir.packages.store import PackageRepository
 from revenir.properties.store import PropertyRepository
 
@@ -36,7 +36,7 @@ class PackageOrderInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     package_id: Identifier
-    buyer: Holder = Field(description="The buyer holds the package.")
+    buyer: PackageHolder = Field(description="The buyer holds the package.")
     payment_method: str | None = Field(default=None, pattern=r"^pm_[A-Za-z0-9_]{1,100}$",
                                        description="Server-side confirmation (tests); else Stripe.js confirms.")
 

@@ -14,7 +14,7 @@ LABELS = {
     "fr": ("Forfait prépayé", "Code", "Valable jusqu'au", "Titulaire",
            {"night": "nuits", "stay": "séjours", "service": "prestations"},
            "À donner lors de chaque réservation : les unités sont décomptées.", "Imprimer"),
-    "en": ("Prepaid package", "Code", "Valid until", "Holder",
+    "en": ("Prepaid package", "Code", "Valid until", "PackageHolder",
            {"night": "nights", "stay": "stays", "service": "services"},
            "Give it when you book: the units are deducted.", "Print"),
     "nl": ("Vooruitbetaald arrangement", "Code", "Geldig tot", "Houder",

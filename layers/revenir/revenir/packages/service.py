@@ -15,14 +15,14 @@ from revenir.core import clock, ids
 from revenir.core.csv_safe import safe_row
 from revenir.core.errors import Conflict
 from revenir.packages.models import (
-    ConsumeRequest,
-    ConsumptionOut,
-    Holding,
-    HoldingDetail,
-    IssueInput,
-    LedgerEntry,
     Package,
+    PackageConsumeRequest,
+    PackageConsumption,
+    PackageHolding,
+    PackageHoldingDetail,
     PackageInput,
+    PackageIssueInput,
+    PackageLedgerEntry,
     PackageUpdate,
 )
 from revenir.packages.store import PackageRepository, holding_out
@@ -70,7 +70,7 @@ class PackageService:
             updated_at=clock.iso(clock.now())), must_exist=True)
 
     # ---------------------------------------------------------------- holdings (admin)
-    def issue(self, property_id: str, package_id: str, body: IssueInput) -> Holding:
+    def issue(self, property_id: str, package_id: str, body: PackageIssueInput) -> PackageHolding:
         prop = self.properties.get(property_id)
         package = self.packages.get_package(property_id, package_id)
         if package.archived:
@@ -82,7 +82,7 @@ class PackageService:
         return holding_out(item, self._today(prop))
 
     def issue_paid(self, property_id: str, package_id: str, holder: dict[str, Any], order_id: str,
-                   amount_paid: int) -> Holding:
+                   amount_paid: int) -> PackageHolding:
         """A package bought online: called once per paid order (the caller's idempotent wrapper, as gift
         orders' issuing). The hook for `package.purchased` (docs/payments.md)."""
         prop = self.properties.get(property_id)
@@ -91,7 +91,7 @@ class PackageService:
                                    order_id=order_id, note=None, now=clock.now(), time_zone=prop.time_zone)
         return holding_out(item, self._today(prop))
 
-    def holdings(self, property_id: str, package_id: str) -> list[Holding]:
+    def holdings(self, property_id: str, package_id: str) -> list[PackageHolding]:
         prop = self.properties.get(property_id)
         self.packages.get_package(property_id, package_id)
         today = self._today(prop)
@@ -112,26 +112,26 @@ class PackageService:
                 holder.email if holder else "", h.issued_at]))
         return out.getvalue()
 
-    def detail(self, property_id: str, code: str) -> HoldingDetail:
+    def detail(self, property_id: str, code: str) -> PackageHoldingDetail:
         prop = self.properties.get(property_id)
         item = self.packages.get_holding(property_id, voucher_codes.parse(code))
-        entries = [LedgerEntry.model_validate(e) for e in self.packages.ledger(property_id, item)]
-        return HoldingDetail(holding=holding_out(item, self._today(prop)), ledger=entries,
+        entries = [PackageLedgerEntry.model_validate(e) for e in self.packages.ledger(property_id, item)]
+        return PackageHoldingDetail(holding=holding_out(item, self._today(prop)), ledger=entries,
                              ledger_sum=sum(e.units for e in entries))
 
-    def void(self, property_id: str, code: str) -> Holding:
+    def void(self, property_id: str, code: str) -> PackageHolding:
         prop = self.properties.get(property_id)
         canonical = voucher_codes.parse(code)
         self.packages.void(property_id, canonical, clock.now())
         return holding_out(self.packages.get_holding(property_id, canonical), self._today(prop))
 
     # ---------------------------------------------------------------- booking engine
-    def balance(self, property_id: str, code: str) -> Holding:
+    def balance(self, property_id: str, code: str) -> PackageHolding:
         """What the booking engine shows before consuming: units left, validity, what it covers."""
         prop = self.properties.get(property_id)
         return holding_out(self.packages.get_holding(property_id, voucher_codes.parse(code)), self._today(prop))
 
-    def consume(self, property_id: str, request: ConsumeRequest) -> ConsumptionOut:
+    def consume(self, property_id: str, request: PackageConsumeRequest) -> PackageConsumption:
         """Units of a package for a booking: one transaction; a replay for the same booking returns the first
         result; what it covers is checked first (a night package on an excluded offer is refused)."""
         code = voucher_codes.parse(request.code)

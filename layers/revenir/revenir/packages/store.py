@@ -12,7 +12,7 @@ from revenir.core.errors import Conflict, NotFound
 from revenir.guests.gdpr import GuestRef
 from revenir.guests.store import link_put
 from revenir.packages import keys
-from revenir.packages.models import ConsumeRequest, ConsumptionOut, Holding, Package, status_of
+from revenir.packages.models import Package, PackageConsumeRequest, PackageConsumption, PackageHolding, status_of
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -36,9 +36,9 @@ def end_instant(valid_until: date, time_zone: str) -> str:
     return clock.iso(datetime.combine(valid_until + timedelta(days=1), time.min, ZoneInfo(time_zone)))
 
 
-def holding_out(item: Item, today: date) -> Holding:
+def holding_out(item: Item, today: date) -> PackageHolding:
     data = {k: v for k, v in item.items() if k not in _STORAGE}
-    return Holding.model_validate({**data, "code": voucher_codes.display(item["code"]),
+    return PackageHolding.model_validate({**data, "code": voucher_codes.display(item["code"]),
                                    "status": status_of(item, today)})
 
 
@@ -158,8 +158,8 @@ class PackageRepository:
         return {"Put": {"TableName": self._table, "Item": serialize(entry),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    def consume(self, property_id: str, request: ConsumeRequest, code: str, unit: str, now: datetime
-                ) -> ConsumptionOut:
+    def consume(self, property_id: str, request: PackageConsumeRequest, code: str, unit: str, now: datetime
+                ) -> PackageConsumption:
         """ONE TransactWriteItems: the balance goes down under conditions (enough left, not void, not expired),
         a ledger entry, the booking's consumption record (once per booking and package)."""
         at = clock.iso(now)
@@ -189,7 +189,7 @@ class PackageRepository:
             reasons, olds = cancellation_codes(exc), cancellation_items(exc)
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed" and olds[2]:
                 old = olds[2]
-                return ConsumptionOut(booking_id=old["booking_id"], code=voucher_codes.display(code),
+                return PackageConsumption(booking_id=old["booking_id"], code=voucher_codes.display(code),
                                       units=old["units"], unit=old["unit"], status="consumed", replayed=True)
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise _refusal(olds[0], at) from exc
@@ -197,7 +197,7 @@ class PackageRepository:
                 raise Conflict("this package is being used by another booking: try again",
                                code="concurrent_change") from exc
             raise
-        return ConsumptionOut(booking_id=request.booking_id, code=voucher_codes.display(code), units=request.units,
+        return PackageConsumption(booking_id=request.booking_id, code=voucher_codes.display(code), units=request.units,
                               unit=unit, status="consumed")
 
     def release(self, property_id: str, booking_id: str, now: datetime) -> int:

@@ -57,13 +57,13 @@ class PendingPaymentInput(BaseModel):
         return self
 
 
-class ApplyCodeInput(BaseModel):
+class PendingCodeInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     code: str = Field(min_length=1, max_length=64, description="A promo code (or private-sale / partner-card code).")
 
 
-class AppliedCode(BaseModel):
+class PendingAppliedCode(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     code: str
@@ -82,7 +82,7 @@ class PendingPaymentOut(BaseModel):
     amount: int = Field(description="What the guest pays now: amount_due - discount; the PaymentIntent's amount.")
     currency: str
     due_date: date
-    code: AppliedCode | None = None
+    code: PendingAppliedCode | None = None
     payment_intent_id: str | None = None
     client_secret: str | None = Field(default=None, description="For Stripe.js confirmCardPayment.")
     stripe_account: str | None = Field(default=None, description="Stripe(pk, {stripeAccount}): the property's account.")

@@ -22,8 +22,8 @@ from revenir.core.signing import Signer
 from revenir.pending.models import (
     MINIMUM_CHARGE,
     PAYABLE,
-    AppliedCode,
     GuestPaymentPage,
+    PendingAppliedCode,
     PendingCreated,
     PendingPaymentInput,
     PendingPaymentOut,
@@ -159,7 +159,7 @@ class PendingPayments:
         except Exception:
             holds.release(property_id, booking_id)
             raise
-        applied = AppliedCode(code=redemption.code, kind="promo_code", discount=discount,
+        applied = PendingAppliedCode(code=redemption.code, kind="promo_code", discount=discount,
                               hold_expires_at=redemption.hold_expires_at)
         updated = self.repository.set_code(property_id, booking_id, applied.model_dump(), discount, amount, fee, now)
         if updated is None:  # paid or changed meanwhile: put Stripe and the code back as they were
