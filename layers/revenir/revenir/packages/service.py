@@ -13,7 +13,7 @@ from typing import Any
 
 from revenir.core import clock, ids
 from revenir.core.csv_safe import safe_row
-from revenir.core.errors import Conflict
+from revenir.core.errors import Conflict, InvalidInput
 from revenir.packages.models import (
     Package,
     PackageConsumeRequest,
@@ -32,6 +32,14 @@ from revenir.vouchers import codes as voucher_codes
 
 EXPORT_COLUMNS = ("code", "package", "unit", "units_total", "balance", "status", "valid_until", "price_paid",
                   "currency", "source", "first_name", "last_name", "email", "issued_at")
+
+
+def _parse(code: str, field: str) -> str:
+    """The canonical code, or the vouchers' 400 (code_mistyped / invalid_code) naming the offending field."""
+    try:
+        return voucher_codes.parse(code)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, code=exc.code, details=[{"field": field}]) from exc
 
 
 @dataclass(frozen=True)
@@ -114,14 +122,14 @@ class PackageService:
 
     def detail(self, property_id: str, code: str) -> PackageHoldingDetail:
         prop = self.properties.get(property_id)
-        item = self.packages.get_holding(property_id, voucher_codes.parse(code))
+        item = self.packages.get_holding(property_id, _parse(code, "path.code"))
         entries = [PackageLedgerEntry.model_validate(e) for e in self.packages.ledger(property_id, item)]
         return PackageHoldingDetail(holding=holding_out(item, self._today(prop)), ledger=entries,
                              ledger_sum=sum(e.units for e in entries))
 
     def void(self, property_id: str, code: str) -> PackageHolding:
         prop = self.properties.get(property_id)
-        canonical = voucher_codes.parse(code)
+        canonical = _parse(code, "path.code")
         self.packages.void(property_id, canonical, clock.now())
         return holding_out(self.packages.get_holding(property_id, canonical), self._today(prop))
 
@@ -129,12 +137,12 @@ class PackageService:
     def balance(self, property_id: str, code: str) -> PackageHolding:
         """What the booking engine shows before consuming: units left, validity, what it covers."""
         prop = self.properties.get(property_id)
-        return holding_out(self.packages.get_holding(property_id, voucher_codes.parse(code)), self._today(prop))
+        return holding_out(self.packages.get_holding(property_id, _parse(code, "path.code")), self._today(prop))
 
     def consume(self, property_id: str, request: PackageConsumeRequest) -> PackageConsumption:
         """Units of a package for a booking: one transaction; a replay for the same booking returns the first
         result; what it covers is checked first (a night package on an excluded offer is refused)."""
-        code = voucher_codes.parse(request.code)
+        code = _parse(request.code, "body.code")
         holding = self.packages.get_holding(property_id, code)
         offers = holding.get("offer_ids")
         if offers and request.offer_id is not None and request.offer_id not in offers:

@@ -134,6 +134,8 @@ class PendingPayments:
         item = self._item(property_id, booking_id)
         if item["status"] not in PAYABLE:
             raise Conflict(f"this payment is {item['status']}", code="payment_not_payable")
+        if not item.get("payment_intent_id"):
+            raise Conflict("the payment is not ready yet: register it again", code="payment_not_ready")
         if item.get("code"):
             raise Conflict("a code is already applied: remove it first", code="code_already_applied",
                            details=[{"field": "body.code"}])
@@ -144,7 +146,11 @@ class PendingPayments:
             lines=[BasketLine(offer_id=li["offer_id"], amount=int(li["amount"]), currency=item["currency"])
                    for li in item["lines"]],
             booking_id=booking_id, hold=True, hold_minutes=hold_minutes)
-        redemption = codes.redeem(property_id, request, client)
+        try:
+            redemption = codes.redeem(property_id, request, client)
+        except (Conflict, InvalidInput, NotFound) as exc:  # the code engine's refusal, about the typed code
+            exc.details = exc.details or [{"field": "body.code"}]
+            raise
         discount = int(redemption.discount.get("amount") or 0)
         amount = int(item["amount_due"]) - discount
         holds = PromoCodeHolds(codes.repository)
