@@ -222,7 +222,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @metrics.log_metrics
 def expire_due(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Every 15 minutes (EventBridge Scheduler): unpaid pending payments past their due date expire."""
-    expired = pending().expire_due(gateway(), holds())
+    expired = pending().expire_due(gateway, holds())
     metrics.add_metric(name="PendingPaymentsExpired", unit=MetricUnit.Count, value=expired)
     return {"expired": expired}
 

@@ -7,6 +7,7 @@ sweep expires what was not paid by the due date (the intent cancelled, the hold 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
@@ -233,8 +234,9 @@ class PendingPayments:
         result["handled"] = False
         return result
 
-    def expire_due(self, gateway: IntentGateway, holds: PromoCodeHolds, limit: int = 100) -> int:
-        """Past their due date and still unpaid: expired, the intent cancelled, the code's use given back."""
+    def expire_due(self, gateway: Callable[[], IntentGateway], holds: PromoCodeHolds, limit: int = 100) -> int:
+        """Past their due date and still unpaid: expired, the intent cancelled (`gateway()`: Stripe is reached
+        only when something is due), the code's use given back."""
         now, expired = clock.now(), 0
         for property_id, booking_id in list(self.repository.due(now, limit)):
             try:
@@ -242,7 +244,7 @@ class PendingPayments:
                 if item is None:
                     continue
                 if item.get("payment_intent_id"):
-                    gateway.cancel(payment_intent_id=str(item["payment_intent_id"]),
+                    gateway().cancel(payment_intent_id=str(item["payment_intent_id"]),
                                    stripe_account=item.get("stripe_account"))
                 if item.get("code"):
                     holds.release(property_id, booking_id)
