@@ -6,12 +6,12 @@ Wiring only: parse (pydantic via Powertools), one call into revenir.packages.ser
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -115,6 +115,15 @@ def export_holdings(property_id: PropertyId, package_id: PackageId) -> Response[
          summary="An issued package: balance, validity, holder and its ledger (history)")
 def holding_detail(property_id: PropertyId, code: CodePath) -> PackageHoldingDetail:
     return packages().detail(property_id, code)
+
+
+@app.get("/v1/admin/properties/<property_id>/package-holdings/<code>/print", tags=["Prepaid packages"],
+         summary="The printable package page (HTML, print-ready): to hand over a package issued at the desk",
+         responses={200: {"description": "text/html", "content": {"text/html": {}}}})
+def print_holding(property_id: PropertyId, code: CodePath,
+                  lang: Annotated[Literal["fr", "en", "nl", "de"] | None, Query()] = None) -> Response[str]:
+    return Response(status_code=200, content_type="text/html; charset=utf-8",
+                    body=packages().printable(property_id, code, lang))
 
 
 @app.post("/v1/admin/properties/<property_id>/package-holdings/<code>/void", tags=["Prepaid packages"],

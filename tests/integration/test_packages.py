@@ -88,6 +88,9 @@ def test_consume_give_back_and_the_ledger(api: Any, admin: Any, package: dict[st
     assert detail["holding"]["balance"] == 5
     assert [(e["kind"], e["units"]) for e in detail["ledger"]] == [("issue", 5), ("consume", -3), ("release", 3)]
     assert detail["ledger_sum"] == detail["holding"]["balance"]
+    page = api.get(f"/v1/admin/properties/demo/package-holdings/{code}/print", headers=admin)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "5 nachten" in page.get_data(as_text=True) and code in page.get_data(as_text=True)  # the holder's language
     # after a release the booking can consume again
     assert consume(api, admin, code, "BK-1", 5).json["replayed"] is False
     assert api.get(f"/v1/properties/demo/package-holdings/{code}", headers=admin).json["status"] == "used"

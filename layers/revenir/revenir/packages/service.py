@@ -14,6 +14,7 @@ from typing import Any
 from revenir.core import clock, ids
 from revenir.core.csv_safe import safe_row
 from revenir.core.errors import Conflict, InvalidInput
+from revenir.packages import printable as package_printable
 from revenir.packages.models import (
     Package,
     PackageConsumeRequest,
@@ -126,6 +127,20 @@ class PackageService:
         entries = [PackageLedgerEntry.model_validate(e) for e in self.packages.ledger(property_id, item)]
         return PackageHoldingDetail(holding=holding_out(item, self._today(prop)), ledger=entries,
                              ledger_sum=sum(e.units for e in entries))
+
+    def printable(self, property_id: str, code: str, language: str | None) -> str:
+        """The printable page of an issued package (the one attached to the purchase e-mail), in `language` or
+        the holder's, else the property's."""
+        prop = self.properties.get(property_id)
+        item = self.packages.get_holding(property_id, _parse(code, "path.code"))
+        holder = item.get("holder") or {}
+        chosen = next(c for c in (language, holder.get("language"), prop.default_language, "en")
+                      if c in package_printable.LABELS)
+        name = f"{holder.get('first_name', '')} {holder.get('last_name', '')}".strip() or None
+        return package_printable.page(package_printable.PrintablePackage(
+            name=item["name"], code=voucher_codes.display(item["code"]), unit=item["unit"],
+            units=int(item["units_total"]), price=int(item["price_paid"]), currency=item["currency"],
+            valid_until=item["valid_until"], property_name=prop.name, holder_name=name), chosen)
 
     def void(self, property_id: str, code: str) -> PackageHolding:
         prop = self.properties.get(property_id)
