@@ -125,5 +125,5 @@ def test_two_accounts_a_package_bought_and_consumed_a_pending_payment_discounted
 
     def paid() -> bool:
         _, state = runtime.call("GET", "/v1/admin/properties/demo/pending-payments/E2E-77", token=demo_token)
-        return state["status"] == "paid"
+        return bool(state["status"] == "paid")
     assert eventually(paid)

@@ -365,7 +365,7 @@ def test_a_package_bought_on_its_account_is_issued_once_then_consumed(api: Any, 
     assert parsed["Subject"] == "Ihr Paket Forfait 3 séjours — Le Moulin d'en bas"
     assert parsed["To"] == "jonas@example.com"
     attachment = next(parsed.iter_attachments())
-    assert attachment.get_filename().startswith("forfait-") and "3 Aufenthalte" in attachment.get_content()
+    assert str(attachment.get_filename()).startswith("forfait-") and "3 Aufenthalte" in attachment.get_content()
     code = holdings[0]["code"]
     used = api.post(f"/v1/properties/{OTHER}/package-holdings/consume", headers=headers,
                     json={"code": code, "booking_id": "BK-S1", "units": 1})
