@@ -45,6 +45,8 @@ from revenir.pending.store import PendingPaymentRepository
 from revenir.properties.store import PropertyRepository
 from revenir.sales.partner_card_store import PartnerCardRepository
 from revenir.vouchers.payments import StripeGateway
+from revenir.vouchers.service import VoucherService
+from revenir.vouchers.store import VoucherRepository
 
 logger = Logger(service="payments")
 metrics = Metrics(namespace="Revenir", service="payments")
@@ -99,12 +101,31 @@ def connect() -> ConnectService:
                           StripeAccounts(_stripe_key(), load(StripeSettings).api_base))
 
 
+def _pending(guard: GuardPolicy | None) -> PendingPayments:
+    table = load(TableSettings).table_name
+    properties = PropertyRepository(_dynamodb(), table)
+    return PendingPayments(PendingPaymentRepository(_dynamodb(), table), properties,
+                           ConnectRepository(_dynamodb(), table),
+                           fee_basis_points(load(FeeSettings).application_fee_percent),
+                           VoucherService(VoucherRepository(_dynamodb(), table), properties), guard)
+
+
+@dependency
+def guard() -> GuardPolicy:
+    settings = load(GuardSettings)
+    return GuardPolicy(settings.max_attempts_per_client, settings.max_attempts_per_property, settings.window_seconds)
+
+
 @dependency
 def pending() -> PendingPayments:
-    table = load(TableSettings).table_name
-    return PendingPayments(PendingPaymentRepository(_dynamodb(), table), PropertyRepository(_dynamodb(), table),
-                           ConnectRepository(_dynamodb(), table),
-                           fee_basis_points(load(FeeSettings).application_fee_percent))
+    """The API's: codes and gift vouchers typed by hosts and guests (the guessing guard applies)."""
+    return _pending(guard())
+
+
+@dependency
+def pending_sweep() -> PendingPayments:
+    """The sweep's: gives back what expired payments held (no guard settings in its environment)."""
+    return _pending(None)
 
 
 @dependency
@@ -117,11 +138,8 @@ def package_orders() -> PackageOrders:
 
 @dependency
 def codes() -> PromoCodeService:
-    settings = load(GuardSettings)
-    policy = GuardPolicy(settings.max_attempts_per_client, settings.max_attempts_per_property,
-                         settings.window_seconds)
-    return PromoCodeService(PromoCodeRepository(_dynamodb(), settings.table_name), policy,
-                            PartnerCardRepository(_dynamodb(), settings.table_name))
+    table = load(TableSettings).table_name
+    return PromoCodeService(PromoCodeRepository(_dynamodb(), table), guard(), PartnerCardRepository(_dynamodb(), table))
 
 
 @dependency
@@ -166,7 +184,8 @@ def get_pending_payment(property_id: PropertyId, booking_id: BookingId) -> Pendi
 
 
 @app.post("/v1/admin/properties/<property_id>/pending-payments/<booking_id>/code", tags=["Payments"],
-          summary="Apply a promo code to a pending payment (the PaymentIntent's amount is lowered on Stripe)")
+          summary="Apply a promo code or a gift voucher to a pending payment (the PaymentIntent's amount is "
+                  "lowered on Stripe)")
 def host_apply_code(property_id: PropertyId, booking_id: BookingId,
                     body: Annotated[PendingCodeInput, Body()]) -> PendingPaymentOut:
     return pending().apply_code(gateway(), codes(), property_id, booking_id, body.code, guard_client(app.current_event))
@@ -186,7 +205,7 @@ def guest_payment_page(property_id: PropertyId, booking_id: BookingId, t: PayTok
 
 
 @app.post("/v1/properties/<property_id>/pending-payments/<booking_id>/pay/code", tags=["Guest payment page"],
-          summary="The guest applies a promo code to what they owe (signed link)")
+          summary="The guest applies a promo code or a gift voucher to what they owe (signed link)")
 def guest_apply_code(property_id: PropertyId, booking_id: BookingId, t: PayToken,
                      body: Annotated[PendingCodeInput, Body()]) -> PendingPaymentOut:
     pending().check_link(signer(), property_id, booking_id, t)
@@ -222,7 +241,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @metrics.log_metrics
 def expire_due(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Every 15 minutes (EventBridge Scheduler): unpaid pending payments past their due date expire."""
-    expired = pending().expire_due(gateway, holds())
+    expired = pending_sweep().expire_due(gateway, holds())
     metrics.add_metric(name="PendingPaymentsExpired", unit=MetricUnit.Count, value=expired)
     return {"expired": expired}
 

@@ -388,3 +388,35 @@ def test_a_package_not_sold_online_cannot_be_ordered(api: Any, two: dict[str, An
     unknown = api.post("/v1/properties/demo/package-orders", json={
         "package_id": "pkg_nope", "buyer": {"first_name": "A", "last_name": "B", "email": "a@example.com"}})
     assert unknown.status_code == 404 and unknown.json["error"]["details"] == [{"field": "body.package_id"}]
+
+
+def test_a_gift_voucher_pays_part_of_a_pending_payment_and_comes_back_when_removed(
+        api: Any, two: dict[str, Any], order: Any) -> None:
+    headers = two["demo"]["headers"]
+    bought = order()  # two 50 € vouchers, on demo's connected account
+    assert post_connect(api, paid(bought, "demo", two["demo"]["account"], "evt_gv1")).json["vouchers"] == 2
+    listed = vouchers(api, headers, "demo", two["demo"]["product"])
+    code = listed[0]["code"]
+    payment = api.put("/v1/properties/demo/pending-payments/B-GV", json=pending_body(amount=8000),
+                      headers=headers).json
+    link = f"/v1/properties/demo/pending-payments/B-GV/pay/code?t={payment['pay_token']}"
+    applied = api.post(link, json={"code": code.lower()})
+    assert applied.status_code == 200, applied.json
+    assert (applied.json["amount"], applied.json["discount"], applied.json["code"]["kind"]) == (3000, 5000,
+                                                                                                "gift_voucher")
+    assert intent_amount(payment) == (3000, 90)
+    detail = api.get(f"/v1/admin/properties/demo/vouchers/{code}", headers=headers).json
+    assert detail["voucher"]["balance"] == 0
+    removed = api.delete(link)
+    assert removed.status_code == 200 and removed.json["amount"] == 8000
+    assert intent_amount(payment) == (8000, 240)
+    assert api.get(f"/v1/admin/properties/demo/vouchers/{code}", headers=headers).json["voucher"]["balance"] == 5000
+    # a voucher worth more than what is owed pays all but the minimum charge
+    small = api.put("/v1/properties/demo/pending-payments/B-GV2", json=pending_body(amount=3000), headers=headers).json
+    partly = api.post("/v1/admin/properties/demo/pending-payments/B-GV2/code", json={"code": code}, headers=headers)
+    assert partly.status_code == 200 and (partly.json["amount"], partly.json["discount"]) == (50, 2950)
+    assert api.get(f"/v1/admin/properties/demo/vouchers/{code}", headers=headers).json["voucher"]["balance"] == 2050
+    mistyped = api.post("/v1/admin/properties/demo/pending-payments/B-GV/code",
+                        json={"code": code[:-1] + ("A" if code[-1] != "A" else "B")}, headers=headers)
+    assert mistyped.status_code == 400 and mistyped.json["error"]["details"] == [{"field": "body.code"}]
+    assert small["amount"] == 3000

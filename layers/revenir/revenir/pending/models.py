@@ -60,7 +60,8 @@ class PendingPaymentInput(BaseModel):
 class PendingCodeInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    code: str = Field(min_length=1, max_length=64, description="A promo code (or private-sale / partner-card code).")
+    code: str = Field(min_length=1, max_length=64, description="A promo code (or a private-sale or partner-card "
+                      "code), or a gift voucher's code (its balance pays part of the amount).")
 
 
 class PendingAppliedCode(BaseModel):

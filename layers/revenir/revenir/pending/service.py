@@ -6,6 +6,7 @@ sweep expires what was not paid by the due date (the intent cancelled, the hold 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from revenir.connect.store import ConnectRepository
 from revenir.core import clock
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.core.signing import Signer
+from revenir.guard.policy import GuardPolicy
 from revenir.pending.models import (
     MINIMUM_CHARGE,
     PAYABLE,
@@ -32,6 +34,9 @@ from revenir.pending.models import (
 from revenir.pending.store import PendingPaymentRepository
 from revenir.properties.store import PropertyRepository
 from revenir.table.dynamodb import Item
+from revenir.vouchers import codes as voucher_codes
+from revenir.vouchers.models import VoucherRedeemRequest
+from revenir.vouchers.service import VoucherService
 
 logger = logging.getLogger(__name__)
 PURPOSE = "pending-payment"
@@ -56,6 +61,14 @@ def due_instant(due_date: Any, time_zone: str) -> str:
     return clock.iso(local)
 
 
+def voucher_booking(booking_id: str) -> str:
+    """The booking id a gift voucher's use for a pending payment is recorded under (apart from the booking's own
+    voucher redemptions, so removing it gives back only this one)."""
+    if len(booking_id) <= 60:
+        return f"pay.{booking_id}"
+    return "pay." + hashlib.sha256(booking_id.encode()).hexdigest()[:40]
+
+
 def payment_out(item: Item) -> PendingPaymentOut:
     return PendingPaymentOut.model_validate({k: v for k, v in item.items() if k in PendingPaymentOut.model_fields})
 
@@ -66,6 +79,8 @@ class PendingPayments:
     properties: PropertyRepository
     connect: ConnectRepository
     fee_basis_points: int = 0
+    vouchers: VoucherService | None = None  # gift vouchers applied to a payment (their balance pays part of it)
+    guard: GuardPolicy | None = None  # the guessing guard for voucher codes typed by a guest
 
     def _item(self, property_id: str, booking_id: str) -> Item:
         item = self.repository.get(property_id, booking_id)
@@ -141,6 +156,8 @@ class PendingPayments:
             raise Conflict("a code is already applied: remove it first", code="code_already_applied",
                            details=[{"field": "body.code"}])
         now = clock.now()
+        if self.vouchers is not None and voucher_codes.looks_native(voucher_codes.canonical(code)):
+            return self._apply_voucher(gateway, item, property_id, booking_id, code, client, now)
         hold_minutes = self._hold_minutes(item, now)
         request = RedeemRequest(
             code=code, arrival=item["arrival"], departure=item["departure"], guest_email=item.get("guest_email"),
@@ -192,8 +209,61 @@ class PendingPayments:
         updated = self.repository.clear_code(property_id, booking_id, amount, fee, clock.now())
         if updated is None:
             raise Conflict("the payment changed meanwhile: try again", code="concurrent_change")
-        holds.release(property_id, booking_id)
+        self._give_back(holds, property_id, booking_id, item["code"])
         return payment_out(updated)
+
+    def _apply_voucher(self, gateway: IntentGateway, item: Item, property_id: str, booking_id: str, code: str,
+                       client: str, now: datetime) -> PendingPaymentOut:
+        """A gift voucher's balance pays part of it (a gift card: whole): deducted at once (the vouchers' one
+        transaction, under `voucher_booking`), given back if the code is removed or the payment expires."""
+        assert self.vouchers is not None
+        if self.guard is None:
+            raise Conflict("gift vouchers cannot be applied here", code="voucher_not_applicable")
+        try:
+            balance = self.vouchers.check_balance(property_id, code, client, self.guard)
+        except (Conflict, InvalidInput, NotFound) as exc:
+            exc.details = exc.details or [{"field": "body.code"}]
+            raise
+        room = int(item["amount_due"]) - MINIMUM_CHARGE
+        if balance.currency != item["currency"]:
+            raise Conflict("the voucher is in another currency", code="currency_mismatch",
+                           details=[{"field": "body.code"}])
+        if balance.status != "unused" and balance.status != "partly_used":
+            raise Conflict(f"this voucher is {balance.status}", code=f"voucher_{balance.status}",
+                           details=[{"field": "body.code"}])
+        discount = min(balance.balance, room) if balance.kind == "voucher" else balance.balance
+        if discount <= 0 or discount > room:
+            raise Conflict("after this voucher the amount would be below the minimum charge", code="amount_too_low",
+                           details=[{"field": "body.code", "minimum": MINIMUM_CHARGE}])
+        use_id = voucher_booking(booking_id)
+        self.vouchers.redeem(property_id, VoucherRedeemRequest(code=code, booking_id=use_id, amount=discount,
+                                                               currency=str(item["currency"])), now)
+        amount = int(item["amount_due"]) - discount
+        fee = application_fee(amount, self.fee_basis_points) if item.get("stripe_account") else 0
+        try:
+            gateway.update_amount(payment_intent_id=str(item["payment_intent_id"]), amount=amount,
+                                  application_fee_amount=fee, stripe_account=item.get("stripe_account"))
+        except Exception:
+            self.vouchers.release(property_id, use_id)
+            raise
+        applied = PendingAppliedCode(code=balance.code, kind="gift_voucher", discount=discount)
+        updated = self.repository.set_code(property_id, booking_id, applied.model_dump(), discount, amount, fee, now)
+        if updated is None:
+            self.vouchers.release(property_id, use_id)
+            gateway.update_amount(payment_intent_id=str(item["payment_intent_id"]), amount=int(item["amount"]),
+                                  application_fee_amount=int(item.get("application_fee_amount") or 0),
+                                  stripe_account=item.get("stripe_account"))
+            raise Conflict("the payment changed meanwhile: try again", code="concurrent_change")
+        return payment_out(updated)
+
+    def _give_back(self, holds: PromoCodeHolds, property_id: str, booking_id: str, applied: dict[str, Any]) -> None:
+        """The applied code's use back: a promo code's hold released, a voucher's amount given back."""
+        if applied.get("kind") == "gift_voucher":
+            if self.vouchers is None:
+                raise Conflict("gift vouchers cannot be given back here", code="voucher_not_applicable")
+            self.vouchers.release(property_id, voucher_booking(booking_id))
+        else:
+            holds.release(property_id, booking_id)
 
     @staticmethod
     def _hold_minutes(item: Item, now: datetime) -> int:
@@ -219,7 +289,8 @@ class PendingPayments:
                 logger.warning("pending payment paid another amount", extra={"booking_id": booking_id})
             updated = self.repository.transition(property_id, booking_id, "paid", now, paid_at=clock.iso(now),
                                                  amount_received=int(obj.get("amount_received") or 0))
-            if (updated or item).get("code"):
+            if ((updated or item).get("code") or {}).get("kind", "promo_code") != "gift_voucher" and \
+                    (updated or item).get("code"):
                 try:
                     holds.confirm(property_id, booking_id)
                 except Exception as exc:  # the hold expired before the payment: the discount was honoured
@@ -247,7 +318,7 @@ class PendingPayments:
                     gateway().cancel(payment_intent_id=str(item["payment_intent_id"]),
                                    stripe_account=item.get("stripe_account"))
                 if item.get("code"):
-                    holds.release(property_id, booking_id)
+                    self._give_back(holds, property_id, booking_id, item["code"])
                 expired += 1
             except Exception:  # one bad item must not stop the others
                 logger.exception("could not expire %s/%s", property_id, booking_id)
