@@ -177,6 +177,13 @@ def register_pending_payment(property_id: PropertyId, booking_id: BookingId,
     return json_response(201, created)
 
 
+@app.delete("/v1/properties/<property_id>/pending-payments/<booking_id>", tags=["Booking engine"],
+            summary="Withdraw a pending payment (booking cancelled or paid otherwise): the PaymentIntent is "
+                    "cancelled and the code's use given back")
+def cancel_pending_payment(property_id: PropertyId, booking_id: BookingId) -> PendingPaymentOut:
+    return pending().cancel(gateway(), holds(), property_id, booking_id)
+
+
 @app.get("/v1/admin/properties/<property_id>/pending-payments/<booking_id>", tags=["Payments"],
          summary="A booking's pending payment: amount, applied code, status")
 def get_pending_payment(property_id: PropertyId, booking_id: BookingId) -> PendingPaymentOut:

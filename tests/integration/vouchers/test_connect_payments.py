@@ -315,6 +315,23 @@ def test_failed_then_expired_after_the_due_date(api: Any, two: dict[str, Any], l
                     json={"code": "EXP10"}).status_code == 200
 
 
+def test_the_booking_engine_withdraws_a_pending_payment(api: Any, two: dict[str, Any]) -> None:
+    headers = two["demo"]["headers"]
+    promo(api, headers, code="WITHDRAW")
+    payment = api.put("/v1/properties/demo/pending-payments/B-W", json=pending_body(), headers=headers).json
+    assert api.post("/v1/admin/properties/demo/pending-payments/B-W/code", json={"code": "WITHDRAW"},
+                    headers=headers).status_code == 200
+    for _ in range(2):  # idempotent
+        cancelled = api.delete("/v1/properties/demo/pending-payments/B-W", headers=headers)
+        assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    client, options = _stripe(two["demo"]["account"])
+    assert client.v1.payment_intents.retrieve(payment["payment_intent_id"], options=options).status == "canceled"
+    other = api.put("/v1/properties/demo/pending-payments/B-W2", json=pending_body(), headers=headers).json
+    reused = api.post(f"/v1/properties/demo/pending-payments/B-W2/pay/code?t={other['pay_token']}",
+                      json={"code": "WITHDRAW"})
+    assert reused.status_code == 200  # the single use came back
+
+
 def test_pending_payment_input_errors_name_the_field(api: Any, two: dict[str, Any]) -> None:
     headers = two["demo"]["headers"]
     past = api.put("/v1/properties/demo/pending-payments/B-99", json=pending_body(due_date=day(-2)), headers=headers)

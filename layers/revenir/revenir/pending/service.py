@@ -270,6 +270,24 @@ class PendingPayments:
         due = datetime.fromisoformat(str(item["due_at"]).replace("Z", "+00:00"))
         return max(1, min(MAX_HOLD_MINUTES, int((due - now).total_seconds() // 60)))
 
+    def cancel(self, gateway: IntentGateway, holds: PromoCodeHolds, property_id: str,
+               booking_id: str) -> PendingPaymentOut:
+        """The booking engine withdraws it (the booking was cancelled, or paid another way): cancelled, the intent
+        cancelled on Stripe, the code's use given back. A payment already final answers as it is (idempotent);
+        a paid one is a 409."""
+        item = self._item(property_id, booking_id)
+        if item["status"] == "paid":
+            raise Conflict("this payment is paid: refund it in Stripe", code="payment_not_payable")
+        updated = self.repository.transition(property_id, booking_id, "cancelled", clock.now())
+        if updated is None:
+            return payment_out(self._item(property_id, booking_id))
+        if updated.get("payment_intent_id"):
+            gateway.cancel(payment_intent_id=str(updated["payment_intent_id"]),
+                           stripe_account=updated.get("stripe_account"))
+        if updated.get("code"):
+            self._give_back(holds, property_id, booking_id, updated["code"])
+        return payment_out(updated)
+
     # ---------------------------------------------------------------- Stripe's events and the sweep
     def handle_event(self, holds: PromoCodeHolds, event: dict[str, Any], account: str | None) -> dict[str, Any]:
         """payment_intent.succeeded -> paid (the code's use confirmed); payment_intent.payment_failed -> failed
