@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The Stripe events the webhook function handles (functions/vouchers/webhook.py).
 STRIPE_EVENTS = ["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"]
 WEBHOOK_PATH = "/v1/stripe/webhook"
+#: The connected accounts' events (direct charges on the properties' own accounts; docs/payments.md).
+CONNECT_EVENTS = [*STRIPE_EVENTS, "charge.dispute.created", "charge.dispute.closed", "account.updated"]
+CONNECT_WEBHOOK_PATH = "/v1/stripe/connect/webhook"
 
 Say = Callable[[str], None]
 
@@ -60,10 +63,40 @@ def configure_stripe(stripe_client: Any, secrets: Any, secret_name: str, api_url
             {"url": url, "enabled_events": STRIPE_EVENTS, "description": "Revenir gift vouchers"})
         webhook_secret = endpoint.secret
         say(f"Stripe webhook {endpoint.id} registered for {url}")
-    value = {"secret_key": secret_key, "webhook_secret": webhook_secret, "webhook_endpoint_id": endpoint.id}
+    value = {**{k: v for k, v in stored.items() if k.startswith("connect_")},  # configure_stripe_connect's
+             "secret_key": secret_key, "webhook_secret": webhook_secret, "webhook_endpoint_id": endpoint.id}
     if value != stored:
         _write_secret(secrets, secret_name, value)
         say(f"stored the Stripe keys in Secrets Manager ({secret_name})")
+    return value
+
+
+def configure_stripe_connect(stripe_client: Any, secrets: Any, secret_name: str, api_url: str,
+                             say: Say) -> dict[str, Any]:
+    """Registers (or keeps) the Connect webhook endpoint (`connect: true`: the properties' own accounts' events)
+    and adds {connect_webhook_secret, connect_webhook_endpoint_id} to the stored Stripe secret."""
+    url = api_url.rstrip("/") + CONNECT_WEBHOOK_PATH
+    stored = _read_secret(secrets, secret_name)
+    endpoint = next((e for e in stripe_client.v1.webhook_endpoints.list({"limit": 100}).data if e.url == url), None)
+    connect_secret = stored.get("connect_webhook_secret")
+    if endpoint is not None and connect_secret and stored.get("connect_webhook_endpoint_id") == endpoint.id:
+        if sorted(endpoint.enabled_events) != sorted(CONNECT_EVENTS):
+            stripe_client.v1.webhook_endpoints.update(endpoint.id, {"enabled_events": CONNECT_EVENTS})
+            say(f"Stripe Connect webhook {endpoint.id}: events updated")
+        else:
+            say(f"Stripe Connect webhook {endpoint.id} already registered for {url}")
+    else:
+        if endpoint is not None:
+            stripe_client.v1.webhook_endpoints.delete(endpoint.id)
+        endpoint = stripe_client.v1.webhook_endpoints.create(
+            {"url": url, "enabled_events": CONNECT_EVENTS, "connect": True,
+             "description": "Revenir: the properties' connected accounts"})
+        connect_secret = endpoint.secret
+        say(f"Stripe Connect webhook {endpoint.id} registered for {url}")
+    value = {**stored, "connect_webhook_secret": connect_secret, "connect_webhook_endpoint_id": endpoint.id}
+    if value != stored:
+        _write_secret(secrets, secret_name, value)
+        say(f"stored the Connect webhook secret in Secrets Manager ({secret_name})")
     return value
 
 
@@ -168,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs an A
         return 2
     configure_stripe(stripe.StripeClient(secret_key), session.client("secretsmanager"),
                      parameters.get("StripeSecretName", "revenir/stripe"), outputs["ApiUrl"], secret_key, say)
+    configure_stripe_connect(stripe.StripeClient(secret_key), session.client("secretsmanager"),
+                             parameters.get("StripeSecretName", "revenir/stripe"), outputs["ApiUrl"], say)
 
     public_url = os.environ.get("PUBLIC_BASE_URL") or outputs["ApiUrl"]
     update_parameters(cloudformation, stack, parameters,

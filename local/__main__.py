@@ -232,7 +232,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Request, Response
 
-    from local import demo, emulator, fastdb, iam, outbox, state, stripe_setup, tokens
+    from local import connect, demo, emulator, fastdb, iam, outbox, state, stripe_setup, tokens
     from local.event_sources import EventSources
     from local.gateway import Gateway
     from local.scheduler import LocalClock
@@ -265,7 +265,11 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
             restored = state.restore_tables(saved)
         clock.travel(float(saved.get("clock_offset") or 0))
     roles = iam.create_roles(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
-    stripe_env = stripe_setup.environment(ports["stripe"], ports["api"])
+    # Stripe Connect: a stand-in in front of localstripe (local/connect.py); its accounts kept beside the state
+    connect_standin, _ = connect.serve(f"http://127.0.0.1:{ports['stripe']}",
+                                       state_file=None if saved is None else state.STATE_DIR / "connect.json")
+    connect_standin.state_file = state.STATE_DIR / "connect.json"
+    stripe_env = stripe_setup.environment(ports["stripe"], ports["api"], connect_standin.base_url)
     log_file: Any = sys.stdout  # --json-logs: the functions' own output and REPORT lines, on stdout
     if not args.json_logs:
         state.STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -368,7 +372,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     # the demo seed once, never on top of restored data
     token = demo.seed(gateway) if saved is None else tokens.mint([demo.DEMO_PROPERTY])
     gateway.console = console.request
-    stripe_setup.configure(ports["stripe"], ports["api"])
+    stripe_setup.configure(ports["stripe"], ports["api"], connect_standin)
 
     def take() -> dict[str, Any]:
         with emulator._holding():

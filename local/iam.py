@@ -229,7 +229,8 @@ def credentials(role: Role) -> dict[str, str]:
 
 
 LOCAL_VALUES = ("STRIPE_PUBLISHABLE_KEY", "STRIPE_JS_URL")
-STRIPE_SECRET_STAND_INS = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
+STRIPE_SECRET_STAND_INS = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE",
+                           "STRIPE_CONNECT_WEBHOOK_SECRET")
 
 
 def function_environment(fn: Function, role: Role, ports: dict[str, int], stripe_env: dict[str, str]) -> dict[str, str]:

@@ -21,26 +21,38 @@ LOCAL_SECRETS = {
     "STRIPE_SECRET_KEY": "sk_test_local",
     "STRIPE_PUBLISHABLE_KEY": "pk_test_local",
     "STRIPE_WEBHOOK_SECRET": "whsec_local_revenir_0123456789",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_local_revenir_connect_0123456789",
 }
 EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
 
 
-def environment(stripe_port: int, api_port: int | None = None) -> dict[str, str]:
-    """The functions' Stripe settings; with the gateway's port, Stripe.js is the Payment Element stand-in
+def environment(stripe_port: int, api_port: int | None = None, api_base: str | None = None) -> dict[str, str]:
+    """The functions' Stripe settings. `api_base`: the Connect stand-in (local/connect.py) in front of
+    localstripe, when it runs; with the gateway's port, Stripe.js is the Payment Element stand-in
     (/_local/stripe.js), else localstripe's own Stripe.js."""
     js = (f"http://127.0.0.1:{api_port}/_local/stripe.js" if api_port
           else f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/")
-    return {**LOCAL_SECRETS, "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}", "STRIPE_JS_URL": js}
+    return {**LOCAL_SECRETS, "STRIPE_API_BASE": api_base or f"http://127.0.0.1:{stripe_port}", "STRIPE_JS_URL": js}
 
 
-def configure(stripe_port: int, api_port: int) -> None:
-    """Register the webhook endpoint(s) with localstripe so payment events reach /v1/stripe/webhook."""
-    for name, value in environment(stripe_port, api_port).items():
+def configure(stripe_port: int, api_port: int, connect_standin: Any = None) -> None:
+    """Register the webhook endpoint(s) with localstripe so payment events reach /v1/stripe/webhook — through
+    the Connect stand-in's relay when it runs: events about a connected account's intents then reach
+    /v1/stripe/connect/webhook with `account`, signed with the Connect endpoint's secret."""
+    for name, value in environment(stripe_port, api_port,
+                                   connect_standin.base_url if connect_standin else None).items():
         if name in LOCAL_SECRETS:
             os.environ.setdefault(name, value)  # a developer's own test keys win
         else:
             os.environ[name] = value
-    data = [("url", f"http://127.0.0.1:{api_port}/v1/stripe/webhook"),
+    url = f"http://127.0.0.1:{api_port}/v1/stripe/webhook"
+    if connect_standin is not None:
+        connect_standin.relay_to = {
+            "platform_url": url, "platform_secret": os.environ["STRIPE_WEBHOOK_SECRET"],
+            "connect_url": f"http://127.0.0.1:{api_port}/v1/stripe/connect/webhook",
+            "connect_secret": os.environ["STRIPE_CONNECT_WEBHOOK_SECRET"]}
+        url = f"{connect_standin.base_url}/_connect/relay"
+    data = [("url", url),
             ("secret", os.environ["STRIPE_WEBHOOK_SECRET"])] + [("events[]", e) for e in EVENTS]
     request = urllib.request.Request(f"http://127.0.0.1:{stripe_port}/_config/webhooks/revenir",
                                      data=urllib.parse.urlencode(data).encode(), method="POST",

@@ -18,6 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from revenir.connect.store import ConnectRepository
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
@@ -64,7 +65,8 @@ class ShopSettings(TableSettings):
 @dependency
 def vouchers() -> VoucherService:
     dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
-    return VoucherService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table))
+    return VoucherService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table),
+                          ConnectRepository(dynamodb, table))
 
 
 @dependency

@@ -17,6 +17,8 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from revenir.connect.models import fee_basis_points
+from revenir.connect.store import ConnectRepository
 from revenir.core.settings import EnvironmentSettings, TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
@@ -41,6 +43,11 @@ class StripeSettings(EnvironmentSettings):
     publishable_key: str = Field(alias="STRIPE_PUBLISHABLE_KEY", min_length=1)
 
 
+class FeeSettings(EnvironmentSettings):
+    application_fee_percent: str = Field(alias="APPLICATION_FEE_PERCENT", pattern=r"^\d{1,3}(\.\d{1,2})?$",
+                                         description="The platform's fee on direct charges (template parameter).")
+
+
 # ---------------------------------------------------------------- dependencies, built at first use
 @dependency
 def gateway() -> StripeGateway:
@@ -52,7 +59,9 @@ def gateway() -> StripeGateway:
 @dependency
 def orders() -> GiftOrderService:
     dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
-    return GiftOrderService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table))
+    return GiftOrderService(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table),
+                            ConnectRepository(dynamodb, table),
+                            fee_basis_points(load(FeeSettings).application_fee_percent))
 
 
 @app.post("/v1/properties/<property_id>/gift-orders", tags=["Gift vouchers"],

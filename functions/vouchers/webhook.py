@@ -5,6 +5,10 @@ order, over a repository write that is itself conditional on the order still bei
 e-mails that are due (each send idempotent too). `charge.refunded` voids what is left of the vouchers the
 refund paid for; `payment_intent.payment_failed` issues nothing. A paid order that cannot be issued for good
 is refunded and the buyer and the host told (revenir.vouchers.refunds), and the event acknowledged.
+POST /v1/stripe/connect/webhook takes the Connect endpoint's events (direct charges on the properties' own
+accounts: each carries `account`), verified with that endpoint's own secret; an order or a pending payment is
+touched only by events from the account it was charged on. Pending payments' events (metadata revenir_kind)
+go to revenir.pending, `account.updated` to revenir.connect.
 `deliver_due` (every minute) sends the recipients' e-mails on their chosen day. Own function: the Stripe secret
 and SES rights; stripe is imported only to refund (signatures are verified by revenir.vouchers.stripe_signature).
 """
@@ -29,10 +33,18 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from revenir.codes.service import PromoCodeHolds
+from revenir.codes.store import PromoCodeRepository
+from revenir.connect.service import record_account_updated
+from revenir.connect.store import ConnectRepository
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.http.app import create_app, error_response, json_response
 from revenir.mail.sender import SesMailer
+from revenir.packages.orders import PackageOrders
+from revenir.packages.store import PackageRepository
+from revenir.pending.service import PendingPayments
+from revenir.pending.store import PendingPaymentRepository
 from revenir.properties.store import PropertyRepository
 from revenir.vouchers import stripe_signature as stripe_webhook
 from revenir.vouchers.deliveries import GiftDeliveries
@@ -56,6 +68,8 @@ class WebhookSettings(TableSettings):
     secret_key: str | None = Field(default=None, alias="STRIPE_SECRET_KEY",
                                    description="Local runtime only: overrides the secret (refunds).")
     api_base: str | None = Field(default=None, alias="STRIPE_API_BASE", description="localstripe, locally.")
+    connect_webhook_secret: str | None = Field(default=None, alias="STRIPE_CONNECT_WEBHOOK_SECRET",
+                                               description="Local runtime only: overrides the secret.")
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
@@ -73,6 +87,28 @@ def _repositories() -> tuple[VoucherRepository, PropertyRepository]:
 @dependency
 def orders() -> GiftOrderService:
     return GiftOrderService(*_repositories())
+
+
+@dependency
+def _connect() -> ConnectRepository:
+    return ConnectRepository(_dynamodb(), load(TableSettings).table_name)
+
+
+@dependency
+def pending() -> PendingPayments:
+    table = load(TableSettings).table_name
+    return PendingPayments(PendingPaymentRepository(_dynamodb(), table), _repositories()[1], _connect())
+
+
+@dependency
+def package_orders() -> PackageOrders:
+    table = load(TableSettings).table_name
+    return PackageOrders(PackageRepository(_dynamodb(), table), _repositories()[1], _connect())
+
+
+@dependency
+def holds() -> PromoCodeHolds:
+    return PromoCodeHolds(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
 
 
 @dependency
@@ -104,12 +140,14 @@ def _settle_failed(property_id: str, order_id: str, payment_intent_id: str, reas
     return settled
 
 
-def _webhook_secrets() -> list[str]:
+def _webhook_secrets(name: str = "webhook_secret") -> list[str]:
+    """The platform endpoint's signing secret(s), or the Connect endpoint's (`connect_webhook_secret`)."""
     settings = load(WebhookSettings)
-    if settings.webhook_secret:
-        return [settings.webhook_secret]
+    local = settings.webhook_secret if name == "webhook_secret" else settings.connect_webhook_secret
+    if local:
+        return [local]
     secret = parameters.get_secret(settings.secret_name, transform="json", max_age=300)
-    value = secret["webhook_secret"]
+    value = secret[name]
     return list(value) if isinstance(value, list) else [str(value)]  # a list while rolling a secret
 
 
@@ -156,14 +194,23 @@ def _send_due_of_order(property_id: str, order_id: str) -> int:
                for to in deliveries().due_of_order(property_id, order_id))
 
 
-@app.post("/v1/stripe/webhook")
-def stripe_event() -> Response[Any]:
-    """Stripe's events, signature-verified (400 and nothing stored when the signature is bad or missing)."""
-    body = app.current_event.decoded_body or ""
-    event = stripe_webhook.verify(body.encode(), app.current_event.headers.get("stripe-signature"),
-                                  _webhook_secrets())
+def _handle(event: dict[str, Any], account: str | None) -> Response[Any]:
+    """One verified event, to the capability it is about (wiring: the metadata names it)."""
+    obj: dict[str, Any] = event["data"].get("object") or {}
+    if event["type"] == "account.updated":
+        return json_response(200, record_account_updated(_connect(), event))
+    if (obj.get("metadata") or {}).get("revenir_kind") == "package_order":
+        answer = package_orders().handle_event(event, account, _mailer())
+        if answer.get("issued"):
+            metrics.add_metric(name="PackagesSoldOnline", unit=MetricUnit.Count, value=1)
+        return json_response(200, answer)
+    if (obj.get("metadata") or {}).get("revenir_kind") == "pending_payment":
+        answer = pending().handle_event(holds(), event, account)
+        if answer.get("status") == "paid":
+            metrics.add_metric(name="PendingPaymentsPaid", unit=MetricUnit.Count, value=1)
+        return json_response(200, answer)
     try:
-        outcome = orders().handle_event(event, issue_once, _send_due_of_order, _settle_failed)
+        outcome = orders().handle_event(event, issue_once, _send_due_of_order, _settle_failed, account=account)
     except IdempotencyAlreadyInProgressError:  # the same event, concurrently: Stripe will retry
         return error_response(409, "in_progress", "this order is being issued: retry later")
     if outcome.failed:
@@ -172,8 +219,34 @@ def stripe_event() -> Response[Any]:
         metrics.add_metric(name="GiftVouchersVoided", unit=MetricUnit.Count, value=outcome.voided)
     if outcome.result.get("order_id"):
         logger.info("stripe event", extra={"stripe_event": event.get("id"), "type": event["type"],
-                                           "order_id": outcome.result["order_id"]})
+                                           "order_id": outcome.result["order_id"], "account": account})
     return json_response(200, outcome.result)
+
+
+@app.post("/v1/stripe/webhook")
+def stripe_event() -> Response[Any]:
+    """Stripe's events on the platform account, signature-verified (400 and nothing stored when the signature
+    is bad or missing). An event that names a connected account is not the platform's: ignored here."""
+    body = app.current_event.decoded_body or ""
+    event = stripe_webhook.verify(body.encode(), app.current_event.headers.get("stripe-signature"),
+                                  _webhook_secrets())
+    if event.get("account"):
+        return json_response(200, {"received": True, "handled": False, "reason": "connect_event"})
+    return _handle(event, None)
+
+
+@app.post("/v1/stripe/connect/webhook")
+def stripe_connect_event() -> Response[Any]:
+    """The Connect endpoint's events (the properties' own accounts), verified with its own secret; each must
+    name its `account`, and touches only what was charged on that account."""
+    body = app.current_event.decoded_body or ""
+    event = stripe_webhook.verify(body.encode(), app.current_event.headers.get("stripe-signature"),
+                                  _webhook_secrets("connect_webhook_secret"))
+    account = event.get("account")
+    if not isinstance(account, str) or not account.startswith("acct_"):
+        return error_response(400, "missing_account", "a Connect event names its account",
+                              [{"field": "body.account"}])
+    return _handle(event, account)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -30,6 +30,8 @@ TARGETS: dict[str, str] = {
     "redemption_create": "CodesFunction",
     "private_sale_create": "SalesFunction",
     "schedule_promo_holds": "CodeHoldsSweeperFunction",
+    "package_create": "PackagesFunction",
+    "schedule_pending_payments": "PendingPaymentsSweeperFunction",
     "booking_put": "GuestsFunction",
     "mail_template_preview": "MailFunction",
     "schedule_mail_dispatch": "MailDispatchFunction",
@@ -51,6 +53,8 @@ NOT_COVERED: dict[str, str] = {
                         "covered through the gateway in test_memberships.py, with the trigger's documented events",
     "GiftOrdersFunction": "an order names generated product ids (gp_…) and needs Stripe (localstripe): covered "
                           "through the gateway in tests/integration/vouchers/",
+    "PaymentsFunction": "every route needs Stripe (localstripe behind the Connect stand-in): covered through the "
+                        "gateway in tests/integration/vouchers/test_connect_payments.py",
 }
 
 
@@ -152,6 +156,14 @@ def test_schedule_promo_holds_releases_expired_holds(lambdas: Any, demo: str) ->
     assert response["statusCode"] == 201 and body_of(response)["status"] == "held", response["body"]
     clock.travel(6 * 60)  # the guest never paid: the hold has expired
     assert invoke(lambdas, load_event("schedule_promo_holds"), "CodeHoldsSweeperFunction") == {"released": 1}
+
+
+def test_package_create_then_the_pending_payments_sweep(lambdas: Any, demo: str) -> None:
+    response = invoke(lambdas, load_event("package_create"), "PackagesFunction")
+    assert response["statusCode"] == 201, response["body"]
+    assert body_of(response)["id"].startswith("pkg_") and body_of(response)["units"] == 5
+    # nothing due: the sweep reads the due queue and touches nothing (Stripe is not even reached)
+    assert invoke(lambdas, load_event("schedule_pending_payments"), "PendingPaymentsSweeperFunction") == {"expired": 0}
 
 
 def test_booking_put_schedules_its_emails_and_preview_renders_them(lambdas: Any, demo: str) -> None:

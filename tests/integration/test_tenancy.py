@@ -29,12 +29,19 @@ ANONYMOUS = {
     "GET /v1/properties/{property_id}/reviews/summary",
     "GET /v1/properties/{property_id}/reviews/form",
     "POST /v1/properties/{property_id}/reviews",
+    "POST /v1/stripe/connect/webhook",
+    "GET /v1/properties/{property_id}/pending-payments/{booking_id}/pay",
+    "POST /v1/properties/{property_id}/pending-payments/{booking_id}/pay/code",
+    "DELETE /v1/properties/{property_id}/pending-payments/{booking_id}/pay/code",
+    "POST /v1/properties/{property_id}/package-orders",
+    "GET /v1/properties/{property_id}/packages/on-sale",
 }
 PROTECTED = [r for r in ROUTES if r.authorizer]
 SAMPLE = {"property_id": "demo", "booking_id": "b-1", "promo_id": "pc_" + "0" * 26, "product_id": "gp_" + "0" * 26,
           "code": "ABCD-EFGH-JKLM-NPQR", "email": "guest@example.com", "template_id": "pre_stay",
           "segment_id": "families", "review_id": "rv_1", "cart_id": "c-1", "sale_id": "ps_1", "program_id": "pp_1",
-          "offer_id": "gite", "token": "t" * 20}
+          "offer_id": "gite", "token": "t" * 20,
+          "package_id": "pkg_" + "0" * 26}
 
 
 def concrete(path: str) -> str:

@@ -17,6 +17,11 @@ SERVER_TO_SERVER = {
     ("DELETE", "/v1/properties/{property_id}/redemptions/{booking_id}"): "revenir/redemptions",
     ("POST", "/v1/properties/{property_id}/vouchers/redeem"): "revenir/redemptions",
     ("DELETE", "/v1/properties/{property_id}/vouchers/redemptions/{booking_id}"): "revenir/redemptions",
+    ("PUT", "/v1/properties/{property_id}/pending-payments/{booking_id}"): "revenir/bookings",
+    ("DELETE", "/v1/properties/{property_id}/pending-payments/{booking_id}"): "revenir/bookings",
+    ("GET", "/v1/properties/{property_id}/package-holdings/{code}"): "revenir/redemptions",
+    ("POST", "/v1/properties/{property_id}/package-holdings/consume"): "revenir/redemptions",
+    ("DELETE", "/v1/properties/{property_id}/package-holdings/consumptions/{booking_id}"): "revenir/redemptions",
 }
 
 

@@ -75,6 +75,23 @@ def test_the_webhook_handles_exactly_the_registered_events() -> None:
         assert f'"{event}"' in source
 
 
+def test_the_connect_webhook_is_registered_once_beside_the_platform_one(aws: Any) -> None:
+    endpoints = FakeWebhookEndpoints()
+    stripe_client = SimpleNamespace(v1=SimpleNamespace(webhook_endpoints=endpoints))
+    secrets = boto3.client("secretsmanager")
+    said: list[str] = []
+    for _ in range(2):  # as `make configure` runs them, twice: nothing re-registered
+        configure.configure_stripe(stripe_client, secrets, "revenir/stripe", API, "sk_test_1", said.append)
+        configure.configure_stripe_connect(stripe_client, secrets, "revenir/stripe", API, said.append)
+    assert endpoints.created == 2
+    urls = sorted(e.url for e in endpoints.endpoints.values())
+    assert urls == [API + "/v1/stripe/connect/webhook", API + "/v1/stripe/webhook"]
+    stored = json.loads(secrets.get_secret_value(SecretId="revenir/stripe")["SecretString"])
+    assert stored["webhook_secret"] == "whsec_1" and stored["connect_webhook_secret"] == "whsec_2"
+    source = (configure.ROOT / "functions/vouchers/webhook.py").read_text(encoding="utf-8")
+    assert '"connect_webhook_secret"' in source and configure.CONNECT_WEBHOOK_PATH in source
+
+
 def test_ses_check_prints_dkim_records_until_verified() -> None:
     """GetEmailIdentity as SES documents it (moto answers without DKIM tokens)."""
     pending: dict[str, Any] = {"IdentityType": "DOMAIN", "VerifiedForSendingStatus": False,

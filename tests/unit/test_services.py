@@ -79,6 +79,9 @@ class FakeVouchers:
     def mark_order_failed(self, property_id: str, order_id: str, reason: str, now: Any) -> None:
         self.failed.append((property_id, order_id, reason))
 
+    def get_order(self, property_id: str, order_id: str) -> dict[str, Any]:
+        return {"order_id": order_id, "status": "pending"}  # charged on the platform account (no stripe_account)
+
     def void_order_for_refund(self, property_id: str, order_id: str, amount: int, full: bool, now: Any) -> list[str]:
         return ["A", "B"] if full else ["A"]
 
@@ -116,6 +119,12 @@ def test_stripe_events_reach_only_our_orders_and_do_the_right_work() -> None:
 
     other = orders.handle_event(event("customer.created", id="pi_ours", object="payment_intent"), never, never)
     assert other.result["handled"] is False
+
+    # a connected account's event about an order charged on the platform account: not applied (issue 17)
+    elsewhere = orders.handle_event(event("payment_intent.payment_failed", id="pi_ours", object="payment_intent"),
+                                    never, never, account="acct_someone")
+    assert elsewhere.result == {"received": True, "handled": False, "reason": "account_mismatch"}
+    assert len(vouchers.failed) == 1
 
 
 def test_a_dependency_is_built_once_even_when_first_needed_by_concurrent_requests() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from local import connect as connect_stand_in
 from revenir.vouchers import stripe_signature as stripe_webhook
 
 
@@ -30,6 +31,11 @@ WEBHOOK_SECRET = "whsec_test_revenir"
 # What the local runtime's stripe_setup gives the handlers (set before any handler loads its settings).
 os.environ.update({"STRIPE_SECRET_KEY": "sk_test_integration", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
                    "STRIPE_API_BASE": f"http://127.0.0.1:{STRIPE_PORT}"})
+# Stripe Connect (issue 17): the handlers reach localstripe through the Connect stand-in (local/connect.py),
+# transparent for platform charges, which adds accounts and the Stripe-Account header's routing.
+CONNECT_WEBHOOK_SECRET = "whsec_test_revenir_connect"
+CONNECT, _CONNECT_SERVER = connect_stand_in.serve(f"http://127.0.0.1:{STRIPE_PORT}")
+os.environ.update({"STRIPE_API_BASE": CONNECT.base_url, "STRIPE_CONNECT_WEBHOOK_SECRET": CONNECT_WEBHOOK_SECRET})
 
 
 @pytest.fixture(scope="session")

@@ -401,6 +401,9 @@ class GiftShop(BaseModel):
     products: list[ShopProduct]
     stripe_publishable_key: str
     stripe_js_url: str
+    stripe_account: str | None = Field(default=None, description="The property's connected Stripe account "
+                                       "(direct charges): Stripe.js is initialised with Stripe(pk, {stripeAccount}). "
+                                       "Null: payments go to the platform account.")
 
 
 __all__ = ["GiftOrderInput", "GiftProduct", "GiftProductInput", "Voucher"]

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from revenir.connect.models import application_fee
+from revenir.connect.store import ConnectRepository
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.properties.models import Property
@@ -24,7 +26,8 @@ from revenir.vouchers.store import VoucherRepository
 
 class Gateway(Protocol):
     def create_intent(self, *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str,
-                      payment_method: str | None, description: str, receipt_email: str) -> Any: ...
+                      payment_method: str | None, description: str, receipt_email: str,
+                      stripe_account: str | None = None, application_fee_amount: int = 0) -> Any: ...
 
 
 class GiftOrderOut(BaseModel):
@@ -37,6 +40,9 @@ class GiftOrderOut(BaseModel):
     client_secret: str
     payment_status: str
     stripe_publishable_key: str | None = None
+    stripe_account: str | None = Field(default=None, description="The property's connected Stripe account: "
+                                       "confirm with Stripe(pk, {stripeAccount}). Null: the platform account.")
+    application_fee_amount: int = Field(default=0, description="The platform's fee on this direct charge.")
 
 
 def order_number(now: datetime) -> str:
@@ -45,7 +51,9 @@ def order_number(now: datetime) -> str:
 
 
 def create_order(repo: VoucherRepository, gateway: Gateway, prop: Property, body: GiftOrderInput,
-                 now: datetime) -> GiftOrderOut:
+                 now: datetime, stripe_account: str | None = None, fee_basis_points: int = 0) -> GiftOrderOut:
+    """The order and its PaymentIntent: a direct charge on `stripe_account` (the property's) with the platform's
+    fee when the property is connected, else a charge on the platform account."""
     products = {p.id: p for p in repo.list_products(prop.property_id)}
     today = clock.local_today(prop.time_zone, now)
     priced, total, currency = price_order(body, products, today)
@@ -60,6 +68,9 @@ def create_order(repo: VoucherRepository, gateway: Gateway, prop: Property, body
         "items": [p.model_dump() for p in priced], "total": total, "currency": currency,
         "buyer": body.buyer.model_dump(mode="json", exclude_none=True),
         "deliveries": deliveries, "created_at": clock.iso(now)}
+    fee = application_fee(total, fee_basis_points) if stripe_account else 0
+    if stripe_account:
+        order |= {"stripe_account": stripe_account, "application_fee_amount": fee}
     if body.recipient is not None:
         order["recipient"] = body.recipient.model_dump(mode="json", exclude_none=True)
     repo.create_order(prop.property_id, order)
@@ -67,11 +78,11 @@ def create_order(repo: VoucherRepository, gateway: Gateway, prop: Property, body
         amount=total, currency=currency, idempotency_key=f"gift-order-{order_id}",
         metadata={"property_id": prop.property_id, "order_id": order_id, "order_number": number},
         payment_method=body.payment_method, description=f"{prop.name} — gift order {number}",
-        receipt_email=body.buyer.email)
+        receipt_email=body.buyer.email, stripe_account=stripe_account, application_fee_amount=fee)
     repo.attach_payment(prop.property_id, order_id, intent.id)
     return GiftOrderOut(order_id=order_id, order_number=number, amount=total, currency=currency,
                         payment_intent_id=intent.id, client_secret=intent.client_secret,
-                        payment_status=intent.status)
+                        payment_status=intent.status, stripe_account=stripe_account, application_fee_amount=fee)
 
 
 def event_order(repo: VoucherRepository, obj: dict[str, Any]) -> tuple[str, str] | None:
@@ -79,7 +90,7 @@ def event_order(repo: VoucherRepository, obj: dict[str, Any]) -> tuple[str, str]
     metadata = obj.get("metadata") or {}
     if metadata.get("property_id") and metadata.get("order_id"):
         return str(metadata["property_id"]), str(metadata["order_id"])
-    intent = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    intent = obj.get("payment_intent") if obj.get("object") in ("charge", "dispute", "refund") else obj.get("id")
     return repo.order_of_payment_intent(str(intent)) if intent else None
 
 
@@ -122,10 +133,15 @@ class GiftOrderService:
 
     vouchers: VoucherRepository
     properties: PropertyRepository
+    connect: ConnectRepository | None = None
+    fee_basis_points: int = 0
 
     def place(self, gateway: Gateway, property_id: str, body: GiftOrderInput) -> GiftOrderOut:
-        """Price the basket and create the PaymentIntent (idempotency key = the order)."""
-        return create_order(self.vouchers, gateway, self.properties.get(property_id), body, clock.now())
+        """Price the basket and create the PaymentIntent (idempotency key = the order): a direct charge on the
+        property's connected account when it has one that can take charges."""
+        account = self.connect.charge_account(property_id) if self.connect is not None else None
+        return create_order(self.vouchers, gateway, self.properties.get(property_id), body, clock.now(), account,
+                            self.fee_basis_points)
 
     def issue(self, property_id: str, order_id: str, payment_intent_id: str, amount: int, currency: str
               ) -> list[str]:
@@ -135,20 +151,30 @@ class GiftOrderService:
 
     def handle_event(self, event: dict[str, Any], issue_once: Callable[[dict[str, Any]], dict[str, Any]],
                      send_due: Callable[[str, str], int],
-                     settle_failed: Callable[[str, str, str, str], dict[str, Any]] | None = None
-                     ) -> StripeEventOutcome:
+                     settle_failed: Callable[[str, str, str, str], dict[str, Any]] | None = None,
+                     account: str | None = None) -> StripeEventOutcome:
         """`payment_intent.succeeded` issues (through `issue_once`, the caller's idempotent wrapper of `issue`)
         then sends the e-mails due — or, when issuing fails for good (`permanent_reason`), settles the
         order through `settle_failed(property, order, payment intent, reason)` (refund, tell the buyer and the
         host) and acknowledges the event; a transient failure raises (5xx: Stripe retries).
         `payment_intent.payment_failed` marks the order; `charge.refunded` voids what the refund paid for.
-        Events about anything else are acknowledged, not handled."""
+        Events about anything else are acknowledged, not handled.
+
+        `account` is the event's connected account (the Connect endpoint's events), None on the platform
+        endpoint: an order is handled only by events from the account it was charged on, so an event from
+        property A's account (or the platform's) can never touch property B's order."""
         kind = str(event["type"])
         obj: dict[str, Any] = event["data"].get("object") or {}
         found = event_order(self.vouchers, obj)
         if found is None:  # not one of our gift orders (another integration on the same Stripe account)
             return StripeEventOutcome({"received": True, "handled": False})
         property_id, order_id = found
+        try:
+            charged_on = self.vouchers.get_order(property_id, order_id).get("stripe_account")
+        except NotFound:
+            return StripeEventOutcome({"received": True, "handled": False})
+        if charged_on != account:
+            return StripeEventOutcome({"received": True, "handled": False, "reason": "account_mismatch"})
         result: dict[str, Any] = {"received": True, "handled": True, "type": kind, "order_id": order_id}
         if kind == "payment_intent.succeeded":
             try:
@@ -174,5 +200,10 @@ class GiftOrderService:
                                                          bool(obj.get("refunded")), clock.now())
             result["voided"] = len(voided)
             return StripeEventOutcome(result, voided=len(voided))
+        if kind.startswith("charge.dispute."):  # recorded on the order; the account's owner answers it in Stripe
+            self.vouchers.record_dispute(property_id, order_id, str(obj.get("id") or ""),
+                                         str(obj.get("status") or kind.rsplit(".", 1)[1]), clock.now())
+            result["dispute"] = obj.get("status")
+            return StripeEventOutcome(result)
         result["handled"] = False
         return StripeEventOutcome(result)

@@ -26,7 +26,8 @@ from revenir.vouchers.store import VoucherRepository
 
 
 class Refunds(Protocol):
-    def refund(self, *, payment_intent_id: str, idempotency_key: str, reason: str) -> str: ...
+    def refund(self, *, payment_intent_id: str, idempotency_key: str, reason: str,
+               stripe_account: str | None = None) -> str: ...
 
 
 def _language(candidate: Any, fallback: str) -> str:
@@ -74,7 +75,8 @@ class FailedOrders:
         if order["status"] == "issue_failed":  # first delivery, or a retry after the gateway failed
             refund_id = self.gateway.refund(
                 payment_intent_id=str(order.get("refund_payment_intent_id") or payment_intent_id),
-                idempotency_key=f"refund-{order_id}", reason=str(order.get("issue_failure") or reason))
+                idempotency_key=f"refund-{order_id}", reason=str(order.get("issue_failure") or reason),
+                stripe_account=order.get("stripe_account"))  # a direct charge is refunded on its own account
             self.vouchers.mark_refunded(property_id, order_id, refund_id, now)
             order = self.vouchers.get_order(property_id, order_id)
         if order["status"] != "refunded":  # issued meanwhile by a concurrent delivery: nothing to settle

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from revenir.connect.store import ConnectRepository
 from revenir.core import clock, ids
 from revenir.core.errors import InvalidInput
 from revenir.guard.policy import GuardPolicy
@@ -42,6 +43,7 @@ from revenir.vouchers.store import NewVoucher, VoucherRepository, product_from_i
 class VoucherService:
     vouchers: VoucherRepository
     properties: PropertyRepository
+    connect: ConnectRepository | None = None  # the property's Stripe account, for the gift shop's Stripe.js
 
     def _property(self, property_id: str) -> Property:
         return self.properties.get(property_id)
@@ -151,7 +153,8 @@ class VoucherService:
                     for p in self.vouchers.list_products(property_id) if p.is_published(today)]
         return GiftShop(property_id=property_id, property_name=prop.name, currency=prop.currency,
                         language=prop.default_language, products=products,
-                        stripe_publishable_key=stripe_publishable_key, stripe_js_url=stripe_js_url)
+                        stripe_publishable_key=stripe_publishable_key, stripe_js_url=stripe_js_url,
+                        stripe_account=self.connect.charge_account(property_id) if self.connect else None)
 
     def _guarded(self, property_id: str, code: str, client: str, guard: GuardPolicy) -> Item:
         """The voucher and the guessing-guard counters in one BatchGetItem; an unknown code counts as a miss

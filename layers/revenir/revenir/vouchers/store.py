@@ -161,6 +161,14 @@ class VoucherRepository:
             raise NotFound(f"gift order {order_id!r} does not exist", code="gift_order_not_found")
         return item
 
+    def record_dispute(self, property_id: str, order_id: str, dispute_id: str, status: str, now: datetime) -> None:
+        """A dispute on the order's charge (Stripe's status: needs_response, won, lost…): kept on the order."""
+        self._client.update_item(
+            TableName=self._table, Key=key(vk.order_pk(property_id, order_id), vk.ORDER_SK),
+            UpdateExpression="SET dispute_id = :d, dispute_status = :s, updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values(d=dispute_id, s=status, now=clock.iso(now)))
+
     def order_of_payment_intent(self, payment_intent_id: str) -> tuple[str, str] | None:
         item = deserialize(self._client.get_item(
             TableName=self._table, Key=key(vk.payment_intent_pk(payment_intent_id), vk.PAYMENT_INTENT_SK),
