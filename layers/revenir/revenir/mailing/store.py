@@ -1,0 +1,119 @@
+"""The e-mailing tool's items: the connection and the sync status (the property's MAILING partition), what was
+last sent for each guest (in the guest's partition), and the credentials in Secrets Manager (one secret per
+property and tool, under the stack's name prefix; the API function alone may write them)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from revenir.core import clock
+from revenir.mailing import keys
+from revenir.table.dynamodb import DynamoDBClient, Item, deserialize, key, serialize, values
+
+#: Counters of the status item (ADDed by the sync, never read-modify-written).
+COUNTERS = ("sent", "updated", "removed", "failed", "skipped")
+
+
+class MailingRepository:
+    def __init__(self, client: DynamoDBClient, table_name: str):
+        self._client = client
+        self._table = table_name
+
+    def connection_and_status(self, property_id: str) -> tuple[Item | None, Item | None]:
+        page = self._client.query(TableName=self._table, KeyConditionExpression="pk = :pk", ConsistentRead=True,
+                                  ExpressionAttributeValues=values(pk=keys.mailing_pk(property_id)))
+        found = {i["sk"]: i for i in (deserialize(raw) or {} for raw in page.get("Items", []))}
+        return found.get(keys.CONNECTION_SK), found.get(keys.STATUS_SK)
+
+    def connection(self, property_id: str) -> Item | None:
+        return deserialize(self._client.get_item(
+            TableName=self._table, Key=key(keys.mailing_pk(property_id), keys.CONNECTION_SK)).get("Item"))
+
+    def save_connection(self, property_id: str, data: Item) -> None:
+        """A new connection starts a new status (figures of another tool or list mean nothing here)."""
+        self._client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self._table, "Item": serialize(
+                {"pk": keys.mailing_pk(property_id), "sk": keys.CONNECTION_SK, **data})}},
+            {"Put": {"TableName": self._table, "Item": serialize(
+                {"pk": keys.mailing_pk(property_id), "sk": keys.STATUS_SK, "resync": "idle"})}},
+        ])
+
+    def update_connection(self, property_id: str, fields: dict[str, Any]) -> bool:
+        names = {f"#{k}": k for k in fields}
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=key(keys.mailing_pk(property_id), keys.CONNECTION_SK),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+                ConditionExpression="attribute_exists(pk)", ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values(**fields))
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def delete_connection(self, property_id: str) -> None:
+        for sk in (keys.CONNECTION_SK, keys.STATUS_SK):
+            self._client.delete_item(TableName=self._table, Key=key(keys.mailing_pk(property_id), sk))
+
+    def count(self, property_id: str, counts: dict[str, int], error: str | None = None, *,
+              resync: str | None = None) -> None:
+        """Add to the status counters (one UpdateItem), mark the last sync, and the last error if any."""
+        now = clock.iso(clock.now())
+        sets = ["last_sync_at = :now"]
+        vals: dict[str, Any] = {"now": now}
+        adds = []
+        for name, value in counts.items():
+            if value and name in COUNTERS:
+                adds.append(f"#{name} :{name}")
+                vals[name] = value
+        if error:
+            sets += ["last_error = :err", "last_error_at = :now"]
+            vals["err"] = error[:300]
+        if resync == "running":
+            sets += ["resync = :rs", "resync_started_at = :now"]
+            vals["rs"] = resync
+        elif resync == "done":
+            sets += ["resync = :rs", "resync_finished_at = :now"]
+            vals["rs"] = resync
+        expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
+        names = {f"#{n}": n for n in counts if n in vals}
+        self._client.update_item(
+            TableName=self._table, Key=key(keys.mailing_pk(property_id), keys.STATUS_SK),
+            UpdateExpression=expression, ExpressionAttributeValues=values(**vals),
+            **({"ExpressionAttributeNames": names} if names else {}))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ per guest: what the tool last received
+    @staticmethod
+    def synced_of(items: list[Item]) -> Item | None:
+        return next((i for i in items if i.get("sk") == keys.SYNCED_SK), None)
+
+    def mark_synced(self, property_id: str, email: str, data: Item) -> None:
+        self._client.put_item(TableName=self._table, Item=serialize(
+            {"pk": keys.guest_pk(property_id, email), "sk": keys.SYNCED_SK, **data}))
+
+
+class SecretVault:
+    """The tools' credentials in Secrets Manager: `<prefix><property_id>/<provider>`, one secret each."""
+
+    def __init__(self, client: Any, prefix: str):
+        self._client = client
+        self._prefix = prefix
+
+    def name(self, property_id: str, provider: str) -> str:
+        return f"{self._prefix}{property_id}/{provider}"
+
+    def put(self, property_id: str, provider: str, value: str) -> str:
+        name = self.name(property_id, provider)
+        try:
+            self._client.put_secret_value(SecretId=name, SecretString=value)
+        except self._client.exceptions.ResourceNotFoundException:
+            self._client.create_secret(Name=name, SecretString=value,
+                                       Description="Revenir: an e-mailing tool's API key (docs/emailing-tools.md)")
+        return name
+
+    def get(self, name: str) -> str:
+        return str(self._client.get_secret_value(SecretId=name)["SecretString"])
+
+    def delete(self, property_id: str, provider: str) -> None:
+        with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
+            self._client.delete_secret(SecretId=self.name(property_id, provider), ForceDeleteWithoutRecovery=True)
