@@ -231,10 +231,23 @@ class MailjetConnector:
 
     def _send(self, call: Any, *args: Any, missing_ok: bool = False, **kwargs: Any) -> Any:
         import requests
+        from mailjet_rest.errors import ApiError, MailjetApiError
 
         try:
             response = call(*args, **kwargs)
-        except requests.RequestException as exc:
+            if isinstance(response, requests.Response) and response.status_code >= 400:
+                response.raise_for_status()  # the session's own calls (v4) raise as the SDK's do
+        except MailjetApiError as exc:  # the SDK raises on 4xx/5xx
+            if missing_ok and exc.status_code == 404:
+                return None
+            raise ToolError(self.provider, int(exc.status_code), _message(exc.response_body.encode())) from exc
+        except requests.HTTPError as exc:
+            code = exc.response.status_code if exc.response is not None else 0
+            if missing_ok and code == 404:
+                return None
+            raise ToolError(self.provider, code, _message(exc.response.content if exc.response is not None
+                                                          else b"")) from exc
+        except (ApiError, requests.RequestException) as exc:  # network, timeout
             raise ToolError(self.provider, 0, type(exc).__name__) from exc
         return self._check(response, missing_ok=missing_ok)
 
