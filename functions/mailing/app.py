@@ -4,7 +4,6 @@ it, reads the sync status and asks for a full resync (admin); the tool's webhook
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import boto3
@@ -22,7 +21,7 @@ from revenir.core.settings import EnvironmentSettings, TableSettings, load
 from revenir.core.signing import Signer
 from revenir.core.wiring import dependency
 from revenir.guests.store import GuestRepository
-from revenir.http.app import JSON, create_app, json_response
+from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.mailing import webhooks
 from revenir.mailing.models import (
@@ -32,9 +31,10 @@ from revenir.mailing.models import (
     SettingsInput,
     TestResult,
     ToolLists,
+    WebhookReport,
 )
 from revenir.mailing.service import MailingService, webhook_token
-from revenir.mailing.store import MailingRepository, SecretVault
+from revenir.mailing.store import MailingRepository, ResyncQueue, SecretVault
 
 logger = Logger(service="mailing")
 metrics = Metrics(namespace="Revenir", service="mailing")
@@ -63,14 +63,10 @@ class MailingApiSettings(TableSettings):
 def service() -> MailingService:
     settings = load(MailingApiSettings)
     client = boto3.client("dynamodb")
-    sqs = boto3.client("sqs")
-
-    def enqueue(message: dict[str, Any]) -> None:
-        sqs.send_message(QueueUrl=settings.resync_queue_url, MessageBody=json.dumps(message))
-
     return MailingService(MailingRepository(client, settings.table_name), GuestRepository(client, settings.table_name),
                           SecretVault(boto3.client("secretsmanager"), settings.secret_prefix),
-                          load(ToolBases).model_dump(), enqueue=enqueue)
+                          load(ToolBases).model_dump(),
+                          enqueue=ResyncQueue(boto3.client("sqs"), settings.resync_queue_url))
 
 
 @dependency
@@ -138,14 +134,13 @@ def resync_mailing_tool(property_id: PropertyId) -> Response[ResyncAccepted]:
 # ---------------------------------------------------------------- the tool's webhook (public, token in the URL)
 @app.get("/v1/properties/<property_id>/mailing/webhooks/<provider>/<token>", tags=["E-mailing tools"],
          summary="Mailchimp checks a webhook URL with a GET before saving it: 200 when the token is right")
-def check_mailing_webhook(property_id: PropertyId, provider: ProviderName, token: HookToken) -> Response[str]:
-    service().webhook(signer(), property_id, provider, token, [])
-    return Response(status_code=200, content_type=JSON, body=json.dumps({"ok": True}))
+def check_mailing_webhook(property_id: PropertyId, provider: ProviderName, token: HookToken) -> WebhookReport:
+    return WebhookReport.model_validate(service().webhook(signer(), property_id, provider, token, []))
 
 
 @app.post("/v1/properties/<property_id>/mailing/webhooks/<provider>/<token>", tags=["E-mailing tools"],
           summary="The tool reports unsubscribes, hard bounces and complaints: the guests are unsubscribed")
-def mailing_webhook(property_id: PropertyId, provider: ProviderName, token: HookToken) -> Response[str]:
+def mailing_webhook(property_id: PropertyId, provider: ProviderName, token: HookToken) -> WebhookReport:
     event = app.current_event
     try:
         events = webhooks.parse(provider, event.decoded_body or "", event.headers.get("content-type") or "")
@@ -154,7 +149,7 @@ def mailing_webhook(property_id: PropertyId, provider: ProviderName, token: Hook
     report = service().webhook(signer(), property_id, provider, token, events)
     if report["unsubscribed"]:
         metrics.add_metric(name="MailingUnsubscribes", unit=MetricUnit.Count, value=report["unsubscribed"])
-    return Response(status_code=200, content_type=JSON, body=json.dumps(report))
+    return WebhookReport.model_validate(report)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -5,13 +5,13 @@ a record that fails is reported (partial batch response), retried, then sent to 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -21,7 +21,7 @@ from revenir.core.settings import EnvironmentSettings, TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guests.store import GuestRepository, guest_of_key, is_segment_key
 from revenir.mailing.service import MailingService
-from revenir.mailing.store import MailingRepository, SecretVault
+from revenir.mailing.store import MailingRepository, ResyncQueue, SecretVault
 
 logger = Logger(service="mailing-sync")
 metrics = Metrics(namespace="Revenir", service="mailing-sync")
@@ -44,14 +44,10 @@ class SyncSettings(TableSettings):
 def service() -> MailingService:
     settings = load(SyncSettings)
     client = boto3.client("dynamodb")
-    sqs = boto3.client("sqs")
-
-    def enqueue(message: dict[str, Any]) -> None:
-        sqs.send_message(QueueUrl=settings.resync_queue_url, MessageBody=json.dumps(message))
-
     return MailingService(MailingRepository(client, settings.table_name), GuestRepository(client, settings.table_name),
                           SecretVault(boto3.client("secretsmanager"), settings.secret_prefix),
-                          load(ToolBases).model_dump(), enqueue=enqueue)
+                          load(ToolBases).model_dump(),
+                          enqueue=ResyncQueue(boto3.client("sqs"), settings.resync_queue_url))
 
 
 def _key(record: DynamoDBRecord, name: str) -> str:
@@ -74,7 +70,7 @@ def sync_record(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handle_stream(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handle_stream(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     service().begin_batch()
     try:
         response = process_partial_response(event=event, record_handler=sync_record, processor=stream_processor,
@@ -88,13 +84,13 @@ def handle_stream(event: dict[str, Any], context: LambdaContext) -> dict[str, An
 
 
 def resync_record(record: SQSRecord) -> None:
-    message = json.loads(record.body)
+    message = record.json_body
     service().resync_page(str(message["property_id"]), message.get("cursor"), bool(message.get("force")))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handle_resync(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handle_resync(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     service().begin_batch()
     try:
         return process_partial_response(event=event, record_handler=resync_record, processor=queue_processor,

@@ -112,3 +112,10 @@ class TestResult(BaseModel):
 class ResyncAccepted(BaseModel):
     resync: Literal["running"] = "running"
     started_at: str
+
+
+class WebhookReport(BaseModel):
+    """What the tool's webhook changed: guests unsubscribed, events ignored (unknown guest, already unsubscribed)."""
+
+    unsubscribed: int = 0
+    ignored: int = 0

@@ -79,4 +79,4 @@ def contact(email: str, profile: Mapping[str, Any], mapping: Mapping[str, str], 
         "language": profile.get("language"), "last_stay": last_stay_day, "stays": stays}
     fields = {target: value for name, target in mapping.items()
               if target and (value := values.get(name)) not in (None, "")}
-    return Contact(email=email, fields=fields, tags=tuple(sorted({s for s in segments if s})))  # type: ignore[arg-type]
+    return Contact(email=email, fields=fields, tags=tuple(sorted({s for s in segments if s})))

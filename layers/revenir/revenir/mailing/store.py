@@ -5,6 +5,7 @@ property and tool, under the stack's name prefix; the API function alone may wri
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 from revenir.core import clock
@@ -117,3 +118,14 @@ class SecretVault:
     def delete(self, property_id: str, provider: str) -> None:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
             self._client.delete_secret(SecretId=self.name(property_id, provider), ForceDeleteWithoutRecovery=True)
+
+
+class ResyncQueue:
+    """The resync's pages as SQS messages ({"property_id", "cursor", "force"}): one page per message."""
+
+    def __init__(self, client: Any, url: str):
+        self._client = client
+        self._url = url
+
+    def __call__(self, message: dict[str, Any]) -> None:
+        self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(message))
