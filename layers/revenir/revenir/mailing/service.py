@@ -7,6 +7,7 @@ per-guest digest (`MAILING#SYNCED` in the guest's partition) skips guests the to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ from revenir.mailing.store import COUNTERS, MailingRepository, SecretVault
 from revenir.table.dynamodb import Item
 
 WEBHOOK_PURPOSE = "mailing-webhook"
+#: Mailchimp's data centre (the API host is <prefix>.api.mailchimp.com): never anything else in a host name.
+SERVER_PREFIX = re.compile(r"[a-z]{2,4}[0-9]{1,3}")
 PAGE = 100
 
 
@@ -101,11 +104,15 @@ class MailingService:
         if body.provider == "mailjet" and not body.api_secret:
             raise InvalidInput("Mailjet needs the API key and its secret key", code="invalid_request",
                                details=[{"field": "api_secret", "message": "required for mailjet"}])
-        if body.provider == "mailchimp" and not (body.server_prefix or "-" in body.api_key):
-            raise InvalidInput("Mailchimp's server prefix (e.g. us21) is the key's suffix", code="invalid_request",
-                               details=[{"field": "server_prefix", "message": "required when the key has no suffix"}])
+        prefix = None
+        if body.provider == "mailchimp":
+            prefix = body.server_prefix or body.api_key.rpartition("-")[2]
+            if not SERVER_PREFIX.fullmatch(prefix):
+                raise InvalidInput("Mailchimp's server prefix (e.g. us21) is the key's suffix", code="invalid_request",
+                                   details=[{"field": "server_prefix",
+                                             "message": "required when the key does not end with -us21 or alike"}])
         credentials = Credentials(api_key=body.api_key, api_secret=body.api_secret if body.provider == "mailjet"
-                                  else None, server_prefix=body.server_prefix if body.provider == "mailchimp" else None)
+                                  else None, server_prefix=prefix)
         try:
             account = self.make_connector(body.provider, credentials, self.bases).account()
         except ToolError as exc:
