@@ -48,6 +48,7 @@ def test_connect_brevo_pick_the_list_resync_and_take_an_unsubscribe_back(page: A
     expect(page.get_by_test_id("mailing-resync")).to_be_enabled()
     assert axe_violations(page) == []
     page.get_by_test_id("mailing-resync").click()
+    expect(page.get_by_test_id("mailing-status")).not_to_contain_text("Jamais lancée")  # the resync was queued
     drain(local_runtime)
     page.get_by_role("button", name="Actualiser").click()
     expect(page.get_by_test_id("mailing-count-sent")).not_to_have_text("0")
@@ -60,7 +61,8 @@ def test_connect_brevo_pick_the_list_resync_and_take_an_unsubscribe_back(page: A
     path = webhook.split("/v1/", 1)[1]
     request = urllib.request.Request(
         f"{local_runtime.url}/_fakes/brevo/_unsubscribe", method="POST",
-        data=json.dumps({"email": "martin.dupont@example.com", "webhook_url": f"{local_runtime.url}/v1/{path}"}).encode(),
+        data=json.dumps({"email": "martin.dupont@example.com",
+                         "webhook_url": f"{local_runtime.url}/v1/{path}"}).encode(),
         headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         assert json.loads(response.read())["webhook_status"] == 200

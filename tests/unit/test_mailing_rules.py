@@ -78,8 +78,10 @@ def test_the_last_stay_is_the_latest_departure_of_a_stay_not_cancelled() -> None
              {"booking_id": "2", "departure": "2026-07-01", "status": "cancelled"},
              {"booking_id": "3", "departure": "2026-02-01", "status": "confirmed"},
              {"booking_id": "4", "departure": "2027-01-01", "status": "confirmed"}]
-    assert rules.last_stay(links, {"1", "2", "3"}) == "2026-02-01"
-    assert rules.last_stay(links, set()) is None
+    assert rules.last_stay(links, {"1", "2", "3"}, "2026-12-02") == "2026-02-01"
+    assert rules.last_stay(links, {"1", "2", "3", "4"}, "2026-12-02") == "2026-02-01"  # upcoming: not a stay yet
+    assert rules.last_stay(links, {"1", "2", "3", "4"}, "2027-01-01") == "2027-01-01"
+    assert rules.last_stay(links, set(), "2026-12-02") is None
 
 
 def test_mailchimp_s_member_id_is_the_md5_of_the_lowercased_address() -> None:

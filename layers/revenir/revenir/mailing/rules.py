@@ -64,10 +64,12 @@ class Contact:
         return hashlib.sha256(body.encode()).hexdigest()[:24]
 
 
-def last_stay(stays: Iterable[Mapping[str, Any]], booking_ids: set[str]) -> str | None:
-    """The latest departure among the guest's stays (bookings not cancelled), ISO date."""
+def last_stay(stays: Iterable[Mapping[str, Any]], booking_ids: set[str], today: str) -> str | None:
+    """The latest departure, on or before `today`, among the guest's stays (bookings not cancelled), ISO date:
+    an upcoming booking is not a stay yet."""
     days = [str(s["departure"]) for s in stays
-            if s.get("booking_id") in booking_ids and s.get("status") != "cancelled" and s.get("departure")]
+            if s.get("booking_id") in booking_ids and s.get("status") != "cancelled" and s.get("departure")
+            and str(s["departure"]) <= today]
     return max(days) if days else None
 
 

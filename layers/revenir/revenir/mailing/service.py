@@ -289,7 +289,8 @@ class MailingService:
             return reason
         stays = [i for i in record.items if "departure" in i and "booking_id" in i]
         contact = rules.contact(email, profile, tool.connection.get("mapping") or {}, stays=len(record.booking_ids),
-                                last_stay_day=rules.last_stay(stays, record.booking_ids),
+                                last_stay_day=rules.last_stay(stays, record.booking_ids,
+                                                              clock.now().date().isoformat()),
                                 segments=self._segment_names(property_id, tool, profile, stays, record.booking_ids))
         digest = contact.digest()
         if at_tool and marker and marker.get("digest") == digest and not force:
