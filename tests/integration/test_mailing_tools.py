@@ -141,9 +141,17 @@ def test_connect_keeps_the_key_secret_and_lists_the_tool_s_lists(api: Any, admin
 @pytest.mark.parametrize("provider", ["brevo", "mailchimp", "mailjet"])
 def test_a_refused_key_is_a_400_naming_the_field_and_nothing_is_stored(api: Any, admin: dict[str, str], tools: Any,
                                                                        provider: str) -> None:
-    answer = api.put(BASE, json={**KEYS[provider], "api_key": KEYS[provider]["api_key"] + "-invalid"}, headers=admin)
+    key = KEYS[provider]["api_key"]
+    answer = api.put(BASE, json={**KEYS[provider], "api_key": key[:8] + "invalid" + key[8:]}, headers=admin)
     assert answer.status_code == 400 and answer.json["error"]["code"] == "mailing_key_refused", answer.json
     assert api.get(BASE, headers=admin).status_code == 404
+
+
+def test_a_mailchimp_key_without_a_server_prefix_is_a_400_naming_the_field(api: Any, admin: dict[str, str],
+                                                                        tools: Any) -> None:
+    answer = api.put(BASE, json={"provider": "mailchimp", "api_key": "0123456789abcdef-../evil"}, headers=admin)
+    assert answer.status_code == 400 and answer.json["error"]["details"][0]["field"] == "server_prefix"
+    assert tools.tools["mailchimp"].calls == []  # nothing was called with a made-up host
 
 
 @pytest.mark.parametrize("provider", ["brevo", "mailchimp", "mailjet"])
