@@ -277,3 +277,38 @@ def _request(method: str, path: str, body: Any) -> Any:
     from werkzeug.wrappers import Request
 
     return Request(EnvironBuilder(method=method, path=path, json=body).get_environ())
+
+
+def test_a_segment_change_retags_the_guests_at_the_tool(api: Any, admin: dict[str, str], tools: Any,
+                                                        sources: Any) -> None:
+    connect(api, admin, "mailchimp")
+    put_booking(api, admin, "T-1")
+    assert sources.drain(30)
+    assert contacts(tools, "mailchimp")["anna@example.com"]["tags"] == []
+    answer = api.put("/v1/admin/properties/demo/segments/direct", headers=admin,
+                     json={"name": "Réservation directe", "rules": {"channel": ["direct"]}})
+    assert answer.status_code == 200, answer.json
+    assert sources.drain(60)  # the segment's change queues a resync of the property
+    assert contacts(tools, "mailchimp")["anna@example.com"]["tags"] == ["Réservation directe"]
+    api.put("/v1/admin/properties/demo/segments/direct", headers=admin,
+            json={"name": "Direct", "rules": {"channel": ["direct"]}})
+    assert sources.drain(60)
+    assert contacts(tools, "mailchimp")["anna@example.com"]["tags"] == ["Direct"]  # the old tag is removed
+
+
+def test_a_resync_goes_page_by_page_through_the_queue(api: Any, admin: dict[str, str], tools: Any, sources: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from revenir.mailing import service
+
+    monkeypatch.setattr(service, "PAGE", 2)
+    for n in range(5):
+        put_booking(api, admin, f"G-{n}", email=f"guest{n}@example.com")
+    connect(api, admin, "brevo")
+    assert sources.drain(30)
+    assert api.post(f"{BASE}/resync", headers=admin).status_code == 202
+    assert sources.drain(60)
+    assert set(contacts(tools, "brevo")) == {f"guest{n}@example.com" for n in range(5)}
+    figures = status(api, admin)
+    assert (figures["resync"], figures["sent"], figures["failed"]) == ("done", 5, 0)
+    pages = sources.stats()["MailingResyncFunction.ResyncPages"]["records"]
+    assert pages == 3  # 5 bookings, 2 per page
