@@ -82,8 +82,8 @@ def webhook_url(property_id: str, provider: str) -> str:
 
 # ---------------------------------------------------------------- admin
 @app.get("/v1/admin/properties/<property_id>/mailing", tags=["E-mailing tools"],
-         summary="The connected e-mailing tool: provider, key hint (never the key), list, field mapping, "
-                 "webhook URL and sync status")
+         summary="The e-mailing tool: provider, key hint (never the key), list, field mapping, webhook URL "
+                 "and sync status (connected: false when none is)")
 def get_mailing_tool(property_id: PropertyId) -> MailingTool:
     return service().view(property_id, webhook_url)
 

@@ -144,7 +144,8 @@ def test_a_refused_key_is_a_400_naming_the_field_and_nothing_is_stored(api: Any,
     key = KEYS[provider]["api_key"]
     answer = api.put(BASE, json={**KEYS[provider], "api_key": key[:8] + "invalid" + key[8:]}, headers=admin)
     assert answer.status_code == 400 and answer.json["error"]["code"] == "mailing_key_refused", answer.json
-    assert api.get(BASE, headers=admin).status_code == 404
+    assert api.get(BASE, headers=admin).json == {**api.get(BASE, headers=admin).json, "connected": False,
+                                                 "provider": None, "key_hint": None}
 
 
 def test_a_mailchimp_key_without_a_server_prefix_is_a_400_naming_the_field(api: Any, admin: dict[str, str],

@@ -16,12 +16,9 @@ class Mailing extends Screen {
     this.tool = null;
     this.lists = [];
     this.listsError = null;
-    try {
-      this.tool = await get(admin("/mailing"));
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 404) throw error;
-      return;
-    }
+    const tool = await get(admin("/mailing"));
+    if (!tool.connected) return;
+    this.tool = tool;
     try {
       this.lists = (await get(admin("/mailing/lists"))).lists;
     } catch (error) {

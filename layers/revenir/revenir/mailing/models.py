@@ -90,17 +90,19 @@ class SyncStatus(BaseModel):
 
 
 class MailingTool(BaseModel):
-    """The property's e-mailing tool as the back-office shows it (never the key: a hint)."""
+    """The property's e-mailing tool as the back-office shows it (never the key: a hint). `connected` false:
+    no tool yet (the other fields are empty)."""
 
-    provider: Provider
-    key_hint: str = Field(description="The key's last four characters, e.g. …a1b2.")
+    connected: bool = True
+    provider: Provider | None = None
+    key_hint: str | None = Field(default=None, description="The key's last four characters, e.g. …a1b2.")
     list_id: str | None = None
     list_name: str | None = None
-    mapping: FieldMapping
+    mapping: FieldMapping = Field(default_factory=FieldMapping)
     webhook_url: str | None = Field(default=None, description="Where to point the tool's unsubscribe/bounce "
                                                              "webhook (contains a secret: treat as such).")
-    connected_at: str
-    status: SyncStatus
+    connected_at: str | None = None
+    status: SyncStatus = Field(default_factory=SyncStatus)
 
 
 class TestResult(BaseModel):

@@ -86,7 +86,7 @@ class MailingService:
     def view(self, property_id: str, webhook_url: Callable[[str, str], str] | None = None) -> MailingTool:
         connection, status = self.repository.connection_and_status(property_id)
         if connection is None:
-            raise NotFound("no e-mailing tool is connected", code="mailing_tool_not_connected")
+            return MailingTool(connected=False)
         return self._view(property_id, connection, status, webhook_url)
 
     @staticmethod
