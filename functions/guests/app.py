@@ -31,6 +31,7 @@ from revenir.guests.store import GuestRepository
 from revenir.guests.unsubscribe import UnsubscribeLinks
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
+from revenir.mailing.store import MailingRepository
 from revenir.reviews.store import ReviewRepository
 
 logger = Logger(service="guests")
@@ -47,7 +48,8 @@ def service() -> LifecycleService:
     client, table = boto3.client("dynamodb"), load(TableSettings).table_name
     reviews = ReviewRepository(client, table)
     # every store that keeps guest data takes part in the GDPR export and erasure (revenir.guests.gdpr)
-    holders: list[GuestDataHolder] = [PromoCodeRepository(client, table), CartRepository(client, table), reviews]
+    holders: list[GuestDataHolder] = [PromoCodeRepository(client, table), CartRepository(client, table), reviews,
+                                      MailingRepository(client, table)]
     return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 

@@ -209,6 +209,8 @@ def test_a_gdpr_erasure_deletes_the_contact_at_the_tool(api: Any, admin: dict[st
     put_booking(api, admin, "E-1")
     assert sources.drain(30)
     assert "anna@example.com" in contacts(tools, provider)
+    export = api.get("/v1/admin/properties/demo/guests/anna%40example.com/export", headers=admin).json
+    assert export["emailing_tool"]["state"] == "subscribed" and export["emailing_tool"]["list_id"] == LISTS[provider]
     erased = api.post("/v1/admin/properties/demo/guests/anna%40example.com/erasure", headers=admin)
     assert erased.status_code == 200, erased.json
     assert sources.drain(30)

@@ -9,8 +9,9 @@ import json
 from typing import Any
 
 from revenir.core import clock
+from revenir.guests.gdpr import GuestRef
 from revenir.mailing import keys
-from revenir.table.dynamodb import DynamoDBClient, Item, deserialize, key, serialize, values
+from revenir.table.dynamodb import DynamoDBClient, Item, deserialize, key, public, serialize, values
 
 #: Counters of the status item (ADDed by the sync, never read-modify-written).
 COUNTERS = ("sent", "updated", "removed", "failed", "skipped")
@@ -87,6 +88,19 @@ class MailingRepository:
     @staticmethod
     def synced_of(items: list[Item]) -> Item | None:
         return next((i for i in items if i.get("sk") == keys.SYNCED_SK), None)
+
+    # ------------------------------------------------------------------ GDPR (revenir.guests.gdpr.GuestDataHolder)
+    def export_guest(self, guest: GuestRef) -> dict[str, Any]:
+        """Whether and how the guest was sent to the property's e-mailing tool (state, list, tags, when)."""
+        item = deserialize(self._client.get_item(
+            TableName=self._table, ConsistentRead=True,
+            Key=key(keys.guest_pk(guest.property_id, guest.email), keys.SYNCED_SK)).get("Item"))
+        return {"emailing_tool": {k: v for k, v in public(item).items() if k != "digest"} if item else None}
+
+    def erase_guest(self, guest: GuestRef) -> dict[str, int]:
+        """Nothing of ours outside the guest's partition (the erasure deletes the marker with it); the contact
+        at the tool is deleted by the sync when the profile's removal comes through the stream."""
+        return {}
 
     def mark_synced(self, property_id: str, email: str, data: Item) -> None:
         self._client.put_item(TableName=self._table, Item=serialize(
