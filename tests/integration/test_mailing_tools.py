@@ -315,3 +315,22 @@ def test_a_resync_goes_page_by_page_through_the_queue(api: Any, admin: dict[str,
     assert (figures["resync"], figures["sent"], figures["failed"]) == ("done", 5, 0)
     pages = sources.stats()["MailingResyncFunction.ResyncPages"]["records"]
     assert pages == 3  # 5 bookings, 2 per page
+
+
+def test_a_deleted_key_asks_the_host_to_reconnect_and_the_sync_says_why(api: Any, admin: dict[str, str], tools: Any,
+                                                                         sources: Any) -> None:
+    import boto3
+
+    connect(api, admin, "mailjet")
+    boto3.client("secretsmanager").delete_secret(SecretId="revenir-dev/mailing/demo/mailjet",
+                                                 ForceDeleteWithoutRecovery=True)
+    lists = api.get(f"{BASE}/lists", headers=admin)
+    assert lists.status_code == 409 and lists.json["error"]["code"] == "mailing_key_missing"
+    put_booking(api, admin, "K-1")
+    assert sources.drain(30)
+    assert "connect the tool again" in status(api, admin)["last_error"]
+    again = api.put(BASE, json=KEYS["mailjet"], headers=admin)  # reconnecting mends it, keeping the list
+    assert again.status_code == 200 and again.json["list_id"] == LISTS["mailjet"]
+    assert api.get(f"{BASE}/lists", headers=admin).status_code == 200
+    other = api.put(BASE, json=KEYS["brevo"], headers=admin)  # another tool starts afresh
+    assert other.json["list_id"] is None and other.json["status"]["last_error"] is None

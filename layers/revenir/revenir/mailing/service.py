@@ -31,7 +31,7 @@ from revenir.mailing.models import (
     TestResult,
     ToolLists,
 )
-from revenir.mailing.store import COUNTERS, MailingRepository, SecretVault
+from revenir.mailing.store import COUNTERS, MailingRepository, MissingKey, SecretVault
 from revenir.table.dynamodb import Item
 
 WEBHOOK_PURPOSE = "mailing-webhook"
@@ -124,10 +124,14 @@ class MailingService:
         if previous and previous["provider"] != body.provider:
             self.vault.delete(property_id, previous["provider"])
         now = clock.iso(clock.now())
+        same_tool = bool(previous and previous["provider"] == body.provider)
+        kept: dict[str, Any] = {k: previous[k] for k in ("list_id", "list_name", "mapping")
+                                if previous and same_tool and k in previous}
         connection = {"provider": body.provider, "secret_name": secret_name, "key_hint": "…" + body.api_key[-4:],
-                      "account": account[:200], "mapping": dict(DEFAULT_MAPPINGS[body.provider]), "connected_at": now}
-        self.repository.save_connection(property_id, connection)
-        return self._view(property_id, connection, None, webhook_url)
+                      "account": account[:200], "mapping": dict(DEFAULT_MAPPINGS[body.provider]), "connected_at": now,
+                      **kept}  # a new key for the same tool keeps its list, mapping and figures
+        self.repository.save_connection(property_id, connection, new_status=not same_tool)
+        return self.view(property_id, webhook_url)
 
     def disconnect(self, property_id: str) -> None:
         connection = self.repository.connection(property_id)
@@ -146,7 +150,10 @@ class MailingService:
     def _connector(self, connection: Item) -> Connector:
         if self.vault is None:  # pragma: no cover
             raise RuntimeError("no secret vault")
-        credentials = Credentials.from_secret(self.vault.get(connection["secret_name"]))
+        try:
+            credentials = Credentials.from_secret(self.vault.get(connection["secret_name"]))
+        except MissingKey as exc:
+            raise Conflict("the tool's key is gone: connect the tool again", code="mailing_key_missing") from exc
         return self.make_connector(connection["provider"], credentials, self.bases)
 
     def lists(self, property_id: str) -> ToolLists:
@@ -205,10 +212,17 @@ class MailingService:
         self._tools = {}
 
     def _tool(self, property_id: str) -> _Tool | None:
+        """The property's tool for this batch; None when none is connected, no list is chosen, or the key is gone
+        (said once in the status: records are not retried for a key only the host can give back)."""
         if property_id not in self._tools:
             connection = self.repository.connection(property_id)
-            self._tools[property_id] = (_Tool(connection, self._connector(connection))
-                                        if connection and connection.get("list_id") else None)
+            tool = None
+            if connection and connection.get("list_id"):
+                try:
+                    tool = _Tool(connection, self._connector(connection))
+                except Conflict as exc:
+                    self.repository.count(property_id, {}, exc.message)
+            self._tools[property_id] = tool
         return self._tools[property_id]
 
     def _add(self, tool: _Tool, name: str, n: int = 1) -> None:

@@ -32,14 +32,14 @@ class MailingRepository:
         return deserialize(self._client.get_item(
             TableName=self._table, Key=key(keys.mailing_pk(property_id), keys.CONNECTION_SK)).get("Item"))
 
-    def save_connection(self, property_id: str, data: Item) -> None:
-        """A new connection starts a new status (figures of another tool or list mean nothing here)."""
-        self._client.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self._table, "Item": serialize(
-                {"pk": keys.mailing_pk(property_id), "sk": keys.CONNECTION_SK, **data})}},
-            {"Put": {"TableName": self._table, "Item": serialize(
-                {"pk": keys.mailing_pk(property_id), "sk": keys.STATUS_SK, "resync": "idle"})}},
-        ])
+    def save_connection(self, property_id: str, data: Item, *, new_status: bool) -> None:
+        """The connection; another tool starts a new status (its figures mean nothing for the new one)."""
+        puts: list[Any] = [{"Put": {"TableName": self._table, "Item": serialize(
+            {"pk": keys.mailing_pk(property_id), "sk": keys.CONNECTION_SK, **data})}}]
+        if new_status:
+            puts.append({"Put": {"TableName": self._table, "Item": serialize(
+                {"pk": keys.mailing_pk(property_id), "sk": keys.STATUS_SK, "resync": "idle"})}})
+        self._client.transact_write_items(TransactItems=puts)
 
     def update_connection(self, property_id: str, fields: dict[str, Any]) -> bool:
         names = {f"#{k}": k for k in fields}
@@ -107,6 +107,10 @@ class MailingRepository:
             {"pk": keys.guest_pk(property_id, email), "sk": keys.SYNCED_SK, **data}))
 
 
+class MissingKey(Exception):
+    """The tool's key is no longer in Secrets Manager: the host must connect the tool again."""
+
+
 class SecretVault:
     """The tools' credentials in Secrets Manager: `<prefix><property_id>/<provider>`, one secret each."""
 
@@ -127,7 +131,11 @@ class SecretVault:
         return name
 
     def get(self, name: str) -> str:
-        return str(self._client.get_secret_value(SecretId=name)["SecretString"])
+        """The secret's value; MissingKey when it was deleted (by hand, or a local runtime restarted afresh)."""
+        try:
+            return str(self._client.get_secret_value(SecretId=name)["SecretString"])
+        except self._client.exceptions.ResourceNotFoundException as exc:
+            raise MissingKey(name) from exc
 
     def delete(self, property_id: str, provider: str) -> None:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
