@@ -334,3 +334,28 @@ def test_a_deleted_key_asks_the_host_to_reconnect_and_the_sync_says_why(api: Any
     assert api.get(f"{BASE}/lists", headers=admin).status_code == 200
     other = api.put(BASE, json=KEYS["brevo"], headers=admin)  # another tool starts afresh
     assert other.json["list_id"] is None and other.json["status"]["last_error"] is None
+
+
+def test_round_trips_of_one_guest_change_and_of_an_unchanged_guest(aws: Any, lambdas: Any, api: Any,
+                                                                   admin: dict[str, str], tools: Any) -> None:
+    """The stream consumer's cost per guest, invoked directly with one record (no polling in the count)."""
+    connect(api, admin, "mailchimp")
+    put_booking(api, admin, "R-1")
+    record = {"eventID": "1", "eventName": "MODIFY", "eventSource": "aws:dynamodb", "awsRegion": "eu-west-3",
+              "dynamodb": {"Keys": {"pk": {"S": "PROPERTY#demo#GUEST#anna@example.com"}, "sk": {"S": "PROFILE"}},
+                           "SequenceNumber": "1", "StreamViewType": "NEW_AND_OLD_IMAGES"}}
+    fake = tools.tools["mailchimp"]
+    fake.calls.clear()
+    aws.CALLS.clear()
+    assert lambdas.invoke("revenir-local-MailingSyncFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    first = {op: n for op, n in aws.CALLS.items() if op.startswith("dynamodb.")}
+    # connection, guest partition, suppression, latest booking, segments (property partition), marker, status
+    assert sum(first.values()) <= 7, first
+    assert len(fake.calls) == 1  # one upsert (no segment, so no tags call)
+    fake.calls.clear()
+    aws.CALLS.clear()
+    assert lambdas.invoke("revenir-local-MailingSyncFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    again = {op: n for op, n in aws.CALLS.items() if op.startswith("dynamodb.")}
+    assert fake.calls == []  # nothing the tool holds changed: no call to the tool
+    assert sum(again.values()) <= 5, again
+    print(f"\nround trips per guest change: first {first}, unchanged {again}")
