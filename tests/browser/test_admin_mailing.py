@@ -30,6 +30,11 @@ def drain(runtime: Any) -> None:
 
 @pytest.mark.browser
 def test_connect_brevo_pick_the_list_resync_and_take_an_unsubscribe_back(page: Any, local_runtime: Any) -> None:
+    guest = "lena.mailing@example.com"  # our own guest: the shared runtime's demo guests stay as they are
+    call(local_runtime, "PUT", "/v1/properties/demo/bookings/MAILING-E2E", {
+        "first_name": "Lena", "last_name": "Maes", "email": guest, "language": "nl", "arrival": "2026-03-02",
+        "departure": "2026-03-05", "adults": 2, "offer_ids": ["gite-bout-du-monde"], "channel": "direct",
+        "total": 30000, "currency": "EUR", "marketing_consent": True})
     sign_in(page, local_runtime, "/mailing")
     expect(page.get_by_test_id("mailing-connect")).to_be_visible()
     assert axe_violations(page) == []
@@ -53,21 +58,22 @@ def test_connect_brevo_pick_the_list_resync_and_take_an_unsubscribe_back(page: A
     page.get_by_role("button", name="Actualiser").click()
     expect(page.get_by_test_id("mailing-count-sent")).not_to_have_text("0")
     contacts = fake_state(local_runtime)["contacts"]
-    assert "martin.dupont@example.com" in contacts  # consenting demo guests
-    assert contacts["martin.dupont@example.com"]["attributes"]["FIRSTNAME"] == "Martin"
+    assert "martin.dupont@example.com" in contacts and guest in contacts  # consenting guests
+    assert contacts[guest]["attributes"]["FIRSTNAME"] == "Lena"
+    assert contacts[guest]["attributes"]["LAST_STAY"] == "2026-03-05"
     assert "anna.devries@example.com" not in contacts  # no marketing consent
 
     webhook = page.get_by_test_id("mailing-webhook").input_value()
     path = webhook.split("/v1/", 1)[1]
     request = urllib.request.Request(
         f"{local_runtime.url}/_fakes/brevo/_unsubscribe", method="POST",
-        data=json.dumps({"email": "martin.dupont@example.com",
+        data=json.dumps({"email": guest,
                          "webhook_url": f"{local_runtime.url}/v1/{path}"}).encode(),
         headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         assert json.loads(response.read())["webhook_status"] == 200
     deadline = time.monotonic() + 10
-    while not call(local_runtime, "GET", f"{ADMIN}/guests/martin.dupont%40example.com")["guest"].get("unsubscribed"):
+    while not call(local_runtime, "GET", f"{ADMIN}/guests/lena.mailing%40example.com")["guest"].get("unsubscribed"):
         assert time.monotonic() < deadline, "the tool's unsubscribe did not reach Revenir"
         time.sleep(0.3)
     call(local_runtime, "DELETE", f"{ADMIN}/mailing")  # leave the shared runtime as it was
