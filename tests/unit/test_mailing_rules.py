@@ -124,3 +124,14 @@ def test_mailjet_webhook_counts_hard_bounces_only() -> None:
 def test_a_body_that_is_not_the_tool_s_format_is_refused(body: str) -> None:
     with pytest.raises(ValueError):
         webhooks.parse("brevo", body, "application/json")
+
+
+def test_the_stream_consumer_knows_a_guest_s_items_by_their_keys_only_through_the_guests_capability() -> None:
+    from revenir.guests.store import guest_of_key, is_segment_key
+
+    assert guest_of_key("PROPERTY#demo#GUEST#a.b+c@example.com", "PROFILE") == ("demo", "a.b+c@example.com", "profile")
+    assert guest_of_key("PROPERTY#demo#GUEST#a@example.com", "STAYS") == ("demo", "a@example.com", "stays")
+    assert guest_of_key("PROPERTY#demo#GUEST#a@example.com", "MSG#b1#thanks") is None
+    assert guest_of_key("PROPERTY#demo#BOOKING#b1", "PROFILE") is None
+    assert guest_of_key("SUPPRESSED#a@example.com", "PROFILE") is None
+    assert is_segment_key("SEGMENT#families") and not is_segment_key("MAILTEMPLATE#thanks")
