@@ -275,8 +275,14 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
         state.STATE_DIR.mkdir(parents=True, exist_ok=True)
         log_file = (state.STATE_DIR / "functions.log").open("a", encoding="utf-8", buffering=1)
 
+    from local import fakes
+
+    fakes_root = f"http://127.0.0.1:{ports['api']}/_fakes"  # the e-mailing tools' fakes, on the gateway's port
+
     def environment(fn: Any) -> dict[str, str]:
-        return iam.function_environment(fn, roles[fn.logical_id], ports, stripe_env)
+        env = iam.function_environment(fn, roles[fn.logical_id], ports, stripe_env)
+        fakes.override(fn.environment, env, fakes_root)
+        return env
 
     pool = WorkerPool(template, environment, log=log_file,
                       clock_offset=lambda: clock._offset.total_seconds())
@@ -386,7 +392,10 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     local_clock.start()
     event_sources.start()  # after the seed and the restore: streams start at LATEST, as a new mapping does
     running["event_sources"] = event_sources
-    server = make_server("127.0.0.1", ports["api"], gateway, threaded=True)
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    server = make_server("127.0.0.1", ports["api"], DispatcherMiddleware(gateway, {"/_fakes": fakes.FakeTools()}),
+                         threaded=True)
     url = f"http://127.0.0.1:{ports['api']}"
     kept = (f"restored {restored:,} items from {state.STATE_DIR}" if saved is not None
             else f"fresh start with the demo seed, kept in {state.STATE_DIR}")

@@ -31,6 +31,7 @@ from revenir.guests.store import GuestRepository
 from revenir.guests.unsubscribe import UnsubscribeLinks
 from revenir.http.app import create_app, json_response
 from revenir.http.params import BookingId, PropertyId
+from revenir.mailing.store import MailingRepository
 from revenir.packages.store import PackageRepository
 from revenir.pending.store import PendingPaymentRepository
 from revenir.reviews.store import ReviewRepository
@@ -50,7 +51,8 @@ def service() -> LifecycleService:
     reviews = ReviewRepository(client, table)
     # every store that keeps guest data takes part in the GDPR export and erasure (revenir.guests.gdpr)
     holders: list[GuestDataHolder] = [PromoCodeRepository(client, table), CartRepository(client, table), reviews,
-                                      PackageRepository(client, table), PendingPaymentRepository(client, table)]
+                                      PackageRepository(client, table), PendingPaymentRepository(client, table),
+                                      MailingRepository(client, table)]
     return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 

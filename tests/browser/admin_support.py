@@ -34,6 +34,7 @@ SCREENS: dict[str, str] = {
     "/emails/thanks": "Remerciements",
     "/reviews": "Avis",
     "/settings": "Paramètres",
+    "/mailing": "Mon outil d'e-mailing",
 }
 
 

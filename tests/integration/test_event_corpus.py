@@ -43,6 +43,8 @@ TARGETS: dict[str, str] = {
     "gift_shop_get": "VouchersFunction",
     "stripe_webhook_unsigned": "StripeWebhookFunction",
     "schedule_voucher_deliveries": "VoucherDeliveryFunction",
+    "mailing_get": "MailingFunction",
+    "mailing_stream_unsubscribe": "MailingSyncFunction",
 }
 
 #: Functions with routes or schedules in template.yaml that have no event in the corpus, and why.
@@ -315,6 +317,12 @@ def test_gift_shop_webhook_refusal_and_voucher_deliveries(lambdas: Any, demo: st
     assert refused["statusCode"] == 400 and body_of(refused)["error"]["code"] == "bad_signature"
     assert invoke(lambdas, load_event("schedule_voucher_deliveries"), "VoucherDeliveryFunction") == {
         "sent": 0, "failed": 0}
+
+
+def test_mailing_get_and_a_stream_record_without_a_connected_tool(lambdas: Any, demo: str) -> None:
+    answer = invoke(lambdas, load_event("mailing_get"), "MailingFunction")
+    assert answer["statusCode"] == 200 and body_of(answer)["connected"] is False
+    assert invoke(lambdas, load_event("mailing_stream_unsubscribe"), "MailingSyncFunction") == {"batchItemFailures": []}
 
 
 # ---------------------------------------------------------------- the corpus cannot rot

@@ -35,12 +35,15 @@ ANONYMOUS = {
     "DELETE /v1/properties/{property_id}/pending-payments/{booking_id}/pay/code",
     "POST /v1/properties/{property_id}/package-orders",
     "GET /v1/properties/{property_id}/packages/on-sale",
+    # the e-mailing tools' webhooks: verified by the HMAC token in their URL (docs/emailing-tools.md)
+    "GET /v1/properties/{property_id}/mailing/webhooks/{provider}/{token}",
+    "POST /v1/properties/{property_id}/mailing/webhooks/{provider}/{token}",
 }
 PROTECTED = [r for r in ROUTES if r.authorizer]
 SAMPLE = {"property_id": "demo", "booking_id": "b-1", "promo_id": "pc_" + "0" * 26, "product_id": "gp_" + "0" * 26,
           "code": "ABCD-EFGH-JKLM-NPQR", "email": "guest@example.com", "template_id": "pre_stay",
           "segment_id": "families", "review_id": "rv_1", "cart_id": "c-1", "sale_id": "ps_1", "program_id": "pp_1",
-          "offer_id": "gite", "token": "t" * 20,
+          "offer_id": "gite", "token": "t" * 20, "provider": "brevo",
           "package_id": "pkg_" + "0" * 26}
 
 

@@ -12,10 +12,12 @@ import "./screens/guests.js";
 import "./screens/emails.js";
 import "./screens/reviews.js";
 import "./screens/settings.js";
+import "./screens/mailing.js";
 
 const NAV = [
   ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
+  ["mailing", "#/mailing"],
 ];
 
 const ROUTES = [
@@ -35,6 +37,7 @@ const ROUTES = [
   [/^\/emails\/(?<id>[^/]+)$/, "revenir-template-edit", "emails"],
   [/^\/reviews$/, "revenir-reviews-inbox", "reviews"],
   [/^\/settings$/, "revenir-settings", "settings"],
+  [/^\/mailing$/, "revenir-mailing", "mailing"],
 ];
 
 class RevenirAdmin extends HTMLElement {

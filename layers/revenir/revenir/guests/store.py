@@ -53,6 +53,21 @@ def stays_update(table: str, property_id: str, email: str, booking_id: str, *, a
                        "ExpressionAttributeValues": {":b": {"SS": [booking_id]}}}}
 
 
+def guest_of_key(pk: str, sk: str) -> tuple[str, str, str] | None:
+    """(property id, e-mail, "profile" | "stays") when a table key is a guest's profile or stays item (a stream
+    record's Keys, for the e-mailing tools' sync), else None: the layout stays this capability's business."""
+    kind = {keys.GUEST_PROFILE_SK: "profile", keys.GUEST_STAYS_SK: "stays"}.get(sk)
+    if kind is None or not pk.startswith("PROPERTY#") or "#GUEST#" not in pk:
+        return None
+    property_part, email = pk.removeprefix("PROPERTY#").split("#GUEST#", 1)
+    return property_part, email, kind
+
+
+def is_segment_key(sk: str) -> bool:
+    """A property's segment (its change re-tags every guest at the e-mailing tool)."""
+    return sk.startswith(keys.SEGMENT_PREFIX)
+
+
 def link_put(table: str, property_id: str, email: str, kind: str, ref: str) -> dict[str, Any]:
     """A transaction item linking a record kept elsewhere (a redemption, a cart) from the guest's partition, so
     that the guest's profile and GDPR export/erasure find it."""
@@ -154,6 +169,17 @@ class GuestRepository:
     def suppressed(self, email: str) -> Item | None:
         return deserialize(self._client.get_item(
             TableName=self._table, Key=key(keys.suppression_pk(email), keys.SUPPRESSION_SK)).get("Item"))
+
+    def guest_emails_page(self, property_id: str, cursor: dict[str, Any] | None, limit: int = 100
+                          ) -> tuple[list[str], dict[str, Any] | None]:
+        """One page of the property's guest list (its bookings by arrival, gsi1: one partition per property,
+        never a Scan): the distinct e-mails of the page and where the next page starts (None: the end)."""
+        page = self._client.query(
+            TableName=self._table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk", Limit=limit,
+            ProjectionExpression="email", ExpressionAttributeValues=values(pk=keys.arrivals_pk(property_id)),
+            **({"ExclusiveStartKey": cursor} if cursor else {}))  # type: ignore[arg-type]
+        emails = list(dict.fromkeys(str(i["email"]["S"]) for i in page.get("Items", []) if "email" in i))
+        return emails, page.get("LastEvaluatedKey")
 
     def bookings_by_arrival(self, property_id: str, arrival_from: str, arrival_to: str) -> list[Item]:
         return self._query_all(

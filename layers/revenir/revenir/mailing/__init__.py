@@ -1,0 +1,1 @@
+"""E-mailing tools (Brevo, Mailchimp, Mailjet): consenting guests synced both ways (docs/emailing-tools.md)."""
