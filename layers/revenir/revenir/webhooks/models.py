@@ -43,7 +43,7 @@ def check_url(url: str, local_hosts: frozenset[str] = frozenset()) -> str:
         return "" if parts.scheme in ("https", "http") else "the URL must use https"
     if parts.scheme != "https":
         return "the URL must use https"
-    if host == "localhost" or host.endswith(_PRIVATE_SUFFIXES) or "." not in host.strip("[]") and ":" not in host:
+    if host == "localhost" or host.endswith(_PRIVATE_SUFFIXES) or ("." not in host.strip("[]") and ":" not in host):
         return "the URL's host is not public"
     if private_address(host):
         return "the URL points to a private or loopback address"
