@@ -345,7 +345,7 @@ def parameter_overrides() -> dict[str, str]:
             # webhooks: local receivers (127.0.0.1, plain http) are allowed, and retries come quickly
             "WebhookLocalHosts": os.environ.get("REVENIR_WEBHOOK_LOCAL_HOSTS", "127.0.0.1,localhost"),
             "WebhookBackoffBaseSeconds": os.environ.get("REVENIR_WEBHOOK_BACKOFF_BASE_SECONDS", "1"),
-            "WebhookMaxAttempts": os.environ.get("REVENIR_WEBHOOK_MAX_ATTEMPTS", "5")}
+            "WebhookMaxAttempts": os.environ.get("REVENIR_WEBHOOK_MAX_ATTEMPTS", "3")}
 
 
 @cache

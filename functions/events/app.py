@@ -5,7 +5,6 @@ envelope). A failed record is reported (ReportBatchItemFailures) and retried fro
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
@@ -17,7 +16,7 @@ from pydantic import Field
 
 from revenir.core.settings import EnvironmentSettings, load
 from revenir.core.wiring import dependency
-from revenir.events.outbox import event_of_image
+from revenir.events.outbox import bus_entry, event_of_image
 
 logger = Logger(service="events")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -37,9 +36,7 @@ def publish(record: DynamoDBRecord) -> None:
     event = event_of_image(image)
     if event is None:
         return
-    result = _events().put_events(Entries=[{
-        "Source": "revenir", "DetailType": event.type, "Detail": json.dumps(event.model_dump(mode="json")),
-        "EventBusName": load(BusSettings).event_bus_name}])
+    result = _events().put_events(Entries=[bus_entry(event, load(BusSettings).event_bus_name)])
     if result.get("FailedEntryCount"):
         raise RuntimeError(f"PutEvents refused {event.id}: {result['Entries'][0].get('ErrorCode')}")
     logger.info("published", extra={"event_id": event.id, "event_type": event.type})

@@ -4,7 +4,6 @@ delivery log and replays. Thin: parse, call revenir.webhooks.service, shape. Del
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import boto3
@@ -20,7 +19,7 @@ from revenir.core.wiring import dependency
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
 from revenir.webhooks.models import Delivery, DeliveryStatus, Endpoint, EndpointCreated, EndpointInput, EndpointUpdate
-from revenir.webhooks.service import WebhookAdmin
+from revenir.webhooks.service import QueueReplays, WebhookAdmin
 from revenir.webhooks.store import WebhookRepository
 
 logger = Logger(service="webhooks")
@@ -35,20 +34,12 @@ class WebhookSettings(TableSettings):
     local_hosts: str = Field(default="", alias="WEBHOOK_LOCAL_HOSTS")
 
 
-class _QueueReplays:
-    def __init__(self, client: Any, queue_url: str):
-        self.client, self.queue_url = client, queue_url
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message))
-
-
 @dependency
 def admin() -> WebhookAdmin:
     settings = load(WebhookSettings)
     hosts = frozenset(h.strip().lower() for h in settings.local_hosts.split(",") if h.strip())
     return WebhookAdmin(WebhookRepository(boto3.client("dynamodb"), settings.table_name),
-                        _QueueReplays(boto3.client("sqs"), settings.queue_url), hosts)
+                        QueueReplays(boto3.client("sqs"), settings.queue_url), hosts)
 
 
 class EndpointList(BaseModel):

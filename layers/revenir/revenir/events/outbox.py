@@ -42,4 +42,10 @@ def event_of_image(image: dict[str, Any]) -> Event | None:
     return Event.model_validate(json.loads(image["event"]["S"]))
 
 
-__all__ = ["RECORD_TYPE", "event_of_image", "outbox_put"]
+def bus_entry(event: Event, bus_name: str) -> dict[str, Any]:
+    """The PutEvents entry of an event: Source "revenir", DetailType its type, Detail its envelope."""
+    return {"Source": "revenir", "DetailType": event.type, "Detail": event.model_dump_json(),
+            "EventBusName": bus_name}
+
+
+__all__ = ["RECORD_TYPE", "bus_entry", "event_of_image", "outbox_put"]

@@ -7,6 +7,7 @@ host's endpoint itself.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 from typing import Any, Protocol
 
@@ -18,6 +19,16 @@ from revenir.webhooks.store import WebhookRepository
 
 class Replays(Protocol):
     def send(self, message: dict[str, Any]) -> None: ...
+
+
+class QueueReplays:
+    """Replays through the delivery queue (an SQS client, injected by the handler)."""
+
+    def __init__(self, client: Any, queue_url: str):
+        self.client, self.queue_url = client, queue_url
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message))
 
 
 def new_secret() -> str:
@@ -84,4 +95,4 @@ class WebhookAdmin:
         return Delivery.model_validate(item)
 
 
-__all__ = ["Replays", "WebhookAdmin", "new_secret"]
+__all__ = ["QueueReplays", "Replays", "WebhookAdmin", "new_secret"]
