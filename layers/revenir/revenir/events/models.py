@@ -7,12 +7,13 @@ The envelope is what EventBridge carries as `detail` and what a webhook endpoint
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import models_json_schema
 
 
-class Money(BaseModel):
+class EventMoney(BaseModel):
     model_config = ConfigDict(extra="ignore")
     amount: int = Field(description="Minor units")
     currency: str
@@ -26,8 +27,8 @@ class CodeRedeemed(BaseModel):
     kind: str = Field(description="promo_code, private_sale or partner_card")
     promo_id: str
     status: str = Field(description="held (while the guest pays) or confirmed")
-    discount: Money | None = None
-    booking_total: Money | None = Field(default=None, description="The basket before the discount")
+    discount: EventMoney | None = None
+    booking_total: EventMoney | None = Field(default=None, description="The basket before the discount")
     guest_email: str | None = None
 
 
@@ -47,7 +48,7 @@ class VoucherPurchased(BaseModel):
     order_id: str
     order_number: str | None = None
     codes: list[str]
-    total: Money
+    total: EventMoney
     buyer_email: str | None = None
 
 
@@ -56,7 +57,7 @@ class VoucherRedeemed(BaseModel):
     model_config = ConfigDict(extra="ignore")
     booking_id: str
     code: str
-    amount: Money
+    amount: EventMoney
 
 
 class GuestUnsubscribed(BaseModel):
@@ -111,4 +112,34 @@ def envelope(event_type: str, event_id: str, occurred_at: str, property_id: str,
                  data=payload.model_dump(mode="json", exclude_none=True))
 
 
-__all__ = ["EVENT_TYPES", "Event", "envelope"]
+def _typed_envelope(event_type: str) -> type[BaseModel]:
+    """The envelope of one event type, for the OpenAPI document (`CodeRedeemedEvent`...)."""
+    version, model = EVENT_TYPES[event_type]
+    fields: dict[str, Any] = {name: (info.annotation, info) for name, info in Event.model_fields.items()}
+    fields["type"] = (Literal[event_type], Field(description="The event type"))  # type: ignore[valid-type]
+    fields["version"] = (Literal[version], Field(description="The payload's version"))  # type: ignore[valid-type]
+    fields["data"] = (model, ...)
+    return create_model(f"{model.__name__}Event", __doc__=model.__doc__, **fields)
+
+
+def openapi_webhooks() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The OpenAPI 3.1 `webhooks` section (one per event type) and the component schemas it refers to."""
+    envelopes = {t: _typed_envelope(t) for t in EVENT_TYPES}
+    _, schema = models_json_schema([(m, "validation") for m in envelopes.values()],
+                                   ref_template="#/components/schemas/{model}")
+    webhooks = {}
+    for event_type, model in envelopes.items():
+        webhooks[event_type] = {"post": {
+            "summary": event_type, "description": (model.__doc__ or "").strip() + (
+                " Signed per the Standard Webhooks specification: verify the webhook-id, webhook-timestamp and "
+                "webhook-signature headers with the endpoint's secret (docs/webhooks.md)."),
+            "operationId": "webhook_" + event_type.replace(".", "_"), "tags": ["Webhooks"],
+            "parameters": [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+                           for h in ("webhook-id", "webhook-timestamp", "webhook-signature")],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}},
+            "responses": {"2XX": {"description": "Received (any 2xx); anything else is retried with backoff"}}}}
+    return webhooks, schema.get("$defs", {})
+
+
+__all__ = ["EVENT_TYPES", "Event", "envelope", "openapi_webhooks"]
