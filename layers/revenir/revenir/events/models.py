@@ -61,21 +61,27 @@ class VoucherRedeemed(BaseModel):
 
 
 class GuestUnsubscribed(BaseModel):
+    """A guest unsubscribed from the property's marketing e-mails."""
     model_config = ConfigDict(extra="ignore")
     guest_email: str
 
 
 class ReviewReceived(BaseModel):
+    """A new review (any source: the form, an import, Google)."""
     model_config = ConfigDict(extra="ignore")
     review_id: str
     source: str
-    rating: float | None = Field(default=None, description="On the 0-10 scale")
+    rating: int = Field(description="Hundredths on the 0-5 scale (450 = 4.5/5)")
+    booking_id: str | None = None
+    created_at: str
 
 
 class CartRecovered(BaseModel):
+    """An abandoned cart paid after a reminder."""
     model_config = ConfigDict(extra="ignore")
     cart_id: str
     booking_id: str | None = None
+    total: EventMoney | None = None
 
 
 #: Every event type -> (version, payload model). Adding an event type is one line here.
