@@ -63,7 +63,7 @@ def create_webhook(property_id: PropertyId, body: Annotated[EndpointInput, Body(
 
 @app.get(BASE, tags=["Webhooks"], summary="The property's webhook endpoints")
 def list_webhooks(property_id: PropertyId) -> EndpointList:
-    return EndpointList(endpoints=admin().list(property_id))
+    return EndpointList(endpoints=admin().endpoints(property_id))
 
 
 @app.get(BASE + "/<endpoint_id>", tags=["Webhooks"], summary="Read a webhook endpoint")

@@ -90,7 +90,7 @@ class CartRepository:
     def mark_recovered(self, property_id: str, cart_id: str, cart: Cart | None = None,
                        booking_id: str | None = None) -> None:
         """Recovered once, with the cart.recovered event in the same transaction (issue 17: webhooks)."""
-        data: dict[str, Any] = {"cart_id": cart_id, "booking_id": booking_id or (cart.booking_id if cart else None)}
+        data: dict[str, Any] = {"cart_id": cart_id, "booking_id": booking_id}
         if cart is not None and cart.total is not None:
             data["total"] = {"amount": cart.total, "currency": cart.currency}
         try:

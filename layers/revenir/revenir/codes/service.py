@@ -78,8 +78,8 @@ class PromoCodeAdmin:
             raise InvalidInput("date_from is after date_to", code="invalid_period",
                                details=[{"field": "query.date_from"}])
         promo = self.repository.get(property_id, promo_id)
-        items = self.repository.usage(property_id, promo_id, date_from and date_from.isoformat(),
-                                      date_to and date_to.isoformat())
+        items = self.repository.usage(property_id, promo_id, date_from.isoformat() if date_from else None,
+                                      date_to.isoformat() if date_to else None)
         rows = [(item["sk"], UsageRow.model_validate(item)) for item in reversed(items)]
         start = 0
         if cursor:

@@ -91,11 +91,15 @@ def write_csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _currency(row: UsageRow) -> str:
+    money = row.booking_total or row.discount
+    return money.currency if money is not None else ""
+
+
 def usage_csv(rows: list[UsageRow]) -> str:
     return write_csv(CSV_COLUMNS, [
-        [r.date, r.booking_id, r.guest_email or "", _major(r.discount), _major(r.booking_total),
-         (r.booking_total or r.discount).currency if (r.booking_total or r.discount) else "", r.status]
-        for r in rows])
+        [r.date, r.booking_id, r.guest_email or "", _major(r.discount), _major(r.booking_total), _currency(r),
+         r.status] for r in rows])
 
 
 __all__ = ["UsageReport", "UsageRow", "UsageTotals", "totals", "usage_csv", "write_csv"]

@@ -122,8 +122,8 @@ def _typed_envelope(event_type: str) -> type[BaseModel]:
     """The envelope of one event type, for the OpenAPI document (`CodeRedeemedEvent`...)."""
     version, model = EVENT_TYPES[event_type]
     fields: dict[str, Any] = {name: (info.annotation, info) for name, info in Event.model_fields.items()}
-    fields["type"] = (Literal[event_type], Field(description="The event type"))  # type: ignore[valid-type]
-    fields["version"] = (Literal[version], Field(description="The payload's version"))  # type: ignore[valid-type]
+    fields["type"] = (Literal[event_type], Field(description="The event type"))
+    fields["version"] = (Literal[version], Field(description="The payload's version"))
     fields["data"] = (model, ...)
     return create_model(f"{model.__name__}Event", __doc__=model.__doc__, **fields)
 

@@ -58,7 +58,7 @@ class WebhookAdmin:
         self.repository.create_endpoint(property_id, {k: v for k, v in item.items() if v is not None})
         return EndpointCreated.model_validate(item)
 
-    def list(self, property_id: str) -> list[Endpoint]:
+    def endpoints(self, property_id: str) -> list[Endpoint]:
         return [_endpoint(i) for i in self.repository.endpoints(property_id)]
 
     def get(self, property_id: str, endpoint_id: str) -> Endpoint:
