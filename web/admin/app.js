@@ -12,10 +12,13 @@ import "./screens/guests.js";
 import "./screens/emails.js";
 import "./screens/reviews.js";
 import "./screens/settings.js";
+import "./screens/code-usage.js";
+import "./screens/webhooks.js";
 
 const NAV = [
   ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
+  ["webhooks", "#/webhooks"],
 ];
 
 const ROUTES = [
@@ -35,6 +38,8 @@ const ROUTES = [
   [/^\/emails\/(?<id>[^/]+)$/, "revenir-template-edit", "emails"],
   [/^\/reviews$/, "revenir-reviews-inbox", "reviews"],
   [/^\/settings$/, "revenir-settings", "settings"],
+  [/^\/codes\/(?<id>[^/]+)\/usage$/, "revenir-code-usage", "codes"],
+  [/^\/webhooks$/, "revenir-webhooks", "webhooks"],
 ];
 
 class RevenirAdmin extends HTMLElement {
