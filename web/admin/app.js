@@ -18,7 +18,6 @@ import "./screens/webhooks.js";
 const NAV = [
   ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
-  ["webhooks", "#/webhooks"],
 ];
 
 const ROUTES = [
@@ -39,7 +38,7 @@ const ROUTES = [
   [/^\/reviews$/, "revenir-reviews-inbox", "reviews"],
   [/^\/settings$/, "revenir-settings", "settings"],
   [/^\/codes\/(?<id>[^/]+)\/usage$/, "revenir-code-usage", "codes"],
-  [/^\/webhooks$/, "revenir-webhooks", "webhooks"],
+  [/^\/webhooks$/, "revenir-webhooks", "settings"],
 ];
 
 class RevenirAdmin extends HTMLElement {
