@@ -41,6 +41,7 @@ TARGETS: dict[str, str] = {
     "gift_shop_get": "VouchersFunction",
     "stripe_webhook_unsigned": "StripeWebhookFunction",
     "schedule_voucher_deliveries": "VoucherDeliveryFunction",
+    "webhook_create": "WebhooksFunction",
 }
 
 #: Functions with routes or schedules in template.yaml that have no event in the corpus, and why.
@@ -303,6 +304,22 @@ def test_gift_shop_webhook_refusal_and_voucher_deliveries(lambdas: Any, demo: st
     assert refused["statusCode"] == 400 and body_of(refused)["error"]["code"] == "bad_signature"
     assert invoke(lambdas, load_event("schedule_voucher_deliveries"), "VoucherDeliveryFunction") == {
         "sent": 0, "failed": 0}
+
+
+def test_webhook_create_shows_the_secret_once(lambdas: Any) -> None:
+    created = invoke(lambdas, load_event("webhook_create"), "WebhooksFunction")
+    assert created["statusCode"] == 201, created["body"]
+    endpoint = body_of(created)
+    assert endpoint["secret"].startswith("whsec_") and endpoint["event_types"] == ["code.redeemed", "code.released"]
+    listed = invoke(lambdas, {**load_event("webhook_create"), "body": None, "routeKey": "GET /v1/admin/properties/"
+                              "{property_id}/webhooks", "requestContext": {
+                                  **load_event("webhook_create")["requestContext"],
+                                  "http": {**load_event("webhook_create")["requestContext"]["http"], "method": "GET"},
+                                  "routeKey": "GET /v1/admin/properties/{property_id}/webhooks"}},
+                    "WebhooksFunction")
+    assert listed["statusCode"] == 200, listed["body"]
+    assert [e["id"] for e in body_of(listed)["endpoints"]] == [endpoint["id"]]
+    assert "secret" not in body_of(listed)["endpoints"][0]
 
 
 # ---------------------------------------------------------------- the corpus cannot rot
