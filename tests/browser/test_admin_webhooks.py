@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ def test_a_codes_usage_and_a_webhook_endpoint_from_the_back_office(page: Any, lo
         expect(page.locator(f"[data-booking='{code}-UI-2']")).to_contain_text("Annulée")
         with page.expect_download() as download:
             page.get_by_test_id("usage-csv").click()
-        text = open(download.value.path(), encoding="utf-8-sig").read()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert text.startswith("date;booking_id;guest_email") and f"{code}-UI-1" in text
         page.get_by_test_id("usage-to").fill("2000-01-01")
         page.get_by_test_id("usage-filter").click()
