@@ -201,3 +201,36 @@ def test_endpoints_must_be_public_https(api: Any, admin: dict[str, str], url: st
     unknown = api.post("/v1/admin/properties/demo/webhooks",
                        json={"url": "https://hooks.example.com/x", "event_types": ["code.stolen"]}, headers=admin)
     assert unknown.status_code == 400 and "event_types" in str(unknown.json["error"]["details"])
+
+
+def test_unsubscribed_guests_imported_reviews_and_recovered_carts_are_events(
+        api: Any, admin: dict[str, str], receiver: Receiver, sources: Any) -> None:
+    from tests.integration.test_abandoned_carts import cart, enable, finish
+    from tests.integration.test_reviews_api import BOOKING_CSV, import_file
+
+    endpoint = subscribe(api, admin, receiver.url("/others"),
+                         ["guest.unsubscribed", "review.received", "cart.recovered"])
+    assert api.post("/v1/admin/properties/demo/guests/martin@example.com/unsubscribe",
+                    headers=admin).status_code == 204
+    assert api.post("/v1/admin/properties/demo/guests/martin@example.com/unsubscribe",
+                    headers=admin).status_code == 204  # already unsubscribed: no second event
+    assert import_file(api, admin, "booking", BOOKING_CSV).json["created"] == 3
+    assert import_file(api, admin, "booking", BOOKING_CSV).json["created"] == 0  # unchanged: no event
+
+    enable(api, admin, "abandoned_payment")
+    body = cart(email="anna@example.org")
+    assert api.post("/v1/properties/demo/carts", json=body, headers=admin).status_code == 201
+    assert finish("C-1")["status"] == "SUCCEEDED"
+    for _ in range(2):  # paid twice (a retry): recovered once
+        api.put("/v1/properties/demo/carts/C-1", json={"status": "paid", "booking_id": "B-7"}, headers=admin)
+
+    wait_for(lambda: len(receiver.at("/others")) >= 5, sources)
+    events = [Webhook(endpoint["secret"]).verify(b, h) for h, b in receiver.at("/others")]
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        by_type.setdefault(event["type"], []).append(event["data"])
+    assert by_type["guest.unsubscribed"] == [{"guest_email": "martin@example.com"}]
+    assert len(by_type["review.received"]) == 3
+    assert {r["source"] for r in by_type["review.received"]} == {"booking"}
+    assert by_type["cart.recovered"] == [{"cart_id": "C-1", "booking_id": "B-7",
+                                          "total": {"amount": 18000, "currency": "EUR"}}]
