@@ -160,6 +160,16 @@ def create_resources(template: Template, client: Callable[[str], Any],
     for queue in sorted(template.queue_specs, key=lambda q: "RedrivePolicy" in q.attributes):
         sqs.create_queue(QueueName=queue.name, Attributes=queue.attributes)
 
+    events = client("events")  # custom buses and their rules (SQS targets: routing by pattern works in moto)
+    existing_buses = {b["Name"] for b in events.list_event_buses().get("EventBuses", [])}
+    for bus in template.event_buses:
+        if bus not in existing_buses:
+            events.create_event_bus(Name=bus)
+    for rule in template.event_rules:
+        events.put_rule(Name=rule.name, EventBusName=rule.bus, EventPattern=rule.pattern, State="ENABLED")
+        if rule.targets:
+            events.put_targets(Rule=rule.name, EventBusName=rule.bus, Targets=rule.targets)
+
     secretsmanager = client("secretsmanager")
     values: dict[str, str] = {}
     for name in template.secrets:  # GenerateSecretString, as CloudFormation would

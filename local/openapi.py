@@ -67,6 +67,15 @@ def build() -> str:
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         components.pop(name, None)
     components["Error"] = ERROR_SCHEMA
+    # The domain events a property's endpoints receive (issue 17): OpenAPI 3.1's `webhooks` section
+    from revenir.events.models import openapi_webhooks
+
+    webhooks, event_schemas = openapi_webhooks()
+    for name, event_schema in event_schemas.items():
+        if name in components and components[name] != event_schema:
+            raise SystemExit(f"OpenAPI: the event schema {name!r} clashes with a route's model: rename one")
+        components[name] = event_schema
+    schema["webhooks"] = webhooks
     error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     error_ref = {"description": "Error (stable code in error.code)", "content": error_content}
     for path_item in schema["paths"].values():

@@ -140,6 +140,17 @@ class Queue:
 
 
 @dataclass
+class EventRule:
+    """An EventBridge rule (AWS::Events::Rule) on a bus, with its targets (SQS queues locally: moto raises
+    NotImplementedError for Lambda and state-machine targets, ../shared/LOCAL-EMULATION.md)."""
+    logical_id: str
+    name: str
+    bus: str
+    pattern: str  # EventPattern as JSON
+    targets: list[dict[str, str]]  # [{"Id": ..., "Arn": ...}]
+
+
+@dataclass
 class Template:
     raw: dict[str, Any]
     tables: dict[str, dict[str, Any]]  # physical name -> create_table kwargs
@@ -153,6 +164,8 @@ class Template:
     secrets: list[str]
     event_sources: list[EventSource] = field(default_factory=list)
     queue_specs: list[Queue] = field(default_factory=list)
+    event_buses: list[str] = field(default_factory=list)  # custom buses' names (AWS::Events::EventBus)
+    event_rules: list[EventRule] = field(default_factory=list)
 
     def function_by_name(self, name: str) -> Function:
         for fn in self.functions.values():
@@ -191,6 +204,8 @@ class Resolver:
             return f"http://sqs.{REGION}.localhost/{ACCOUNT}/{STACK}-{logical_id}"
         if kind == "AWS::SecretsManager::Secret":
             return str(self.resolve(props.get("Name", f"{STACK}-{logical_id}")))
+        if kind in ("AWS::Events::EventBus", "AWS::Events::Rule"):
+            return str(self.resolve(props.get("Name", f"{STACK}-{logical_id}")))
         return f"{STACK}-{logical_id}"
 
     def attribute(self, logical_id: str, attr: str) -> str:
@@ -205,6 +220,12 @@ class Resolver:
                 return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{STACK}-{logical_id}"
             if kind in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
                 return name
+            if kind == "AWS::Events::EventBus":
+                return f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{name}"
+            if kind == "AWS::Events::Rule":
+                props = self.resources[logical_id].get("Properties", {}) or {}
+                bus = str(self.resolve(props.get("EventBusName", "default")))
+                return f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{bus}/{name}"
         if attr == "Name":
             return name.rsplit(":", 1)[-1]
         return f"{name}.{attr}"
@@ -320,7 +341,11 @@ def parameter_overrides() -> dict[str, str]:
     """Template parameters as the local runtime sets them (links in e-mails point at the local gateway)."""
     import os
 
-    return {"PublicBaseUrl": os.environ.get("REVENIR_PUBLIC_URL", "http://127.0.0.1:3000")}
+    return {"PublicBaseUrl": os.environ.get("REVENIR_PUBLIC_URL", "http://127.0.0.1:3000"),
+            # webhooks: local receivers (127.0.0.1, plain http) are allowed, and retries come quickly
+            "WebhookLocalHosts": os.environ.get("REVENIR_WEBHOOK_LOCAL_HOSTS", "127.0.0.1,localhost"),
+            "WebhookBackoffBaseSeconds": os.environ.get("REVENIR_WEBHOOK_BACKOFF_BASE_SECONDS", "1"),
+            "WebhookMaxAttempts": os.environ.get("REVENIR_WEBHOOK_MAX_ATTEMPTS", "3")}
 
 
 @cache
@@ -340,6 +365,8 @@ def load(path: Path = TEMPLATE) -> Template:
     secrets_: list[str] = []
     sources: list[EventSource] = []
     queue_specs: list[Queue] = []
+    buses: list[str] = []
+    rules: list[EventRule] = []
     api_default_auth: dict[str, str | None] = {}
 
     for logical, res in raw["Resources"].items():
@@ -360,6 +387,14 @@ def load(path: Path = TEMPLATE) -> Template:
             queue_specs.append(_queue(resolver, logical, props))
         elif kind == "AWS::SecretsManager::Secret":
             secrets_.append(resolver.physical_name(logical))
+        elif kind == "AWS::Events::EventBus":
+            buses.append(resolver.physical_name(logical))
+        elif kind == "AWS::Events::Rule" and props.get("EventPattern"):
+            resolved = resolver.resolve(props)
+            rules.append(EventRule(
+                logical, resolver.physical_name(logical), str(resolved.get("EventBusName", "default")),
+                json.dumps(resolved["EventPattern"]),
+                [{"Id": str(t["Id"]), "Arn": str(t["Arn"])} for t in resolved.get("Targets", [])]))
         elif kind == "AWS::Serverless::StateMachine":
             definition = (ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
             for key_, value in resolver.resolve(props.get("DefinitionSubstitutions", {})).items():
@@ -404,4 +439,4 @@ def load(path: Path = TEMPLATE) -> Template:
                 elif event["Type"] in ("SQS", "DynamoDB"):
                     sources.append(_event_source(logical, event_name, event["Type"], eprops))
     return Template(raw, tables, functions, routes, schedules, machines, identities, config_sets, queues, secrets_,
-                    sources, queue_specs)
+                    sources, queue_specs, buses, rules)

@@ -5,6 +5,7 @@ Thin: parse (pydantic via Powertools), call revenir.codes.service, shape the res
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import boto3
@@ -27,6 +28,7 @@ from revenir.codes.models import (
 )
 from revenir.codes.service import PromoCodeAdmin, PromoCodeHolds, PromoCodeService
 from revenir.codes.store import PromoCodeRepository, Redemption
+from revenir.codes.usage import UsageReport
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
@@ -136,6 +138,28 @@ def archive_promo_code(property_id: PropertyId, promo_id: PromoId) -> Response[N
          summary="Guests the code was sent to")
 def promo_code_sent_to(property_id: PropertyId, promo_id: PromoId) -> dict[str, list[dict[str, Any]]]:
     return {"sent_to": admin().sent_to(property_id, promo_id)}
+
+
+@app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/usage", tags=["Promo codes"],
+         summary="The bookings that used the code, newest first, with totals over the period")
+def promo_code_usage(property_id: PropertyId, promo_id: PromoId,
+                     date_from: Annotated[date | None, Query(description="First local day (inclusive)")] = None,
+                     date_to: Annotated[date | None, Query(description="Last local day (inclusive)")] = None,
+                     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                     cursor: Annotated[str | None, Query(max_length=400)] = None) -> UsageReport:
+    report, _ = admin().usage(property_id, promo_id, date_from, date_to, limit, cursor)
+    return report
+
+
+@app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/usage.csv", tags=["Promo codes"],
+         summary="The code's usage as CSV (Excel-friendly)",
+         responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
+def promo_code_usage_csv(property_id: PropertyId, promo_id: PromoId,
+                         date_from: Annotated[date | None, Query()] = None,
+                         date_to: Annotated[date | None, Query()] = None) -> Response[str]:
+    body = admin().usage_csv(property_id, promo_id, date_from, date_to)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body, headers={
+        "Content-Disposition": f'attachment; filename="promo-code-usage-{promo_id}.csv"'})
 
 
 # ---------------------------------------------------------------- widget (anonymous)

@@ -7,6 +7,7 @@ No stripe here: paying is functions/vouchers/orders.py, Stripe's events function
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import boto3
@@ -40,6 +41,7 @@ from revenir.vouchers.models import (
 )
 from revenir.vouchers.service import VoucherService
 from revenir.vouchers.store import VoucherRepository
+from revenir.vouchers.usage import VoucherUsage, VoucherUsageReport
 
 logger = Logger(service="vouchers")
 metrics = Metrics(namespace="Revenir", service="vouchers")
@@ -175,6 +177,31 @@ def extend_voucher(property_id: PropertyId, code: CodePath, body: Annotated[Exte
           summary="Void what is left of a voucher (the ledger keeps the movement)")
 def void_voucher(property_id: PropertyId, code: CodePath) -> Voucher:
     return vouchers().void(property_id, code)
+
+
+@dependency
+def usage() -> VoucherUsage:
+    dynamodb, table = boto3.client("dynamodb"), load(TableSettings).table_name
+    return VoucherUsage(VoucherRepository(dynamodb, table), PropertyRepository(dynamodb, table))
+
+
+@app.get("/v1/admin/properties/<property_id>/vouchers/<code>/usage", tags=["Gift vouchers"],
+         summary="The bookings that used the voucher: amount consumed per booking, over a period")
+def voucher_usage(property_id: PropertyId, code: CodePath,
+                  date_from: Annotated[date | None, Query(description="First local day (inclusive)")] = None,
+                  date_to: Annotated[date | None, Query(description="Last local day (inclusive)")] = None,
+                  ) -> VoucherUsageReport:
+    return usage().report(property_id, code, date_from, date_to)
+
+
+@app.get("/v1/admin/properties/<property_id>/vouchers/<code>/usage.csv", tags=["Gift vouchers"],
+         summary="The voucher's usage as CSV (Excel-friendly)",
+         responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
+def voucher_usage_csv(property_id: PropertyId, code: CodePath, date_from: Annotated[date | None, Query()] = None,
+                      date_to: Annotated[date | None, Query()] = None) -> Response[str]:
+    body = usage().csv(property_id, code, date_from, date_to)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body, headers={
+        "Content-Disposition": 'attachment; filename="voucher-usage.csv"'})
 
 
 # ---------------------------------------------------------------- widget (anonymous)

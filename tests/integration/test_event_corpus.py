@@ -45,6 +45,7 @@ TARGETS: dict[str, str] = {
     "schedule_voucher_deliveries": "VoucherDeliveryFunction",
     "mailing_get": "MailingFunction",
     "mailing_stream_unsubscribe": "MailingSyncFunction",
+    "webhook_create": "WebhooksFunction",
 }
 
 #: Functions with routes or schedules in template.yaml that have no event in the corpus, and why.
@@ -323,6 +324,20 @@ def test_mailing_get_and_a_stream_record_without_a_connected_tool(lambdas: Any, 
     answer = invoke(lambdas, load_event("mailing_get"), "MailingFunction")
     assert answer["statusCode"] == 200 and body_of(answer)["connected"] is False
     assert invoke(lambdas, load_event("mailing_stream_unsubscribe"), "MailingSyncFunction") == {"batchItemFailures": []}
+def test_webhook_create_shows_the_secret_once(lambdas: Any) -> None:
+    created = invoke(lambdas, load_event("webhook_create"), "WebhooksFunction")
+    assert created["statusCode"] == 201, created["body"]
+    endpoint = body_of(created)
+    assert endpoint["secret"].startswith("whsec_") and endpoint["event_types"] == ["code.redeemed", "code.released"]
+    listed = invoke(lambdas, {**load_event("webhook_create"), "body": None, "routeKey": "GET /v1/admin/properties/"
+                              "{property_id}/webhooks", "requestContext": {
+                                  **load_event("webhook_create")["requestContext"],
+                                  "http": {**load_event("webhook_create")["requestContext"]["http"], "method": "GET"},
+                                  "routeKey": "GET /v1/admin/properties/{property_id}/webhooks"}},
+                    "WebhooksFunction")
+    assert listed["statusCode"] == 200, listed["body"]
+    assert [e["id"] for e in body_of(listed)["endpoints"]] == [endpoint["id"]]
+    assert "secret" not in body_of(listed)["endpoints"][0]
 
 
 # ---------------------------------------------------------------- the corpus cannot rot

@@ -44,7 +44,8 @@ SAMPLE = {"property_id": "demo", "booking_id": "b-1", "promo_id": "pc_" + "0" * 
           "code": "ABCD-EFGH-JKLM-NPQR", "email": "guest@example.com", "template_id": "pre_stay",
           "segment_id": "families", "review_id": "rv_1", "cart_id": "c-1", "sale_id": "ps_1", "program_id": "pp_1",
           "offer_id": "gite", "token": "t" * 20, "provider": "brevo",
-          "package_id": "pkg_" + "0" * 26}
+          "package_id": "pkg_" + "0" * 26,
+          "endpoint_id": "we_" + "0" * 26, "delivery_id": "evt_" + "0" * 26}
 
 
 def concrete(path: str) -> str:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "revenir" / "revenir"
-INFRASTRUCTURE = {"core", "table", "mail", "http"}
+INFRASTRUCTURE = {"core", "table", "mail", "http", "events"}
 CAPABILITIES = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - INFRASTRUCTURE
 ALLOWED_BELOW = {"core": {"core"}, "table": {"core", "table"}, "mail": {"core", "mail"},
-                 "http": {"core", "http"}}
+                 "http": {"core", "http"}, "events": {"core", "table", "events"}}
 
 
 def imports(path: Path) -> Iterator[str]:

@@ -13,6 +13,8 @@ import "./screens/emails.js";
 import "./screens/reviews.js";
 import "./screens/settings.js";
 import "./screens/mailing.js";
+import "./screens/code-usage.js";
+import "./screens/webhooks.js";
 
 const NAV = [
   ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
@@ -38,6 +40,8 @@ const ROUTES = [
   [/^\/reviews$/, "revenir-reviews-inbox", "reviews"],
   [/^\/settings$/, "revenir-settings", "settings"],
   [/^\/mailing$/, "revenir-mailing", "mailing"],
+  [/^\/codes\/(?<id>[^/]+)\/usage$/, "revenir-code-usage", "codes"],
+  [/^\/webhooks$/, "revenir-webhooks", "settings"],
 ];
 
 class RevenirAdmin extends HTMLElement {

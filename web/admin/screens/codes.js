@@ -48,7 +48,7 @@ class Codes extends Screen {
         <tbody>${rows.map((c) => html`<tr data-code="${c.code}">
           <th scope="row"><a href="#/codes/${c.id}">${c.code}</a></th><td>${c.name}</td>
           <td>${discountText(c.discount)}</td><td>${date(c.valid_from)} – ${date(c.valid_until)}</td>
-          <td>${c.uses}${c.max_uses ? ` / ${c.max_uses}` : ""}</td>
+          <td><a href="#/codes/${c.id}/usage" aria-label="${t("usage.link", { code: c.code })}">${c.uses}${c.max_uses ? ` / ${c.max_uses}` : ""}</a></td>
           <td>${pill(codeStatus(c), t(`status.${codeStatus(c)}`))}</td></tr>`)}</tbody></table></div>`
         : html`<p class="empty">${t("common.none")}</p>`}`;
   }

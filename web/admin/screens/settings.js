@@ -21,6 +21,7 @@ class Settings extends Screen {
     const zones = ZONES.includes(p.time_zone) ? ZONES : [p.time_zone, ...ZONES];
     const offer = this.editing;
     return html`<h1 tabindex="-1">${t("nav.settings")}</h1>
+      <p><a href="#/webhooks" data-testid="webhooks-link">${t("webhooks.settingsLink")}</a></p>
       <section aria-labelledby="prop-title"><h2 id="prop-title">${t("settings.property")}</h2>
       <form data-form="property" novalidate class="narrow">
         ${field(t("settings.name"), "name", p.name, { required: true, testid: "property-name-input" })}

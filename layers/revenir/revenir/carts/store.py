@@ -8,16 +8,19 @@ from revenir.carts import keys
 from revenir.carts.models import Cart, CartSettings
 from revenir.core import clock
 from revenir.core.errors import Conflict, NotFound
+from revenir.events.outbox import outbox_put
 from revenir.guests.gdpr import GuestRef
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
+    cancellation_codes,
     deserialize,
     error_code,
     key,
     public,
     query_all,
     serialize,
+    transact_write,
     values,
 )
 
@@ -79,14 +82,28 @@ class CartRepository:
         before = Cart.model_validate(deserialize(result["Attributes"]) or {})
         recovered = status == "paid" and before.reminded_at is not None
         if recovered and not before.recovered:
-            self.mark_recovered(property_id, cart_id)
+            self.mark_recovered(property_id, cart_id, before, booking_id)
         after = before.model_copy(update={"status": status, "updated_at": now,
                                           "recovered": recovered or before.recovered})
         return before, after
 
-    def mark_recovered(self, property_id: str, cart_id: str) -> None:
-        self._client.update_item(TableName=self._table, Key=key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
-                                 UpdateExpression="SET recovered = :t", ExpressionAttributeValues=values(t=True))
+    def mark_recovered(self, property_id: str, cart_id: str, cart: Cart | None = None,
+                       booking_id: str | None = None) -> None:
+        """Recovered once, with the cart.recovered event in the same transaction (issue 17: webhooks)."""
+        data: dict[str, Any] = {"cart_id": cart_id, "booking_id": booking_id}
+        if cart is not None and cart.total is not None:
+            data["total"] = {"amount": cart.total, "currency": cart.currency}
+        try:
+            transact_write(self._client, [
+                {"Update": {"TableName": self._table, "Key": key(keys.cart_pk(property_id, cart_id), keys.CART_SK),
+                            "UpdateExpression": "SET recovered = :t",
+                            "ConditionExpression": "attribute_not_exists(recovered) OR recovered <> :t",
+                            "ExpressionAttributeValues": values(t=True)}},
+                outbox_put(self._table, property_id, "cart.recovered", data)])
+        except Exception as exc:
+            if error_code(exc) != "TransactionCanceledException" or \
+                    cancellation_codes(exc)[:1] != ["ConditionalCheckFailed"]:
+                raise
 
     def set_code(self, property_id: str, cart_id: str, code: str, valid_until: str) -> str:
         """Record the recovery code (and its last day) once; a retry keeps the first."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from revenir.table.partitions import booking_pk, guest_link_sk, guest_pk, property_pk
 
 __all__ = ["CODE_SLOTS", "HOLDS_QUEUE", "REDEMPTION_SK", "booking_pk", "code_pk", "guest_link_sk", "guest_pk",
-           "promo_archive_pk", "promo_list_pk", "promo_name_pk", "promo_sent_pk", "property_pk", "slot_sk"]
+           "promo_archive_pk", "promo_list_pk", "promo_name_pk", "promo_sent_pk", "property_pk", "slot_sk",
+           "usage_pk", "usage_sk"]
 
 #: A code string may be scheduled for this many periods at once (non-overlapping windows).
 CODE_SLOTS = 4
@@ -41,3 +42,13 @@ REDEMPTION_SK = "PROMO_REDEMPTION"
 #: The queue of promo-code holds (gsi1, sharded by property: revenir.table.queues), sorted by expiry: the
 #: sweeper reads only expired ones.
 HOLDS_QUEUE = "PROMO_HOLDS"
+
+
+def usage_pk(property_id: str, promo_id: str) -> str:
+    """A code's usage report: one item per redemption (a private sale's or a partner program's id for those)."""
+    return f"PROPERTY#{property_id}#CODEUSE#{promo_id}"
+
+
+def usage_sk(local_date: str, created_at: str, booking_id: str) -> str:
+    """Sorted by the property's local date first: a period filter is one key range."""
+    return f"{local_date}#{created_at}#{booking_id}"

@@ -6,7 +6,9 @@ Orchestrates the repository (one read round trip, one write transaction) and the
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import binascii
+from datetime import date, datetime
 from typing import Any
 
 from revenir.codes.models import (
@@ -20,6 +22,8 @@ from revenir.codes.models import (
     normalize_code,
 )
 from revenir.codes.store import Lookup, PromoCodeRepository, Redemption
+from revenir.codes.usage import UsageReport, UsageRow, usage_csv
+from revenir.codes.usage import totals as usage_totals
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, TooManyRequests
 from revenir.core.pricing import Line
@@ -28,6 +32,17 @@ from revenir.sales.partner_card_store import PartnerCardRepository
 from revenir.sales.partner_cards import evaluate_card
 from revenir.sales.private_sale_store import sale_from_item
 from revenir.sales.private_sales import evaluate_sale
+
+
+def _encode(sk: str) -> str:
+    return base64.urlsafe_b64encode(sk.encode()).decode()
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput("invalid cursor", code="invalid_cursor", details=[{"field": "query.cursor"}]) from exc
 
 
 class PromoCodeAdmin:
@@ -54,6 +69,32 @@ class PromoCodeAdmin:
 
     def sent_to(self, property_id: str, promo_id: str) -> list[dict[str, Any]]:
         return self.repository.sent_to(property_id, promo_id)
+
+    def usage(self, property_id: str, promo_id: str, date_from: date | None, date_to: date | None,
+              limit: int = 50, cursor: str | None = None) -> tuple[UsageReport, list[UsageRow]]:
+        """The bookings that used the code in the period (the property's local days), newest first: one page,
+        the totals over the whole period, and every row (for the CSV export)."""
+        if date_from and date_to and date_from > date_to:
+            raise InvalidInput("date_from is after date_to", code="invalid_period",
+                               details=[{"field": "query.date_from"}])
+        promo = self.repository.get(property_id, promo_id)
+        items = self.repository.usage(property_id, promo_id, date_from.isoformat() if date_from else None,
+                                      date_to.isoformat() if date_to else None)
+        rows = [(item["sk"], UsageRow.model_validate(item)) for item in reversed(items)]
+        start = 0
+        if cursor:
+            after = _decode(cursor)
+            start = next((n for n, (sk, _) in enumerate(rows) if sk < after), len(rows))
+        page = rows[start:start + limit]
+        next_cursor = _encode(page[-1][0]) if start + limit < len(rows) and page else None
+        every = [row for _, row in rows]
+        report = UsageReport(code=promo.code, promo_id=promo.id, date_from=date_from, date_to=date_to,
+                             totals=usage_totals(every), usages=[row for _, row in page], next_cursor=next_cursor)
+        return report, every
+
+    def usage_csv(self, property_id: str, promo_id: str, date_from: date | None, date_to: date | None) -> str:
+        _, rows = self.usage(property_id, promo_id, date_from, date_to, limit=1)
+        return usage_csv(rows)
 
     def public(self, property_id: str) -> list[dict[str, Any]]:
         """The codes the host made public and publishes today (the property's day), as the widget shows them."""

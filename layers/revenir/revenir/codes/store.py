@@ -15,6 +15,7 @@ from revenir.codes import keys
 from revenir.codes.models import PromoCode, PromoCodeInput, PromoCodeUpdate, RedeemRequest
 from revenir.core import clock
 from revenir.core.errors import Conflict, InvalidInput, NotFound
+from revenir.events.outbox import outbox_put
 from revenir.guard.policy import GuardPolicy
 from revenir.guard.store import Counters
 from revenir.guests.gdpr import GuestRef
@@ -54,6 +55,40 @@ def _stats_update(table: str, property_id: str, record: Item, sign: int) -> dict
     if discount.get("amount") and discount.get("currency"):
         counters[f"discount_{str(discount['currency']).upper()}"] = sign * int(discount["amount"])
     return stats.add(table, property_id, str(record["stats_month"]), counters)
+
+
+def _booking_total(lines: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The basket before the discount (every line in one currency: revenir.core.pricing checked it)."""
+    if not lines:
+        return None
+    return {"amount": sum(int(line.get("amount", 0)) for line in lines), "currency": str(lines[0].get("currency"))}
+
+
+def _usage_put(table: str, record: Item, time_zone: str | None, now: datetime) -> dict[str, Any]:
+    """The usage report's item of a redemption (same transaction): the code's "which bookings used it"."""
+    local_date = clock.local_today(time_zone or "UTC", now).isoformat()
+    record["usage_sk"] = keys.usage_sk(local_date, record["created_at"], record["booking_id"])
+    usage = {"pk": keys.usage_pk(record["property_id"], record["promo_id"]), "sk": record["usage_sk"],
+             "date": local_date, "created_at": record["created_at"], "booking_id": record["booking_id"],
+             "code": record["code"], "kind": record.get("kind", "promo_code"), "status": record["status"],
+             "discount": record["discount"], "booking_total": record.get("booking_total"),
+             "guest_email": record.get("guest_email")}
+    return {"Put": {"TableName": table, "Item": serialize({k: v for k, v in usage.items() if v is not None})}}
+
+
+def _usage_release(table: str, record: Item, now: datetime) -> list[dict[str, Any]]:
+    if not record.get("usage_sk"):
+        return []  # redeemed before usage tracking
+    return [{"Update": {
+        "TableName": table, "Key": key(keys.usage_pk(record["property_id"], record["promo_id"]), record["usage_sk"]),
+        "UpdateExpression": "SET #s = :released, released_at = :now", "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": values(released="released", now=clock.iso(now))}}]
+
+
+def _redeemed_event(table: str, record: Item, now: datetime) -> dict[str, Any]:
+    return outbox_put(table, record["property_id"], "code.redeemed", {
+        **record, "kind": record.get("kind", "promo_code"), "discount": record.get("discount") or None}, now)
 
 
 def guest_hash(email: str) -> str:
@@ -376,9 +411,11 @@ class PromoCodeRepository:
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": promo["id"],
             "code": promo["code"], "promo_pk": promo["pk"], "promo_sk": promo["sk"], "status": status,
             "discount": discount, "lines": lines, "created_at": clock.iso(now), "request_id": secrets.token_hex(8),
-            "stats_month": stats.month_of(time_zone, now)}
+            "stats_month": stats.month_of(time_zone, now),
+            "booking_total": _booking_total([li.model_dump() for li in request.lines])}
         if request.guest_email:
             record |= {"guest_email": request.guest_email, "guest_hash": guest_hash(request.guest_email)}
+        usage = _usage_put(self._table, record, time_zone, now)
         if request.hold:
             expires = clock.iso(now + timedelta(minutes=request.hold_minutes))
             record |= {"hold_expires_at": expires, "gsi1pk": queues.queue_pk(keys.HOLDS_QUEUE, property_id),
@@ -409,6 +446,7 @@ class PromoCodeRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         items.append(_stats_update(self._table, property_id, record, +1))
+        items += [usage, _redeemed_event(self._table, record, now)]
         if request.guest_email:
             items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
             items.append(stays_update(self._table, property_id, request.guest_email, request.booking_id, add=True))
@@ -438,9 +476,11 @@ class PromoCodeRepository:
             "pk": keys.booking_pk(property_id, request.booking_id), "sk": keys.REDEMPTION_SK, "kind": kind,
             "booking_id": request.booking_id, "property_id": property_id, "promo_id": ref, "code": code,
             "status": status, "discount": discount, "lines": lines, "created_at": clock.iso(now),
-            "request_id": secrets.token_hex(8), "stats_month": stats.month_of(time_zone, now)}
+            "request_id": secrets.token_hex(8), "stats_month": stats.month_of(time_zone, now),
+            "booking_total": _booking_total([li.model_dump() for li in request.lines])}
         if request.guest_email:
             record["guest_email"] = request.guest_email
+        usage = _usage_put(self._table, record, time_zone, now)
         if request.hold:
             expires = clock.iso(now + timedelta(minutes=request.hold_minutes))
             record |= {"hold_expires_at": expires, "gsi1pk": queues.queue_pk(keys.HOLDS_QUEUE, property_id),
@@ -455,6 +495,7 @@ class PromoCodeRepository:
         if kind == "partner_card":
             items.append(card_uses_update(self._table, property_id, code, 1))
         items.append(_stats_update(self._table, property_id, record, +1))
+        items += [usage, _redeemed_event(self._table, record, now)]
         try:
             transact_write(self._client, items)
         except Exception as exc:
@@ -546,7 +587,11 @@ class PromoCodeRepository:
         if record.get("guest_email") and kind == "promo_code":
             items.append(stays_update(self._table, property_id, record["guest_email"], booking_id, add=False))
         counted = [_stats_update(self._table, property_id, record, -1)] if record.get("stats_month") else []
-        items += counted  # the dashboard's counters of the redemption's month
+        # the dashboard's counters of the redemption's month, the usage report, the code.released event
+        counted += _usage_release(self._table, record, now)
+        counted.append(outbox_put(self._table, property_id, "code.released", {
+            **record, "kind": kind, "reason": "hold_expired" if only_expired_hold else "released"}, now))
+        items += counted
         try:
             transact_write(self._client, items)
         except Exception as exc:
@@ -566,6 +611,28 @@ class PromoCodeRepository:
         return [(item["property_id"], item["booking_id"]) for item in queues.due(
             self._client, self._table, keys.HOLDS_QUEUE, clock.iso(now), limit, queues.rotation_of(now))]
 
+    # ------------------------------------------------------------------ usage report (revenir.codes.usage)
+    def usage(self, property_id: str, promo_id: str, date_from: str | None, date_to: str | None) -> list[Item]:
+        """The code's usage items in the period (local days, inclusive), oldest first. A held one takes its
+        redemption record's status (a confirmation writes only the record: one round trip on the hot path)."""
+        condition, vals = "pk = :pk", values(pk=keys.usage_pk(property_id, promo_id))
+        if date_from or date_to:
+            condition += " AND sk BETWEEN :a AND :b"
+            vals |= values(a=date_from or "0000", b=f"{date_to or '9999'}#~")
+        items = query_all(self._client, TableName=self._table, KeyConditionExpression=condition,
+                          ExpressionAttributeValues=vals)
+        held = [i for i in items if i.get("status") == "held"]
+        for start in range(0, len(held), 100):
+            chunk = held[start:start + 100]
+            records = batch_get(self._client, self._table,
+                                [key(keys.booking_pk(property_id, i["booking_id"]), keys.REDEMPTION_SK) for i in chunk])
+            by_booking = {r["booking_id"]: r for r in records if r.get("usage_sk")}
+            for item in chunk:
+                record = by_booking.get(item["booking_id"])
+                if record is not None and record["usage_sk"] == item["sk"]:
+                    item["status"] = record["status"]
+        return items
+
     # ------------------------------------------------------------------ GDPR (revenir.guests.gdpr.GuestDataHolder)
     def export_guest(self, guest: GuestRef) -> dict[str, Any]:
         redemptions = [self.get_redemption(guest.property_id, b) for b in sorted(guest.booking_ids)]
@@ -583,6 +650,15 @@ class PromoCodeRepository:
                     TableName=self._table, Key=key(keys.booking_pk(guest.property_id, booking_id), keys.REDEMPTION_SK),
                     UpdateExpression="SET erased_at = :now REMOVE guest_email, guest_hash",
                     ExpressionAttributeValues=values(now=now))
+                if redemption.get("usage_sk"):  # the usage report's copy of the address
+                    try:
+                        self._client.update_item(
+                            TableName=self._table, Key=key(keys.usage_pk(guest.property_id, redemption["promo_id"]),
+                                                           redemption["usage_sk"]),
+                            UpdateExpression="REMOVE guest_email", ConditionExpression="attribute_exists(pk)")
+                    except Exception as exc:
+                        if error_code(exc) != "ConditionalCheckFailedException":
+                            raise
         return {"promo_code_traces_removed": self._erase_traces(guest.property_id, guest.email)}
 
     def _erase_traces(self, property_id: str, email: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from revenir.core.errors import NotFound
+from revenir.events.outbox import outbox_put
 from revenir.guests import keys
 from revenir.guests.bookings import Booking
 from revenir.guests.segments import Segment
@@ -451,7 +452,9 @@ class GuestRepository:
             transact_write(self._client, [{"Update": update},
                                           {"Put": {"TableName": self._table, "Item": serialize(event)}},
                                           stats.add(self._table, property_id, stats.month_of(None),
-                                                    {"unsubscribed": 1})])
+                                                    {"unsubscribed": 1}),
+                                          outbox_put(self._table, property_id, "guest.unsubscribed",
+                                                     {"guest_email": email})])  # issue 17: webhooks
         except Exception as exc:
             if error_code(exc) == "TransactionCanceledException" and \
                     cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:

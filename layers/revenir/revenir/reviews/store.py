@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from revenir.core.errors import InvalidInput
+from revenir.events.outbox import outbox_put
 from revenir.guests.gdpr import GuestRef
 from revenir.guests.store import booking_key
 from revenir.properties.store import property_key
@@ -182,6 +183,9 @@ class ReviewRepository:
                     **{k: v for k, v in fields.items() if v is not None and v != {}}}
             ops.append({"Put": {"TableName": self._table, "Item": serialize(item),
                                 "ConditionExpression": "attribute_not_exists(pk)"}})
+            ops.append(outbox_put(self._table, property_id, "review.received", {  # issue 17: webhooks
+                "review_id": rid, "source": record.source, "rating": record.rating, "booking_id": record.booking_id,
+                "created_at": record.created_at}))
         else:
             sets = {k: v for k, v in fields.items() if v is not None and v != {}}
             removes = [k for k, v in fields.items() if v is None or v == {}]

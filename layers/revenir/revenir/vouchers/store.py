@@ -12,6 +12,7 @@ from typing import Any
 
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, InvalidInput, NotFound
+from revenir.events.outbox import outbox_put
 from revenir.guard.store import Counters
 from revenir.stats import store as stats
 from revenir.table import queues
@@ -297,6 +298,10 @@ class VoucherRepository:
             # The dashboard's monthly counters (revenir.stats), in the property's local month of the sale.
             transact.append(stats.add(self._table, property_id, stats.month_of(time_zone, now), {
                 "vouchers_sold": len(codes), f"voucher_revenue_{order['currency'].upper()}": order["total"]}))
+            transact.append(outbox_put(self._table, property_id, "voucher.purchased", {  # issue 17: webhooks
+                "order_id": order_id, "order_number": order.get("order_number"), "codes": codes,
+                "total": {"amount": order["total"], "currency": order["currency"]}, "buyer_email": buyer.get("email")},
+                now))
             transact.insert(0, {"Update": {
                 "TableName": self._table, "Key": key(vk.order_pk(property_id, order_id), vk.ORDER_SK),
                 "UpdateExpression": "SET #s = :paid, codes = :codes, paid_at = :now, payment_intent_id = :pi",
@@ -428,6 +433,9 @@ class VoucherRepository:
                      "ExpressionAttributeNames": {"#s": "status"},
                      "ExpressionAttributeValues": values(released="released"),
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            outbox_put(self._table, property_id, "voucher.redeemed", {  # issue 17: webhooks
+                "booking_id": request.booking_id, "code": voucher_codes.display(code),
+                "amount": {"amount": request.amount, "currency": request.currency}}, now),
         ]
         try:
             transact_write(self._client, items)

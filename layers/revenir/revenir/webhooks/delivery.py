@@ -1,0 +1,153 @@
+"""Delivering events to the property's endpoints: signed per the Standard Webhooks specification
+(webhook-id, webhook-timestamp, webhook-signature, with the `standardwebhooks` package), at least once.
+
+One queue message is one event (from the EventBridge rule) or one replay. Every subscribed, enabled endpoint
+of the event's property — read from that property's partition only — gets a delivery record (created once);
+an endpoint already delivered is skipped, so a retried message never repeats a success. A failed attempt
+is logged (status code, latency, error); the message comes back after an exponential backoff (the handler
+changes its visibility) until an endpoint's attempts reach the limit: then that delivery is dead, and only a
+replay from the admin API sends it again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from standardwebhooks import Webhook
+
+from revenir.core import clock
+from revenir.events.models import Event
+from revenir.webhooks.models import check_url, private_address
+from revenir.webhooks.store import WebhookRepository
+
+logger = logging.getLogger(__name__)
+USER_AGENT = "Revenir-Webhooks/1"
+
+
+@dataclass
+class Response:
+    status_code: int | None
+    error: str | None = None
+
+
+class Poster(Protocol):
+    def __call__(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response: ...
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer (3xx), never followed: it could lead anywhere
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - checked URL
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            response.read(1024)
+            return Response(response.status)
+    except urllib.error.HTTPError as exc:
+        return Response(exc.code, f"HTTP {exc.code}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return Response(None, str(getattr(exc, "reason", exc))[:300])
+
+
+def resolves_privately(url: str) -> bool:
+    """Whether the host resolves to a private address now (a public name pointed at an internal host)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # the attempt fails on its own, with the resolver's error
+    return any(private_address(str(info[4][0])) for info in infos)
+
+
+def sign(secret: str, message_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt."""
+    at = at or datetime.now(UTC)
+    return {"webhook-id": message_id, "webhook-timestamp": str(int(at.timestamp())),
+            "webhook-signature": Webhook(secret).sign(message_id, at, body)}
+
+
+def backoff(attempts: int, base: float, cap: float = 6 * 3600) -> int:
+    """Seconds before the next attempt: base, 2x, 4x... capped (SQS visibility allows up to 12 hours)."""
+    return int(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+class Deliverer:
+    def __init__(self, repository: WebhookRepository, post: Poster = http_post, *, max_attempts: int = 8,
+                 backoff_base: float = 30.0, timeout: float = 5.0, local_hosts: frozenset[str] = frozenset()):
+        self.repository = repository
+        self.post = post
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.timeout = timeout
+        self.local_hosts = local_hosts
+
+    def handle(self, message: dict[str, Any]) -> int | None:
+        """One queue message. Returns None when it is done, else the seconds before it should come back."""
+        if "replay" in message:
+            replay = message["replay"]
+            delivery = self.repository.delivery(replay["property_id"], replay["endpoint_id"], replay["delivery_id"])
+            endpoint = self.repository.endpoint(replay["property_id"], replay["endpoint_id"])
+            return self._attempt(endpoint, delivery)
+        event = Event.model_validate(message.get("detail", message))
+        waits = []
+        for endpoint in self.repository.endpoints(event.property_id):
+            if not endpoint.get("enabled") or event.type not in endpoint.get("event_types", []):
+                continue
+            delivery = self.repository.start_delivery(endpoint["id"], event, clock.now())
+            wait = self._attempt(endpoint, delivery)
+            if wait is not None:
+                waits.append(wait)
+        return min(waits) if waits else None
+
+    def _attempt(self, endpoint: dict[str, Any], delivery: dict[str, Any]) -> int | None:
+        if delivery["status"] in ("delivered", "dead") or not endpoint.get("enabled"):
+            return None
+        body = delivery["event"]
+        headers = {"content-type": "application/json", "user-agent": USER_AGENT,
+                   **sign(endpoint["secret"], delivery["id"], body)}
+        started = time.monotonic()
+        reason = check_url(endpoint["url"], self.local_hosts)
+        if not reason and (urlsplit(endpoint["url"]).hostname or "") not in self.local_hosts \
+                and resolves_privately(endpoint["url"]):
+            reason = "the URL's host resolves to a private address"
+        response = Response(None, reason) if reason else self.post(endpoint["url"], body.encode(), headers,
+                                                                   self.timeout)
+        latency = int((time.monotonic() - started) * 1000)
+        ok = response.status_code is not None and 200 <= response.status_code < 300
+        now = clock.now()
+        attempt = {"at": clock.iso(now), "status_code": response.status_code, "latency_ms": latency,
+                   "error": None if ok else (response.error or f"HTTP {response.status_code}")}
+        attempts = int(delivery.get("attempts", 0)) + 1
+        if ok:
+            self.repository.record_attempt(delivery, attempt, "delivered", None)
+            return None
+        if attempts >= self.max_attempts:
+            self.repository.record_attempt(delivery, attempt, "dead", None)
+            logger.warning("webhook delivery %s to %s is dead after %d attempts", delivery["id"], endpoint["id"],
+                           attempts)
+            return None
+        wait = backoff(attempts, self.backoff_base)
+        self.repository.record_attempt(delivery, attempt, "retrying", clock.iso(now + timedelta(seconds=wait)))
+        return wait
+
+
+def message_of(body: str) -> dict[str, Any]:
+    loaded = json.loads(body)
+    if not isinstance(loaded, dict):
+        raise ValueError("a delivery message is a JSON object")
+    return loaded
+
+
+__all__ = ["Deliverer", "Response", "backoff", "http_post", "message_of", "sign"]
