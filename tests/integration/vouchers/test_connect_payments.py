@@ -11,12 +11,14 @@ import urllib.request
 from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
 import stripe
 
 from local import demo as demo_module
 from local import tokens
 from revenir.core import clock
+from revenir.core.settings import TableSettings, load
 from tests.integration.vouchers.conftest import CONNECT, CONNECT_WEBHOOK_SECRET, event, signed
 
 OTHER = "moulin-bas"
@@ -375,6 +377,15 @@ def test_a_package_bought_on_its_account_is_issued_once_then_consumed(api: Any, 
     assert [a.get("issued", False) for a in answers] == [True, False, False]
     holdings = api.get(f"/v1/admin/properties/{OTHER}/packages/{definition['id']}/holdings",
                        headers=headers).json["holdings"]
+    # one package.purchased domain event, written in the issuing transaction (docs/webhooks.md)
+    outbox = boto3.client("dynamodb").scan(  # a test may scan the emulator; the code never does
+        TableName=load(TableSettings).table_name, FilterExpression="record_type = :t",
+        ExpressionAttributeValues={":t": {"S": "domain_event"}})["Items"]
+    purchased = [json.loads(i["event"]["S"]) for i in outbox]
+    purchased = [e for e in purchased if e["type"] == "package.purchased"]
+    assert [(e["property_id"], e["data"]["order_id"], e["data"]["code"], e["data"]["units"], e["data"]["total"])
+            for e in purchased] == [(OTHER, order["order_id"], holdings[0]["code"], 3,
+                                     {"amount": 60000, "currency": "EUR"})]
     assert len(holdings) == 1 and holdings[0]["source"] == "online" and holdings[0]["order_id"] == order["order_id"]
     mails = package_mails(aws)
     assert len(mails) == 1

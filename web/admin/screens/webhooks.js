@@ -6,7 +6,7 @@ import { checkList, field, pill } from "../lib/form.js";
 import { dateTime, t } from "../lib/i18n.js";
 import { Screen, openDialog } from "../lib/screen.js";
 
-export const EVENT_TYPES = ["code.redeemed", "code.released", "voucher.purchased", "voucher.redeemed",
+export const EVENT_TYPES = ["code.redeemed", "code.released", "voucher.purchased", "voucher.redeemed", "package.purchased",
   "guest.unsubscribed", "review.received", "cart.recovered"];
 
 class Webhooks extends Screen {

@@ -52,6 +52,18 @@ class VoucherPurchased(BaseModel):
     buyer_email: str | None = None
 
 
+class PackagePurchased(BaseModel):
+    """A prepaid package paid online and issued (a number of nights, stays or service units)."""
+    model_config = ConfigDict(extra="ignore")
+    order_id: str
+    package_id: str
+    code: str
+    units: int
+    unit: str = Field(description="night, stay or service")
+    total: EventMoney
+    buyer_email: str | None = None
+
+
 class VoucherRedeemed(BaseModel):
     """A gift voucher's amount consumed by a booking."""
     model_config = ConfigDict(extra="ignore")
@@ -90,6 +102,7 @@ EVENT_TYPES: dict[str, tuple[int, type[BaseModel]]] = {
     "code.released": (1, CodeReleased),
     "voucher.purchased": (1, VoucherPurchased),
     "voucher.redeemed": (1, VoucherRedeemed),
+    "package.purchased": (1, PackagePurchased),
     "guest.unsubscribed": (1, GuestUnsubscribed),
     "review.received": (1, ReviewReceived),
     "cart.recovered": (1, CartRecovered),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from revenir.core import clock, ids
 from revenir.core.errors import Conflict, NotFound
+from revenir.events.outbox import outbox_put
 from revenir.guests.gdpr import GuestRef
 from revenir.guests.store import link_put
 from revenir.packages import keys
@@ -104,7 +105,11 @@ class PackageRepository:
                                                      "ConditionExpression": "attribute_not_exists(pk)"}}]
             if holder and holder.get("email"):
                 writes.append(link_put(self._table, property_id, str(holder["email"]), "PACKAGE", code))
-            if order_id and payment_intent_id:
+            if order_id and payment_intent_id:  # bought online: the event, then the order (checked last)
+                writes.append(outbox_put(self._table, property_id, "package.purchased", {  # issue 17: webhooks
+                    "order_id": order_id, "package_id": package.id, "code": code, "units": package.units,
+                    "unit": package.unit, "total": {"amount": price_paid, "currency": package.currency},
+                    "buyer_email": (holder or {}).get("email")}, now))
                 writes.append({"Update": {
                     "TableName": self._table, "Key": key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
                     "UpdateExpression": "SET #s = :issued, code = :code, issued_at = :now",
