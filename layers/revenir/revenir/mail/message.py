@@ -25,6 +25,16 @@ def inline_css(html: str) -> str:
     return str(css_inline.inline(html))
 
 
+#: Header lines up to RFC 5322's hard limit: the standard library's folding of encoded words at 78 columns can
+#: drop the space between an encoded word and the next word ("haut —gîtes"); unfolded, nothing is lost.
+HEADER_LINE_LIMIT = 998
+
+
+def serialize(message: EmailMessage) -> bytes:
+    """The message's bytes, headers unfolded up to 998 columns (the body was encoded at 76 when it was set)."""
+    return message.as_bytes(policy=message.policy.clone(max_line_length=HEADER_LINE_LIMIT))
+
+
 def build(envelope: Envelope, mail: RenderedMail, message_id_domain: str = "revenir.example") -> bytes:
     message = EmailMessage()
     message["Subject"] = mail.subject
@@ -38,4 +48,4 @@ def build(envelope: Envelope, mail: RenderedMail, message_id_domain: str = "reve
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text, cte="quoted-printable")
     message.add_alternative(inline_css(mail.html), subtype="html", cte="quoted-printable")
-    return message.as_bytes()
+    return serialize(message)

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
 
+from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.locale import format_money
 from revenir.properties.models import Property
@@ -58,7 +59,7 @@ def build(prop: Property, order: dict[str, Any], vouchers: list[dict[str, Any]],
     message["Reply-To"] = prop.contact_email
     message["Message-ID"] = make_msgid(domain="revenir.example")
     message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    message.add_alternative(mime.inline_css(rendered.html), subtype="html", cte="quoted-printable")
     message.add_attachment(printable.encode("utf-8"), maintype="text", subtype="html",
                            filename=f"bon-cadeau-{order['order_number']}.html")
-    return to, message.as_bytes()
+    return to, mime.serialize(message)

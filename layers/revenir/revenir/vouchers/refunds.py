@@ -16,6 +16,7 @@ from email.utils import formataddr, make_msgid
 from typing import Any, Protocol
 
 from revenir.core import clock
+from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer
@@ -55,8 +56,8 @@ def notice(prop: Property, order: dict[str, Any], audience: str) -> tuple[str, b
         message["Reply-To"] = prop.contact_email
     message["Message-ID"] = make_msgid(domain="revenir.example")
     message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    return str(to), message.as_bytes()
+    message.add_alternative(mime.inline_css(rendered.html), subtype="html", cte="quoted-printable")
+    return str(to), mime.serialize(message)
 
 
 @dataclass(frozen=True)
