@@ -208,17 +208,19 @@ def _html(status: int, body: str) -> Response[str]:
 @app.get("/v1/properties/<property_id>/unsubscribe", tags=["Guests"], summary="Unsubscribe page (signed link)")
 def unsubscribe_page(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
                      t: Annotated[str | None, Query()] = None,
-                     lang: Annotated[str, Query(pattern=r"^(fr|en)$")] = "fr") -> Response[str]:
-    return _html(200, unsubscribe_links().page(property_id, g, t, lang))
+                     lang: Annotated[str | None, Query(pattern=r"^(fr|en|nl|de)$")] = None) -> Response[str]:
+    return _html(*unsubscribe_links().page(property_id, g, t, lang))
 
 
 @app.post("/v1/properties/<property_id>/unsubscribe", tags=["Guests"],
           summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post), or the page's button")
 def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
-                          t: Annotated[str | None, Query()] = None) -> Response[str]:
-    page = unsubscribe_links().unsubscribe(property_id, g, t)
-    metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
-    return _html(200, page)
+                          t: Annotated[str | None, Query()] = None,
+                          lang: Annotated[str | None, Query(pattern=r"^(fr|en|nl|de)$")] = None) -> Response[str]:
+    status, page = unsubscribe_links().unsubscribe(property_id, g, t, lang)
+    if status == 200:
+        metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
+    return _html(status, page)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -52,6 +52,12 @@ class SesSettings(EnvironmentSettings):
     configuration_set: str | None = Field(default=None, alias="MAIL_CONFIGURATION_SET")
 
 
+class BackOfficeSettings(EnvironmentSettings):
+    """Where the host reads a review: the alert e-mail links to it (no link when unset)."""
+
+    back_office_url: str | None = Field(default=None, alias="BACK_OFFICE_URL", pattern=r"^https?://")
+
+
 class GoogleSettings(EnvironmentSettings):
     google_secret_name: str = Field(alias="GOOGLE_SECRET_NAME", min_length=1)
 
@@ -105,7 +111,7 @@ def forget_google() -> None:
 def _alerts() -> dict[str, int]:
     from revenir.reviews.alerts import send_due_alerts
 
-    report = send_due_alerts(wiring()[0], mailer())
+    report = send_due_alerts(wiring()[0], mailer(), back_office_url=load(BackOfficeSettings).back_office_url)
     if report["sent"]:
         metrics.add_metric(name="ReviewAlertsSent", unit=MetricUnit.Count, value=report["sent"])
     return report
