@@ -30,7 +30,7 @@ from revenir.guests.segments import Segment, SegmentInput
 from revenir.guests.store import GuestRepository
 from revenir.guests.unsubscribe import UnsubscribeLinks
 from revenir.http.app import create_app, json_response
-from revenir.http.params import BookingId, PropertyId
+from revenir.http.params import BookingId, CsvLocale, PropertyId
 from revenir.reviews.store import ReviewRepository
 
 logger = Logger(service="guests")
@@ -125,13 +125,13 @@ def list_guests(property_id: PropertyId,
 
 
 @app.get("/v1/admin/properties/<property_id>/guests/export.csv", tags=["Guests"],
-         summary="The guest list as CSV (same filters; Excel-friendly: UTF-8 with BOM, semicolons)")
+         summary="The guest list as CSV (same filters; UTF-8 with BOM, in the property's language or `locale`)")
 def export_guests(property_id: PropertyId, arrival_from: Annotated[Day | None, Query()] = None,
                   arrival_to: Annotated[Day | None, Query()] = None,
                   reachable: Annotated[bool, Query()] = True,
-                  all_arrivals: Annotated[bool, Query(description="Every arrival, past and future")] = False
-                  ) -> Response[str]:
-    body = guest_list().csv_export(property_id, arrival_from=arrival_from, arrival_to=arrival_to,
+                  all_arrivals: Annotated[bool, Query(description="Every arrival, past and future")] = False,
+                  locale: CsvLocale = None) -> Response[str]:
+    body = guest_list().csv_export(property_id, locale, arrival_from=arrival_from, arrival_to=arrival_to,
                                    reachable=reachable, all_arrivals=all_arrivals)
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
                     headers={"Content-Disposition": f'attachment; filename="guests-{property_id}.csv"'})

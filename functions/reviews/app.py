@@ -22,7 +22,7 @@ from revenir.core.signing import Signer
 from revenir.core.validation import Day
 from revenir.core.wiring import dependency
 from revenir.http.app import JSON, create_app, json_response
-from revenir.http.params import PropertyId
+from revenir.http.params import CsvLocale, PropertyId
 from revenir.mail.sender import SesMailer
 from revenir.reviews.models import (
     NoteInput,
@@ -165,6 +165,23 @@ def list_reviews(property_id: PropertyId,
         property_id, source=source, min_rating=min_rating, max_rating=max_rating, answered=answered,
         created_from=created_from, created_to=created_to, limit=limit, cursor=cursor)
     return ReviewPage(reviews=reviews, next_cursor=next_cursor)
+
+
+@app.get("/v1/admin/properties/<property_id>/reviews/export.csv", tags=["Reviews"],
+         summary="Reviews as CSV (the list's filters; UTF-8 with BOM, in the property's language or `locale`)",
+         responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
+def export_reviews(property_id: PropertyId,
+                   source: Annotated[str | None, Query(pattern=r"^(google|booking|airbnb|direct)$")] = None,
+                   min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+                   max_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+                   answered: Annotated[bool | None, Query()] = None,
+                   created_from: Annotated[Day | None, Query(alias="from")] = None,
+                   created_to: Annotated[Day | None, Query(alias="to")] = None,
+                   locale: CsvLocale = None) -> Response[str]:
+    body = wiring()[1].export_csv(property_id, locale, source=source, min_rating=min_rating, max_rating=max_rating,
+                                  answered=answered, created_from=created_from, created_to=created_to)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
+                    headers={"Content-Disposition": f'attachment; filename="reviews-{property_id}.csv"'})
 
 
 @app.get("/v1/admin/properties/<property_id>/reviews/<review_id>", tags=["Reviews"], summary="One review")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from revenir.i18n import LANGUAGES, t
 from revenir.mail.content import MailContent
-from revenir.mail.frame import FOOTER, frame
+from revenir.mail.frame import FOOTER_SHORT, frame
 
 _CODE_BOX = """<div class="code-box"><div class="code-label">{label}</div>
 <div class="code-value">{{{{ promo.value }}}}</div>
@@ -24,7 +24,7 @@ def _promo_code(language: str) -> MailContent:
             + f"<p>{how}</p><p>{bye}<br>{{{{ property.name }}}}</p>")
     text = (f"{hello}\n\n{intro}\n\n{label}: {{{{ promo.value }}}}\n{{{{ promo.code }}}} — {until} "
             f"{{{{ promo.valid_until|date }}}}\n\n{how}\n\n{bye}\n{{{{ property.name }}}}\n")
-    return MailContent(subject=subject, html=frame(body, FOOTER, language), text=text)
+    return MailContent(subject=subject, html=frame(body, FOOTER_SHORT, language), text=text)
 
 
 PROMO_CODE = {language: _promo_code(language) for language in LANGUAGES}

@@ -41,4 +41,8 @@ FOOTER = ('{{ property.name }}{% if property.contact_phone %} · {{ property.con
           '{% if property.contact_email %} · {{ property.contact_email }}{% endif %}'
           '{% if property.website %} · <a href="{{ property.website }}">{{ property.website }}</a>{% endif %}')
 
-__all__ = ["FOOTER", "STYLE", "TOKENS", "frame"]
+#: The footer of mails whose variables carry only the property's name and website (promo code, gift vouchers).
+FOOTER_SHORT = ('{{ property.name }}{% if property.website %} · <a href="{{ property.website }}">'
+                "{{ property.website }}</a>{% endif %}")
+
+__all__ = ["FOOTER", "FOOTER_SHORT", "STYLE", "TOKENS", "frame"]

@@ -41,7 +41,8 @@ def _content(language: str) -> MailContent:
     text = (f"{x('heading')}\n\n{x('rating')}: {{{{ review.rating }}}}/5 ({{{{ review.original }}}} — "
             "{{ review.source }}){% if review.author %} · {{ review.author }}{% endif %}\n"
             "{% if review.title %}{{ review.title }}\n{% endif %}{% if review.text %}\n{{ review.text }}\n{% endif %}"
-            f"{{% for c in review.categories %}}\n{{{{ c.label }}}}: {{{{ c.score }}}}/5{{% endfor %}}\n\n{x('advice')}\n"
+            "{% for c in review.categories %}\n{{ c.label }}: {{ c.score }}/5{% endfor %}\n\n"
+            f"{x('advice')}\n"
             f"{{% if review_link %}}\n{x('open')}: {{{{ review_link }}}}\n{{% endif %}}\n{x('why')}\n")
     return MailContent(subject=x("subject"), html=frame(body, x("why"), language), text=text)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from revenir.i18n import LANGUAGES, t
 from revenir.mail.content import MailContent
-from revenir.mail.frame import FOOTER, frame
+from revenir.mail.frame import FOOTER_SHORT, frame
 
 _BOX = """{{% for v in vouchers %}}<div class="code-box"><div class="code-label">{{{{ v.name }}}}</div>
 <div class="code-value">{{{{ v.value }}}}</div>
@@ -32,7 +32,7 @@ def _content(language: str, audience: str) -> MailContent:
     text = (f"{hello}\n\n{intro}\n\n{text_message}"
             "{% for v in vouchers %}{{ v.name }}: {{ v.value }} — {{ v.code }} — "
             f"{until} {{{{ v.valid_until|date }}}}\n{{% endfor %}}\n{how}\n\n{bye}\n{{{{ property.name }}}}\n")
-    return MailContent(subject=subject, html=frame(body, FOOTER, language), text=text)
+    return MailContent(subject=subject, html=frame(body, FOOTER_SHORT, language), text=text)
 
 
 GIFT_VOUCHERS = {audience: {language: _content(language, audience) for language in LANGUAGES}
@@ -46,7 +46,8 @@ GIFT_VOUCHERS = {audience: {language: _content(language, audience) for language 
 
 def _failed(language: str, audience: str) -> MailContent:
     subject, body = (t(language, f"emails.issue_failed.{k}_{audience}") for k in ("subject", "body"))
-    html = frame("".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in body.split("\n\n")), FOOTER, language)
+    html = frame("".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in body.split("\n\n")),
+                 "{{ property.name }}", language)
     return MailContent(subject=subject, html=html, text=body + "\n")
 
 
