@@ -6,7 +6,7 @@ Imports jinja2 (through revenir.mail.rendering): only the function that sends th
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any
 
 from revenir.mail import message as mime
@@ -54,7 +54,7 @@ def build(prop: Property, order: dict[str, Any], vouchers: list[dict[str, Any]],
     to = recipient["email"] if audience == "recipient" and recipient else order["buyer"]["email"]
     message = EmailMessage()
     message["Subject"] = rendered.subject
-    message["From"] = formataddr((prop.name, prop.sender_email))
+    message["From"] = mime.mailbox(prop.name, prop.sender_email)
     message["To"] = to
     message["Reply-To"] = prop.contact_email
     message["Message-ID"] = make_msgid(domain="revenir.example")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any, Protocol
 
 from revenir.core import clock
@@ -50,7 +50,7 @@ def notice(prop: Property, order: dict[str, Any], audience: str) -> tuple[str, b
     to = buyer["email"] if audience == "buyer" else prop.contact_email
     message = EmailMessage()
     message["Subject"] = rendered.subject
-    message["From"] = formataddr((prop.name if audience == "buyer" else "Revenir", prop.sender_email))
+    message["From"] = mime.mailbox(prop.name if audience == "buyer" else "Revenir", prop.sender_email)
     message["To"] = to
     if audience == "buyer" and prop.contact_email:
         message["Reply-To"] = prop.contact_email
