@@ -111,7 +111,7 @@ def test_every_default_is_fluid_up_to_600_px(lang: str) -> None:
 
 LONG = {
     "fr": "Vos bons cadeaux — Le Moulin d'en haut, gîtes et chambres d'hôtes au cœur de la forêt (commande 2026-00042)",
-    "en": "Your gift vouchers — The Old Mill on the Hill, cottages and guest rooms in the heart of the woods (order 42)",
+    "en": "Your gift vouchers — The Old Mill on the Hill, cottages and guest rooms in the woods (order 42)",
     "nl": "Uw cadeaubonnen — De Molen op de heuvel, vakantiehuisjes en gastenkamers midden in het bos (bestelling 42)",
     "de": "Ihre Geschenkgutscheine — Das Haus am Hügel, Ferienhäuser und Gästezimmer mitten im Wald (Bestellung 42)",
 }
