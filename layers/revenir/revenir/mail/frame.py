@@ -14,6 +14,7 @@ STYLE = """body{{margin:0;padding:0;background:{page};color:{text};font-family:s
 .card{{max-width:600px;margin:0 auto;background:{surface};border:1px solid {border};border-radius:{radius};
 padding:24px;box-sizing:border-box;overflow-wrap:anywhere;word-break:break-word}}
 h1{{font-size:22px;line-height:1.3;margin:0 0 16px}}
+.brand{{font-size:18px;color:{accent};letter-spacing:.02em;margin:0 0 16px}}
 a{{color:{accent}}}
 .stay,.code-box{{background:{soft};border-radius:{radius};padding:12px 16px;margin:16px 0}}
 .code-box{{text-align:center;border:2px dashed {accent}}}
@@ -27,12 +28,14 @@ blockquote{{margin:16px 0;padding:8px 16px;border-left:3px solid {accent};font-s
 .foot a{{color:{muted}}}""".format(**TOKENS)
 
 
-def frame(body: str, footer: str, lang: str, title: str = "{{ property.name }}") -> str:
-    """A whole HTML e-mail around `body` (Jinja source) with `footer` under a rule."""
+def frame(body: str, footer: str, lang: str, title: str = "{{ property.name }}", heading: bool = True) -> str:
+    """A whole HTML e-mail around `body` (Jinja source) with `footer` under a rule; the property's name as its
+    heading unless the body has its own (`heading=False`). One main landmark: screen readers land on the text."""
+    top = '<h1 class="brand">{{ property.name }}</h1>' if heading else ""
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
             f"<title>{title}</title><style>{STYLE}</style></head>"
-            f'<body><div class="wrap"><div class="card">\n{body}\n<p class="foot">{footer}</p>\n'
+            f'<body><div class="wrap"><div class="card" role="main">{top}\n{body}\n<p class="foot">{footer}</p>\n'
             "</div></div></body></html>")
 
 

@@ -44,7 +44,7 @@ def _content(language: str) -> MailContent:
             "{% for c in review.categories %}\n{{ c.label }}: {{ c.score }}/5{% endfor %}\n\n"
             f"{x('advice')}\n"
             f"{{% if review_link %}}\n{x('open')}: {{{{ review_link }}}}\n{{% endif %}}\n{x('why')}\n")
-    return MailContent(subject=x("subject"), html=frame(body, x("why"), language), text=text)
+    return MailContent(subject=x("subject"), html=frame(body, x("why"), language, heading=False), text=text)
 
 
 ALERT = {language: _content(language) for language in LANGUAGES}
