@@ -154,4 +154,5 @@ $(AXE):
 
 ## screenshots: run the back-office browser tests and refresh the host's guide's pictures (docs/screenshots/)
 screenshots: setup $(AXE)
-	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py
+	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py \
+		tests/browser/test_guest_pages.py
