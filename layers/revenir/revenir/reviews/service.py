@@ -186,8 +186,9 @@ class ReviewService:
         try:
             prop, booking, done = self.form_state(signer, property_id, booking_id, token)
         except RevenirError as exc:
-            prop = self.repository.property_item(property_id) if lang is None else None
-            return exc.status, form_page.error(exc.code, form_page.language(lang, (prop or {}).get("default_language")))
+            known = self.repository.property_item(property_id) if lang is None else None
+            chosen = form_page.language(lang, (known or {}).get("default_language"))
+            return exc.status, form_page.error(exc.code, chosen)
         language = form_page.language(lang, booking.get("language"), prop.get("default_language"))
         if done:
             return 200, form_page.done(prop, language)
