@@ -134,3 +134,20 @@ def test_every_default_email_fits_a_phone(page: Any, local_runtime: Any, lang: s
         assert axe_violations(page) == [], template
         if template == "thanks" and lang == "fr":
             screenshot(page, "guest-email-thanks-fr-390")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_default_email_as_sent_fits_a_phone(page: Any, local_runtime: Any, lang: str) -> None:
+    """Every default e-mail (lifecycle, cart reminders, promo code, gift vouchers, refund notices, the host's
+    alert), its CSS inlined as it is sent, at 390 px: no horizontal scroll, 0 axe violations."""
+    from revenir.mail.message import inline_css
+    from tests.unit.test_guest_mail import every_default
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    for template, mail in every_default("Le Moulin d'en haut — gîtes et chambres d'hôtes", lang):
+        page.set_content(inline_css(mail.html))
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), template
+        assert axe_violations(page) == [], template
+        if template == "gift_recipient" and lang == "de":
+            screenshot(page, "guest-email-voucher-de-390")
