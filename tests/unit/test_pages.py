@@ -83,7 +83,7 @@ def test_the_unsubscribe_page_escapes_the_address_and_refuses_a_forged_link() ->
     links = UnsubscribeLinks(service=Service(), signer=signer)  # type: ignore[arg-type]  # the page reads the name
     status, page = links.page("demo", encode_email(email), signer.sign("unsubscribe", "demo", email), "en")
     assert status == 200 and html.escape(email) in page and "<b>" not in page and 'name="List-Unsubscribe"' in page
-    assert "Les &lt;i&gt;Tilleuls&lt;/i&gt;" in page and '<html lang="en">' in page
+    assert "Les &lt;i&gt;Tilleuls&lt;/i&gt; will no longer" in page and '<html lang="en">' in page  # name first
     status, page = links.page("other", encode_email(email), signer.sign("unsubscribe", "demo", email), None)
     assert status == 403 and '<html lang="de">' in page and html.escape(t("de", "unsubscribe.invalid")) in page
     with pytest.raises(Forbidden):
