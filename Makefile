@@ -155,4 +155,4 @@ $(AXE):
 ## screenshots: run the back-office and guest-page browser tests and refresh their pictures (docs/screenshots/)
 screenshots: setup $(AXE)
 	REVENIR_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_admin_screens.py tests/browser/test_admin_flows.py \
-		tests/browser/test_guest_pages.py
+		tests/browser/test_guest_pages.py tests/browser/test_guest_server_pages.py

@@ -33,7 +33,7 @@ from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
 from revenir.http.app import create_app, guard_client, json_response
-from revenir.http.params import BookingId, PropertyId
+from revenir.http.params import BookingId, CsvLocale, PropertyId
 from revenir.sales.partner_card_store import PartnerCardRepository
 
 logger = Logger(service="codes")
@@ -112,6 +112,15 @@ def list_promo_codes(property_id: PropertyId, limit: Annotated[int, Query(ge=1, 
                      cursor: Annotated[str | None, Query()] = None) -> PromoCodePage:
     promos, next_cursor = admin().page(property_id, limit, cursor)
     return PromoCodePage(promo_codes=promos, next_cursor=next_cursor)
+
+
+@app.get("/v1/admin/properties/<property_id>/promo-codes/export.csv", tags=["Promo codes"],
+         summary="Every promo code as CSV (UTF-8 with BOM, in the property's language or `locale`)",
+         responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
+def export_promo_codes(property_id: PropertyId, locale: CsvLocale = None) -> Response[str]:
+    body = admin().export_csv(property_id, locale)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
+                    headers={"Content-Disposition": f'attachment; filename="promo-codes-{property_id}.csv"'})
 
 
 @app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>", tags=["Promo codes"],

@@ -30,7 +30,7 @@ from revenir.guests.segments import Segment, SegmentInput
 from revenir.guests.store import GuestRepository
 from revenir.guests.unsubscribe import UnsubscribeLinks
 from revenir.http.app import create_app, json_response
-from revenir.http.params import BookingId, PropertyId
+from revenir.http.params import BookingId, CsvLocale, PropertyId
 from revenir.mailing.store import MailingRepository
 from revenir.packages.store import PackageRepository
 from revenir.pending.store import PendingPaymentRepository
@@ -130,13 +130,13 @@ def list_guests(property_id: PropertyId,
 
 
 @app.get("/v1/admin/properties/<property_id>/guests/export.csv", tags=["Guests"],
-         summary="The guest list as CSV (same filters; Excel-friendly: UTF-8 with BOM, semicolons)")
+         summary="The guest list as CSV (same filters; UTF-8 with BOM, in the property's language or `locale`)")
 def export_guests(property_id: PropertyId, arrival_from: Annotated[Day | None, Query()] = None,
                   arrival_to: Annotated[Day | None, Query()] = None,
                   reachable: Annotated[bool, Query()] = True,
-                  all_arrivals: Annotated[bool, Query(description="Every arrival, past and future")] = False
-                  ) -> Response[str]:
-    body = guest_list().csv_export(property_id, arrival_from=arrival_from, arrival_to=arrival_to,
+                  all_arrivals: Annotated[bool, Query(description="Every arrival, past and future")] = False,
+                  locale: CsvLocale = None) -> Response[str]:
+    body = guest_list().csv_export(property_id, locale, arrival_from=arrival_from, arrival_to=arrival_to,
                                    reachable=reachable, all_arrivals=all_arrivals)
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
                     headers={"Content-Disposition": f'attachment; filename="guests-{property_id}.csv"'})
@@ -213,17 +213,19 @@ def _html(status: int, body: str) -> Response[str]:
 @app.get("/v1/properties/<property_id>/unsubscribe", tags=["Guests"], summary="Unsubscribe page (signed link)")
 def unsubscribe_page(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
                      t: Annotated[str | None, Query()] = None,
-                     lang: Annotated[str, Query(pattern=r"^(fr|en)$")] = "fr") -> Response[str]:
-    return _html(200, unsubscribe_links().page(property_id, g, t, lang))
+                     lang: Annotated[str | None, Query(pattern=r"^(fr|en|nl|de)$")] = None) -> Response[str]:
+    return _html(*unsubscribe_links().page(property_id, g, t, lang))
 
 
 @app.post("/v1/properties/<property_id>/unsubscribe", tags=["Guests"],
           summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post), or the page's button")
 def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
-                          t: Annotated[str | None, Query()] = None) -> Response[str]:
-    page = unsubscribe_links().unsubscribe(property_id, g, t)
-    metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
-    return _html(200, page)
+                          t: Annotated[str | None, Query()] = None,
+                          lang: Annotated[str | None, Query(pattern=r"^(fr|en|nl|de)$")] = None) -> Response[str]:
+    status, page = unsubscribe_links().unsubscribe(property_id, g, t, lang)
+    if status == 200:
+        metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
+    return _html(status, page)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -22,7 +22,7 @@ from revenir.core.signing import Signer
 from revenir.core.validation import Day
 from revenir.core.wiring import dependency
 from revenir.http.app import JSON, create_app, json_response
-from revenir.http.params import PropertyId
+from revenir.http.params import CsvLocale, PropertyId
 from revenir.mail.sender import SesMailer
 from revenir.reviews.models import (
     NoteInput,
@@ -50,6 +50,12 @@ ImportSource = Annotated[str, Path(pattern=r"^(booking|airbnb)$", description="b
 
 class SesSettings(EnvironmentSettings):
     configuration_set: str | None = Field(default=None, alias="MAIL_CONFIGURATION_SET")
+
+
+class BackOfficeSettings(EnvironmentSettings):
+    """Where the host reads a review: the alert e-mail links to it (no link when unset)."""
+
+    back_office_url: str | None = Field(default=None, alias="BACK_OFFICE_URL", pattern=r"^https?://")
 
 
 class GoogleSettings(EnvironmentSettings):
@@ -105,7 +111,7 @@ def forget_google() -> None:
 def _alerts() -> dict[str, int]:
     from revenir.reviews.alerts import send_due_alerts
 
-    report = send_due_alerts(wiring()[0], mailer())
+    report = send_due_alerts(wiring()[0], mailer(), back_office_url=load(BackOfficeSettings).back_office_url)
     if report["sent"]:
         metrics.add_metric(name="ReviewAlertsSent", unit=MetricUnit.Count, value=report["sent"])
     return report
@@ -159,6 +165,23 @@ def list_reviews(property_id: PropertyId,
         property_id, source=source, min_rating=min_rating, max_rating=max_rating, answered=answered,
         created_from=created_from, created_to=created_to, limit=limit, cursor=cursor)
     return ReviewPage(reviews=reviews, next_cursor=next_cursor)
+
+
+@app.get("/v1/admin/properties/<property_id>/reviews/export.csv", tags=["Reviews"],
+         summary="Reviews as CSV (the list's filters; UTF-8 with BOM, in the property's language or `locale`)",
+         responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
+def export_reviews(property_id: PropertyId,
+                   source: Annotated[str | None, Query(pattern=r"^(google|booking|airbnb|direct)$")] = None,
+                   min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+                   max_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+                   answered: Annotated[bool | None, Query()] = None,
+                   created_from: Annotated[Day | None, Query(alias="from")] = None,
+                   created_to: Annotated[Day | None, Query(alias="to")] = None,
+                   locale: CsvLocale = None) -> Response[str]:
+    body = wiring()[1].export_csv(property_id, locale, source=source, min_rating=min_rating, max_rating=max_rating,
+                                  answered=answered, created_from=created_from, created_to=created_to)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
+                    headers={"Content-Disposition": f'attachment; filename="reviews-{property_id}.csv"'})
 
 
 @app.get("/v1/admin/properties/<property_id>/reviews/<review_id>", tags=["Reviews"], summary="One review")

@@ -24,7 +24,7 @@ from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
 from revenir.http.app import create_app, guard_client, json_response
-from revenir.http.params import BookingId, PropertyId
+from revenir.http.params import BookingId, CsvLocale, PropertyId
 from revenir.properties.store import PropertyRepository
 from revenir.vouchers.models import (
     BalanceOut,
@@ -136,10 +136,10 @@ def list_vouchers(property_id: PropertyId, product_id: ProductId,
 
 
 @app.get("/v1/admin/properties/<property_id>/gift-products/<product_id>/vouchers/export", tags=["Gift vouchers"],
-         summary="The list as CSV for Excel (UTF-8 BOM, `;`, decimal commas)",
+         summary="The list as CSV (UTF-8 with BOM, in the property's language or `locale`)",
          responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
-def export_vouchers(property_id: PropertyId, product_id: ProductId) -> Response[str]:
-    body = vouchers().export_csv(property_id, product_id)
+def export_vouchers(property_id: PropertyId, product_id: ProductId, locale: CsvLocale = None) -> Response[str]:
+    body = vouchers().export_csv(property_id, product_id, locale)
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body, headers={
         "Content-Disposition": f'attachment; filename="vouchers-{product_id}.csv"'})
 

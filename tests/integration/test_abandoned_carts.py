@@ -91,7 +91,7 @@ def test_an_abandoned_cart_gets_a_reminder_with_a_working_single_use_code(api: A
     assert execution["status"] == "SUCCEEDED" and last_state(execution["executionArn"]) == "Reminded"
     mails = outbox.messages()
     assert len(mails) == 1 and mails[0]["to"] == ["martin@example.com"]
-    assert mails[0]["subject"].startswith("Votre réservation à Le Moulin")
+    assert mails[0]["subject"].startswith("Votre réservation vous attend — Le Moulin")  # nothing glued to the name
     code = next(w for w in mails[0]["text"].split() if w.startswith("RETOUR-"))
     assert "https://moulin.example/panier/C-1" in mails[0]["text"]
     # The recovery link carries the code: the booking engine's page restores the basket, the widget applies it

@@ -21,9 +21,9 @@ def test_finding_5_guest_export_neutralises_formulas(api: Any, admin: dict[str, 
     text = api.get("/v1/admin/properties/demo/guests/export.csv", headers=admin,
                    query_string={"reachable": "false"}).get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    row = next(r for r in rows if r["booking_id"] == "B-1")
-    assert row["first_name"] == "'=1+cmd|' /C calc'!A0"
-    assert row["last_name"] == "'@SUM(A1)"
+    row = next(r for r in rows if r["Réservation"] == "B-1")  # headers in the property's language (French)
+    assert row["Prénom"] == "'=1+cmd|' /C calc'!A0"
+    assert row["Nom"] == "'@SUM(A1)"
 
 
 def test_finding_13_preview_of_a_template_with_no_text_is_a_4xx(api: Any, admin: dict[str, str]) -> None:

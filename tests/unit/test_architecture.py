@@ -2,7 +2,7 @@
 
 - arrows point down: handlers (functions/) -> capability services -> stores -> the table adapter;
 - a capability's keys are private: only its own modules import `revenir.<capability>.keys`;
-- the infrastructure packages (core, table, mail, http) import no capability;
+- the infrastructure packages (core, table, mail, http, i18n) import no capability;
 - handlers build no keys and never talk to the table adapter themselves;
 - the layer never imports boto3 (handlers create clients and inject them).
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "revenir" / "revenir"
-INFRASTRUCTURE = {"core", "table", "mail", "http", "events"}
+INFRASTRUCTURE = {"core", "table", "mail", "http", "i18n", "events"}
 CAPABILITIES = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - INFRASTRUCTURE
-ALLOWED_BELOW = {"core": {"core"}, "table": {"core", "table"}, "mail": {"core", "mail"},
-                 "http": {"core", "http"}, "events": {"core", "table", "events"}}
+ALLOWED_BELOW = {"core": {"core"}, "table": {"core", "table"}, "mail": {"core", "mail", "i18n"},
+                 "http": {"core", "http"}, "i18n": {"core", "i18n"}, "events": {"core", "table", "events"}}
 
 
 def imports(path: Path) -> Iterator[str]:

@@ -66,7 +66,8 @@ def test_finding_5_voucher_export_neutralises_guest_typed_cells(api: Any, admin:
     import io
 
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert [r["recipient"] for r in rows if "HYPERLINK" in r["recipient"]] == ["'=HYPERLINK(\"https://evil.example\")"]
+    recipients = [r["Bénéficiaire"] for r in rows if "HYPERLINK" in r["Bénéficiaire"]]  # the property speaks French
+    assert recipients == ["'=HYPERLINK(\"https://evil.example\")"]
 
 
 def test_finding_16_a_product_whose_vouchers_could_not_be_issued_is_not_sold(api: Any, admin: Any) -> None:

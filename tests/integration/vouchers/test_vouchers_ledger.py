@@ -142,8 +142,16 @@ def test_csv_export_is_excel_friendly(api: Any, admin: Any, catalog: Any) -> Non
     response = api.get(f"/v1/admin/properties/demo/gift-products/{product}/vouchers/export", headers=admin)
     assert response.status_code == 200 and response.content_type.startswith("text/csv")
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeffclient;email;order_number;code;purchase_date;valid_until;status;value;balance")
+    assert text.startswith("\ufeffClient;E-mail;Commande;Code;Date d'achat;Valable jusqu'au;Statut;Valeur;Solde")
     assert "\r\n" in text and f";{code};" in text and ";unused;50,00;50,00;EUR;Charlotte;manual" in text
+    english = api.get(f"/v1/admin/properties/demo/gift-products/{product}/vouchers/export?locale=en",
+                      headers=admin).get_data(as_text=True)
+    assert english.startswith("\ufeffClient,E-mail,Order,Code") and ",unused,50.00,50.00,EUR,Charlotte," in english
+    # the export's (French) headers are understood by the import: the row is read, its code recognised as taken
+    reimport = api.post(f"/v1/admin/properties/demo/gift-products/{product}/vouchers/import",
+                        data=text.encode(), headers={**admin, "Content-Type": "text/csv"})
+    assert reimport.status_code == 200, reimport.json
+    assert [(r["code"], r["status"]) for r in reimport.json["rows"]] == [(code, "code_taken")]
 
 
 CSV = """code;value;valid_until;client;email;order_number

@@ -99,9 +99,8 @@ class CartReminders:
                     now.astimezone(ZoneInfo(prop["time_zone"])).date()):  # a second reminder after it expired: no code
                 promo = {"code": cart.recovery_code, "value": f"{settings.discount_percent:g} %",
                          "valid_until": cart.recovery_code_valid_until}
-        variables = cart_variables(cart, prop, offers, promo,
-                                   unsubscribe_url(self.signer, self.base_url, property_id, cart.email))
-        link = unsubscribe_url(self.signer, self.base_url, property_id, cart.email)
+        link = unsubscribe_url(self.signer, self.base_url, property_id, cart.email, language)  # the page's language
+        variables = cart_variables(cart, prop, offers, promo, link)
         rendered = rendering.render(template.versions[language].mail(), variables, language)  # type: ignore[index,unused-ignore]
         raw = mime.build(mime.Envelope(sender=prop["sender_email"], sender_name=prop["name"], recipient=cart.email,
                                        reply_to=prop.get("contact_email"),

@@ -33,6 +33,10 @@ from revenir.sales.partner_cards import evaluate_card
 from revenir.sales.private_sale_store import sale_from_item
 from revenir.sales.private_sales import evaluate_sale
 
+#: The promo-code export's columns (headers: the `csv` catalog, `csv.codes.<column>`).
+CODE_CSV_COLUMNS = ("code", "name", "kind", "discount", "currency", "valid_from", "valid_until", "archived", "uses",
+                    "max_uses")
+
 
 def _encode(sk: str) -> str:
     return base64.urlsafe_b64encode(sk.encode()).decode()
@@ -60,6 +64,30 @@ class PromoCodeAdmin:
 
     def get(self, property_id: str, promo_id: str) -> PromoCode:
         return self.repository.get(property_id, promo_id)
+
+    def export_csv(self, property_id: str, locale: str | None = None) -> str:
+        """Every code of the property (archived ones too) as CSV, in the property's language or `locale`."""
+        from revenir.i18n import csv_export, t
+        from revenir.i18n.formats import format_number
+
+        lang = csv_export.language(locale, self.repository.language(property_id))
+        promos: list[PromoCode] = []
+        cursor: str | None = None
+        while True:
+            page, cursor = self.repository.page(property_id, limit=100, cursor=cursor)
+            promos += page
+            if cursor is None:
+                break
+
+        def row(p: PromoCode) -> list[Any]:
+            d = p.discount
+            amount = (csv_export.Amount(d.amount, d.currency) if d.type == "amount"
+                      else format_number(d.percent, lang))
+            return [p.code, p.name, t(lang, f"csv.codes.kind.{d.type}"), amount,
+                    d.currency if d.type == "amount" else None, p.valid_from, p.valid_until, p.archived, p.uses,
+                    p.max_uses]
+
+        return csv_export.write("codes", CODE_CSV_COLUMNS, (row(p) for p in promos), lang)
 
     def update(self, property_id: str, promo_id: str, patch: PromoCodeUpdate) -> PromoCode:
         return self.repository.update(property_id, promo_id, patch, clock.iso(clock.now()))

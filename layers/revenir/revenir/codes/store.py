@@ -292,6 +292,14 @@ class PromoCodeRepository:
             raise NotFound(f"promo code {promo_id!r} does not exist", code="promo_code_not_found")
         return fresh
 
+    def language(self, property_id: str) -> str | None:
+        """The property's language (a CSV export's default), one GetItem."""
+        item = deserialize(self._client.get_item(
+            TableName=self._table, Key=property_key(property_id), ProjectionExpression="default_language").get("Item"))
+        if item is None:
+            raise NotFound(f"property {property_id!r} does not exist", code="property_not_found")
+        return item.get("default_language")
+
     def time_zone(self, property_id: str) -> str:
         item = deserialize(self._client.get_item(
             TableName=self._table, Key=property_key(property_id), ProjectionExpression="time_zone").get("Item"))

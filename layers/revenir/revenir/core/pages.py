@@ -32,4 +32,24 @@ def render(package: str, page: str, /, **values: object) -> Html:
     return Html(_template(package, page).substitute(escaped))
 
 
-__all__ = ["Html", "render"]
+#: The guest pages' look (review form, unsubscribe page, printable voucher): the widget's design tokens as CSS
+#: custom properties, so a host's stylesheet can override them as it does for the web components.
+GUEST_STYLE = Html(""":root{--revenir-accent:#2f6b4f;--revenir-text:#1f2a24;--revenir-muted:#5b6660;
+--revenir-border:#d5dcd7;--revenir-surface:#ffffff;--revenir-good:#1f6b3a;--revenir-bad:#a3261b;--revenir-radius:12px;
+--revenir-page:#f3f5f4;--revenir-soft:#eef3f0;
+--revenir-font:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--revenir-page);color:var(--revenir-text);font:16px/1.5 var(--revenir-font)}
+main{max-width:40rem;margin:0 auto;padding:1rem}
+.card{background:var(--revenir-surface);border:1px solid var(--revenir-border);border-radius:var(--revenir-radius);
+padding:1.25rem;overflow-wrap:anywhere}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}
+.muted{color:var(--revenir-muted)}.good{color:var(--revenir-good)}.bad{color:var(--revenir-bad)}
+button{font:inherit;font-weight:600;background:var(--revenir-accent);color:#fff;border:0;
+border-radius:calc(var(--revenir-radius) - 4px);padding:.7rem 1.2rem;min-height:44px;cursor:pointer}
+button[disabled]{opacity:.6;cursor:progress}
+:focus-visible{outline:3px solid var(--revenir-accent);outline-offset:2px}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);
+white-space:nowrap;border:0}""")
+
+__all__ = ["GUEST_STYLE", "Html", "render"]

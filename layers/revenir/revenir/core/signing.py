@@ -36,11 +36,15 @@ def decode_email(value: str) -> str:
     return base64.urlsafe_b64decode(padded.encode()).decode()
 
 
-def unsubscribe_url(signer: Signer, base_url: str, property_id: str, email: str) -> str:
-    query = urlencode({"g": encode_email(email), "t": signer.sign("unsubscribe", property_id, email)})
+def unsubscribe_url(signer: Signer, base_url: str, property_id: str, email: str, lang: str | None = None) -> str:
+    """The signed unsubscribe link; `lang` (not signed: it only picks the page's language) when known."""
+    query = urlencode({"g": encode_email(email), "t": signer.sign("unsubscribe", property_id, email),
+                       **({"lang": lang} if lang else {})})
     return f"{base_url.rstrip('/')}/v1/properties/{property_id}/unsubscribe?{query}"
 
 
-def review_url(signer: Signer, base_url: str, property_id: str, booking_id: str) -> str:
-    query = urlencode({"b": booking_id, "t": signer.sign("review", property_id, booking_id)})
+def review_url(signer: Signer, base_url: str, property_id: str, booking_id: str, lang: str | None = None) -> str:
+    """The signed review-form link; `lang` (not signed: it only picks the form's language) when known."""
+    query = urlencode({"b": booking_id, "t": signer.sign("review", property_id, booking_id),
+                       **({"lang": lang} if lang else {})})
     return f"{base_url.rstrip('/')}/v1/properties/{property_id}/reviews/form?{query}"

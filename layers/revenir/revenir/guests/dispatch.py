@@ -136,9 +136,9 @@ class Composer:
             "property": {"name": prop.get("name"), "contact_email": prop.get("contact_email"),
                          "contact_phone": prop.get("contact_phone"), "website": prop.get("website")},
             "upsell_options": upsells, "promo_code": promo,
-            "review_link": review_url(self.signer, self.base_url, booking.property_id, booking.booking_id),
-            "unsubscribe_url": (unsubscribe_url(self.signer, self.base_url, booking.property_id, booking.email)
-                                if with_unsubscribe else None),
+            "review_link": review_url(self.signer, self.base_url, booking.property_id, booking.booking_id, language),
+            "unsubscribe_url": (unsubscribe_url(self.signer, self.base_url, booking.property_id, booking.email,
+                                                language) if with_unsubscribe else None),
         }
         return variables
 

@@ -3,17 +3,15 @@ default (valid address, booking not cancelled, guest not unsubscribed, address n
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from revenir.core.csv_safe import safe_rows
 from revenir.core.validation import Day
 from revenir.guests.store import GuestRepository
+from revenir.i18n import csv_export
 from revenir.table.dynamodb import public
 
 
@@ -74,7 +72,7 @@ def guest_rows(repository: GuestRepository, property_id: str, filters: GuestFilt
     return rows
 
 
-#: The CSV export's columns, in order (Excel-friendly: UTF-8 with BOM, semicolons).
+#: The CSV export's columns, in order (headers: the `csv` catalog, `csv.guests.<column>`).
 CSV_COLUMNS = ["booking_id", "first_name", "last_name", "email", "phone", "country", "language", "arrival",
                "departure", "nights", "adults", "children", "channel", "status", "checked_in", "total", "currency",
                "reachable", "created_at", "updated_at"]
@@ -110,11 +108,17 @@ class GuestList:
         next_cursor = str(offset + limit) if offset + limit < len(rows) else None
         return rows[offset:offset + limit], len(rows), next_cursor
 
-    def csv_export(self, property_id: str, **given: Any) -> str:
+    def csv_export(self, property_id: str, locale: str | None = None, **given: Any) -> str:
+        """The filtered list as CSV (revenir.i18n.csv_export): in the property's language or `locale`, totals as
+        decimals, booleans as words, every cell neutralised (issue 12, item 5; issue 15, item 6)."""
         rows = guest_rows(self.repository, property_id, self.filters(property_id, **given))
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, delimiter=";", extrasaction="ignore",
-                                lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(safe_rows(rows))  # OWASP CSV injection (issue 12, item 5)
-        return "\ufeff" + buffer.getvalue()
+        prop = self.repository.property_item(property_id) or {}
+        lang = csv_export.language(locale, prop.get("default_language"))
+
+        def value(row: dict[str, Any], column: str) -> Any:
+            if column == "total":
+                total, currency = row.get("total"), row.get("currency") or prop.get("currency")
+                return csv_export.Amount(int(total), str(currency)) if total is not None and currency else total
+            return row.get(column)
+
+        return csv_export.write("guests", CSV_COLUMNS, ([value(r, c) for c in CSV_COLUMNS] for r in rows), lang)

@@ -130,6 +130,12 @@ class GuestRepository:
                           remove: tuple[str, ...]) -> None:
         self.update_item(keys.booking_pk(property_id, booking_id), keys.BOOKING_SK, fields, remove)
 
+    def property_item(self, property_id: str) -> Item | None:
+        """The property's own item (its name and language for a guest page): one GetItem, its key from the owner."""
+        from revenir.properties.store import property_key
+
+        return deserialize(self._client.get_item(TableName=self._table, Key=property_key(property_id)).get("Item"))
+
     def get_booking(self, property_id: str, booking_id: str) -> Item | None:
         return deserialize(self._client.get_item(
             TableName=self._table, Key=key(keys.booking_pk(property_id, booking_id), keys.BOOKING_SK),

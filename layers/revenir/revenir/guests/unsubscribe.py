@@ -1,23 +1,19 @@
-"""The guests' signed unsubscribe links (from every e-mail's footer and List-Unsubscribe header): the page
-and its confirmation (templates in `revenir/guests/pages/`, rendered by revenir.core.pages, no jinja2)."""
+"""The guests' signed unsubscribe links (from every e-mail's footer and List-Unsubscribe header): the page and
+its confirmation, in the link's language (`lang`), else the property's (texts in the `unsubscribe` catalog of
+revenir.i18n; templates in `revenir/guests/pages/`, rendered by revenir.core.pages, no jinja2). A forged or
+damaged link gets a page in that language too, with status 403."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from revenir.core.errors import Forbidden
-from revenir.core.pages import Html, render
+from revenir.core.pages import GUEST_STYLE, Html, render
 from revenir.core.signing import Signer, decode_email
 from revenir.guests.lifecycle import LifecycleService
+from revenir.i18n import choose, t
 
 PACKAGE = "revenir.guests"
-#: (title, text, button, done) per language.
-TEXTS = {
-    "fr": ("Se désabonner", "Vous ne recevrez plus aucun e-mail de notre part à l'adresse {email}.",
-           "Confirmer le désabonnement", "Vous êtes désabonné(e)."),
-    "en": ("Unsubscribe", "You will no longer receive any e-mail from us at {email}.", "Confirm",
-           "You are unsubscribed."),
-}
 
 
 @dataclass(frozen=True)
@@ -25,29 +21,47 @@ class UnsubscribeLinks:
     service: LifecycleService
     signer: Signer
 
-    def verified_email(self, property_id: str, g: str | None, t: str | None) -> str:
+    def verified_email(self, property_id: str, g: str | None, t_: str | None) -> str:
         """The address a link was signed for at this property; 403 invalid_link otherwise."""
         try:
             email = decode_email(g or "")
         except ValueError as exc:
             raise Forbidden("this unsubscribe link is not valid", code="invalid_link") from exc
-        if not self.signer.verify(t or "", "unsubscribe", property_id, email):
+        if not self.signer.verify(t_ or "", "unsubscribe", property_id, email):
             raise Forbidden("this unsubscribe link is not valid", code="invalid_link")
         return email
 
-    def page(self, property_id: str, g: str | None, t: str | None, lang: str) -> str:
-        """The confirmation page (a button posting back to the same link)."""
-        email = self.verified_email(property_id, g, t)
-        title, text, button, _ = TEXTS[lang]
-        form = render(PACKAGE, "unsubscribe_form.html", button=button)
-        return render(PACKAGE, "page.html", lang=lang, title=title, text=text.format(email=email), form=form)
+    def _property(self, property_id: str) -> tuple[str, str | None]:
+        """(name, language) of the property: one GetItem (none when it is gone)."""
+        item = self.service.repository.property_item(property_id) or {}
+        return str(item.get("name") or ""), item.get("default_language")
 
-    def unsubscribe(self, property_id: str, g: str | None, t: str | None) -> str:
+    def _page(self, lang: str, text: str, form: Html, tone: str, state: str) -> str:
+        return render(PACKAGE, "page.html", lang=lang, title=t(lang, "unsubscribe.title"), text=text, form=form,
+                      tone=tone, state=state, style=GUEST_STYLE)
+
+    def page(self, property_id: str, g: str | None, t_: str | None, lang: str | None) -> tuple[int, str]:
+        """(status, HTML): the confirmation page (a button posting back to the same link), or the refusal."""
+        name, property_lang = self._property(property_id)
+        lang = choose(lang, property_lang)
+        try:
+            email = self.verified_email(property_id, g, t_)
+        except Forbidden:
+            return 403, self._page(lang, t(lang, "unsubscribe.invalid"), Html(""), "bad", "invalid")
+        form = render(PACKAGE, "unsubscribe_form.html", button=t(lang, "unsubscribe.button"))
+        return 200, self._page(lang, t(lang, "unsubscribe.text", name=name, email=email), form, "", "confirm")
+
+    def unsubscribe(self, property_id: str, g: str | None, t_: str | None, lang: str | None = None
+                    ) -> tuple[int, str]:
         """One click (RFC 8058) or the page's button: unsubscribed from every e-mail of the property."""
-        email = self.verified_email(property_id, g, t)
+        _, property_lang = self._property(property_id)
+        lang = choose(lang, property_lang)
+        try:
+            email = self.verified_email(property_id, g, t_)
+        except Forbidden:
+            return 403, self._page(lang, t(lang, "unsubscribe.invalid"), Html(""), "bad", "invalid")
         self.service.unsubscribe(property_id, email, source="link")
-        title, _, _, done = TEXTS["fr"]
-        return render(PACKAGE, "page.html", lang="fr", title=title, text=done, form=Html(""))
+        return 200, self._page(lang, t(lang, "unsubscribe.done"), Html(""), "good", "done")
 
 
-__all__ = ["TEXTS", "UnsubscribeLinks"]
+__all__ = ["UnsubscribeLinks"]

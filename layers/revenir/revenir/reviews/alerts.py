@@ -10,79 +10,89 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
-from revenir.codes.mail_defaults import pick
 from revenir.core import clock
+from revenir.i18n import LANGUAGES, choose, t
+from revenir.i18n.formats import format_date
 from revenir.mail import message, rendering
 from revenir.mail.content import MailContent
+from revenir.mail.frame import frame
 from revenir.mail.sender import Mailer, SendError
-from revenir.reviews.models import CATEGORIES, SOURCE_LABELS, points_to_rating
+from revenir.reviews.form_page import category_label
+from revenir.reviews.models import SOURCE_LABELS, ReviewSettings, points_to_rating
 from revenir.reviews.service import ALERT_LEASE, MAX_ALERT_ATTEMPTS, settings_of
 from revenir.reviews.store import ReviewRepository
 
-_TEXTS = {
-    "fr": ("Avis à {{ review.rating }}/5 sur {{ review.source }} — {{ property.name }}",
-           "Un nouvel avis mérite votre attention", "Note", "Catégories", "Répondez-y rapidement : une réponse "
-           "courtoise rassure les prochains voyageurs.", "Vous recevez cette alerte pour tout avis à {{ threshold }}/5 "
-           "ou moins."),
-    "en": ("{{ review.rating }}/5 review on {{ review.source }} — {{ property.name }}",
-           "A new review needs your attention", "Rating", "Categories", "Reply soon: a courteous answer reassures "
-           "future guests.", "You get this alert for every review at {{ threshold }}/5 or below."),
-    "nl": ("Beoordeling van {{ review.rating }}/5 op {{ review.source }} — {{ property.name }}",
-           "Een nieuwe beoordeling vraagt uw aandacht", "Score", "Categorieën", "Reageer snel: een vriendelijk "
-           "antwoord stelt toekomstige gasten gerust.", "U krijgt deze melding voor elke beoordeling van "
-           "{{ threshold }}/5 of lager."),
-    "de": ("Bewertung mit {{ review.rating }}/5 auf {{ review.source }} — {{ property.name }}",
-           "Eine neue Bewertung braucht Ihre Aufmerksamkeit", "Bewertung", "Kategorien", "Antworten Sie bald: eine "
-           "freundliche Antwort beruhigt künftige Gäste.", "Sie erhalten diese Meldung für jede Bewertung mit "
-           "{{ threshold }}/5 oder weniger."),
-}
-
 
 def _content(language: str) -> MailContent:
-    subject, heading, rating, categories, advice, why = _TEXTS[language]
-    html = (f"<html><body style=\"font-family:system-ui,sans-serif;color:#2b2b2b\"><h2>{heading}</h2>"
-            f"<p><b>{rating}</b>: {{{{ review.rating }}}}/5 ({{{{ review.original }}}} — {{{{ review.source }}}})"
+    def x(key: str) -> str:
+        return t(language, f"review_alert.{key}")
+
+    body = (f"<h1>{x('heading')}</h1>"
+            f"<p><b>{x('rating')}</b>: {{{{ review.rating }}}}/5 ({{{{ review.original }}}} — {{{{ review.source }}}})"
             "{% if review.author %} · {{ review.author }}{% endif %} · {{ review.created_at }}</p>"
             "{% if review.title %}<p><b>{{ review.title }}</b></p>{% endif %}"
-            "{% if review.text %}<blockquote style=\"border-left:3px solid #c9a44c;margin:0;padding-left:12px\">"
-            "{{ review.text }}</blockquote>{% endif %}"
-            f"{{% if review.categories %}}<p><b>{categories}</b></p><ul>{{% for c in review.categories %}}"
+            "{% if review.text %}<blockquote>{{ review.text }}</blockquote>{% endif %}"
+            f"{{% if review.categories %}}<p><b>{x('categories')}</b></p><ul>{{% for c in review.categories %}}"
             "<li>{{ c.label }}: {{ c.score }}/5</li>{% endfor %}</ul>{% endif %}"
-            f"<p>{advice}</p><p style=\"font-size:12px;color:#777\">{why}</p></body></html>")
-    text = (f"{heading}\n\n{rating}: {{{{ review.rating }}}}/5 ({{{{ review.original }}}} — {{{{ review.source }}}})"
-            "{% if review.author %} · {{ review.author }}{% endif %}\n{% if review.title %}{{ review.title }}\n"
-            "{% endif %}{% if review.text %}\n{{ review.text }}\n{% endif %}"
-            f"{{% for c in review.categories %}}\n{{{{ c.label }}}}: {{{{ c.score }}}}/5{{% endfor %}}\n\n{advice}\n"
-            f"\n{why}\n")
-    return MailContent(subject=subject, html=html, text=text)
+            f"<p>{x('advice')}</p>"
+            f'{{% if review_link %}}<p><a class="button" href="{{{{ review_link }}}}">{x("open")}</a></p>{{% endif %}}')
+    text = (f"{x('heading')}\n\n{x('rating')}: {{{{ review.rating }}}}/5 ({{{{ review.original }}}} — "
+            "{{ review.source }}){% if review.author %} · {{ review.author }}{% endif %}\n"
+            "{% if review.title %}{{ review.title }}\n{% endif %}{% if review.text %}\n{{ review.text }}\n{% endif %}"
+            "{% for c in review.categories %}\n{{ c.label }}: {{ c.score }}/5{% endfor %}\n\n"
+            f"{x('advice')}\n"
+            f"{{% if review_link %}}\n{x('open')}: {{{{ review_link }}}}\n{{% endif %}}\n{x('why')}\n")
+    return MailContent(subject=x("subject"), html=frame(body, x("why"), language, heading=False), text=text)
 
 
-ALERT = {language: _content(language) for language in _TEXTS}
+ALERT = {language: _content(language) for language in LANGUAGES}
 
 
-def variables(prop: Mapping[str, Any], review: Mapping[str, Any], threshold: float) -> dict[str, Any]:
+def alert_language(prop: Mapping[str, Any], settings: ReviewSettings | None = None) -> str:
+    """The host's language: the alert setting, else the property's, else French (the back-office's first)."""
+    return choose(settings.alert_language if settings else None, prop.get("default_language"), default="fr")
+
+
+def review_link(back_office_url: str | None, review: Mapping[str, Any], threshold: float) -> str | None:
+    """The review in the back-office's inbox (low ratings first shown, the review's id for the screen to find)."""
+    if not back_office_url:
+        return None
+    query = urlencode({"max_rating": f"{threshold:g}", "review": review["review_id"]})
+    return f"{back_office_url.split('#')[0]}#/reviews?{query}"
+
+
+def variables(prop: Mapping[str, Any], review: Mapping[str, Any], threshold: float, language: str = "en",
+              link: str | None = None) -> dict[str, Any]:
     return {
         "property": {"name": prop["name"]},
         "threshold": f"{threshold:g}",
+        "review_link": link,
         "review": {"rating": f"{points_to_rating(int(review['rating'])):g}",
                    "original": f"{review['rating_original']} ({review.get('rating_scale', '')})",
                    "source": SOURCE_LABELS.get(review["source"], review["source"]), "author": review.get("author"),
                    "title": review.get("title"), "text": review.get("text"),
-                   "created_at": str(review["created_at"])[:10],
-                   "categories": [{"label": CATEGORIES.get(k, k), "score": f"{points_to_rating(int(v['score'])):g}"}
+                   "created_at": format_date(str(review["created_at"])[:10], language),
+                   "categories": [{"label": category_label(k, language),
+                                   "score": f"{points_to_rating(int(v['score'])):g}"}
                                   for k, v in sorted((review.get("categories") or {}).items())]},
     }
 
 
-def compose(prop: Mapping[str, Any], review: Mapping[str, Any], recipient: str, threshold: float) -> bytes:
-    language, content = pick(ALERT, None, str(prop.get("default_language") or "en"))
-    rendered = rendering.render(content, variables(prop, review, threshold), language)
-    return message.build(message.Envelope(sender=prop["sender_email"], sender_name=f"Revenir · {prop['name']}",
+def compose(prop: Mapping[str, Any], review: Mapping[str, Any], recipient: str, threshold: float,
+            language: str | None = None, back_office_url: str | None = None) -> bytes:
+    """The alert in the host's language (`language`, else the property's) with a link to the review."""
+    language = choose(language, prop.get("default_language"), default="fr")
+    link = review_link(back_office_url, review, threshold)
+    rendered = rendering.render(ALERT[language], variables(prop, review, threshold, language, link), language)
+    return message.build(message.Envelope(sender=prop["sender_email"],
+                                          sender_name=t(language, "review_alert.sender", name=prop["name"]),
                                           recipient=recipient), rendered)
 
 
-def send_due_alerts(repository: ReviewRepository, mailer: Mailer, limit: int = 50) -> dict[str, int]:
+def send_due_alerts(repository: ReviewRepository, mailer: Mailer, limit: int = 50,
+                    back_office_url: str | None = None) -> dict[str, int]:
     now = clock.now()
     stamp = clock.iso(now)
     report = {"read": 0, "sent": 0, "retried": 0, "failed": 0}
@@ -100,7 +110,8 @@ def send_due_alerts(repository: ReviewRepository, mailer: Mailer, limit: int = 5
         recipient = settings.alert_email or str(prop["contact_email"])
         try:
             message_id = mailer.send(prop["sender_email"], recipient,
-                                     compose(prop, review, recipient, settings.alert_threshold))
+                                     compose(prop, review, recipient, settings.alert_threshold,
+                                             alert_language(prop, settings), back_office_url))
         except SendError as exc:
             if exc.transient and int(alert.get("attempts", 0)) + 1 < MAX_ALERT_ATTEMPTS:
                 report["retried"] += 1  # the lease ends in ALERT_LEASE: the tick after that retries

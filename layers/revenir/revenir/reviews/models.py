@@ -274,6 +274,8 @@ class ReviewSettingsInput(BaseModel):
                                                                          "below this rating (0–5).")
     alert_email: Email | None = Field(default=None, description="Default: the property's contact e-mail.")
     alerts_enabled: bool = True
+    alert_language: Language | None = Field(default=None, description="The alert e-mail's language (fr, en, nl, "
+                                                                      "de). Default: the property's language.")
 
 
 class ReviewSettings(ReviewSettingsInput):

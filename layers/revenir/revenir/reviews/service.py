@@ -14,6 +14,7 @@ from revenir.core import clock
 from revenir.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RevenirError
 from revenir.core.signing import Signer
 from revenir.reviews.models import (
+    SOURCE_LABELS,
     ReviewFormInput,
     ReviewImportReport,
     ReviewOut,
@@ -41,6 +42,9 @@ from revenir.table.dynamodb import Item
 DEFAULT_THRESHOLD = 3.0
 ALERT_LEASE = timedelta(minutes=10)
 MAX_ALERT_ATTEMPTS = 5
+#: The review export's columns (headers: the `csv` catalog, `csv.reviews.<column>`).
+REVIEW_CSV_COLUMNS = ("review_id", "created_at", "source", "rating", "rating_original", "author", "title", "text",
+                      "language", "booking_id", "replied", "reply")
 
 
 @dataclass
@@ -182,7 +186,9 @@ class ReviewService:
         try:
             prop, booking, done = self.form_state(signer, property_id, booking_id, token)
         except RevenirError as exc:
-            return exc.status, form_page.error(exc.code, exc.message, lang)
+            known = self.repository.property_item(property_id) if lang is None else None
+            chosen = form_page.language(lang, (known or {}).get("default_language"))
+            return exc.status, form_page.error(exc.code, chosen)
         language = form_page.language(lang, booking.get("language"), prop.get("default_language"))
         if done:
             return 200, form_page.done(prop, language)
@@ -210,6 +216,26 @@ class ReviewService:
             created_to=f"{created_to + timedelta(days=1)}T00:00:00Z" if created_to else None)
         items, next_cursor = self.repository.page(property_id, filters, limit, cursor)
         return [review_out(i) for i in items], next_cursor
+
+    def export_csv(self, property_id: str, locale: str | None = None, **given: Any) -> str:
+        """Every review matching the list's filters, newest first, as CSV in the property's language or `locale`
+        (ratings on the 0–5 scale with the language's decimal mark)."""
+        from revenir.i18n import csv_export
+        from revenir.i18n.formats import format_number
+
+        prop = self._require_property(property_id)
+        lang = csv_export.language(locale, prop.get("default_language"))
+        reviews: list[ReviewOut] = []
+        cursor: str | None = None
+        while True:
+            page, cursor = self.list(property_id, limit=100, cursor=cursor, **given)
+            reviews += page
+            if cursor is None:
+                break
+        rows = ([r.review_id, r.created_at[:16].replace("T", " "), SOURCE_LABELS.get(r.source, r.source),
+                 format_number(r.rating, lang), r.rating_original, r.author, r.title, r.text, r.language,
+                 r.booking_id, r.answered, r.reply.text if r.reply else None] for r in reviews)
+        return csv_export.write("reviews", REVIEW_CSV_COLUMNS, rows, lang)
 
     def reply(self, property_id: str, rid: str, text: str,
               google: Callable[[], GoogleAuth | None]) -> ReviewOut:

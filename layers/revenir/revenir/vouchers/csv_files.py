@@ -1,11 +1,12 @@
 """CSV of gift vouchers: the Excel-friendly export of a product's "ordered by" list, and the import of codes
 sold elsewhere (a tombola, a partner), with a per-row report.
 
-Export: UTF-8 with a byte-order mark (Excel detects the encoding), `;` separator and decimal commas (what
-Excel expects in fr/nl/de locales), CRLF line ends, ISO dates (Excel reads them in every locale).
-Import: the same columns (a subset is enough): `code` (required), `value` (major units, `50`, `50,00` or
-`50.00`; default the product's fixed value), `valid_until` (YYYY-MM-DD or DD/MM/YYYY; default the product's
-validity from the purchase date), `purchase_date`, `client`, `email`, `order_number`. `,` or `;` separated.
+Export: the shared writer (revenir.i18n.csv_export): UTF-8 with a BOM, `;` and decimal commas in fr/nl/de, `,`
+and decimal points in en, ISO dates, headers in the property's language.
+Import: the same columns (a subset is enough; the export's headers in any of our languages are understood
+too): `code` (required), `value` (major units, `50`, `50,00` or `50.00`; default the product's fixed value),
+`valid_until` (YYYY-MM-DD or DD/MM/YYYY; default the product's validity from the purchase date),
+`purchase_date`, `client`, `email`, `order_number`. `,` or `;` separated.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
-from revenir.core.csv_safe import safe_row
 from revenir.core.errors import InvalidInput
 from revenir.core.money import minor_unit_exponent
 from revenir.core.validation import MAX_IMPORT_ROWS, Day, check_day, check_import_size, normalize_email
+from revenir.i18n import LANGUAGES, csv_export, t
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers.models import FixedValue, GiftProduct, Voucher
 
@@ -31,25 +33,24 @@ EXPORT_COLUMNS = ("client", "email", "order_number", "code", "purchase_date", "v
 IMPORT_COLUMNS = frozenset({"code", "value", "valid_until", "purchase_date", "client", "email", "order_number"})
 
 
-def _major(amount: int, currency: str) -> str:
-    exponent = minor_unit_exponent(currency)
-    if not exponent:
-        return str(amount)
-    sign = "-" if amount < 0 else ""
-    units, cents = divmod(abs(amount), 10**exponent)
-    return f"{sign}{units},{cents:0{exponent}d}"
+def export(vouchers: Iterable[Voucher], lang: str) -> str:
+    return csv_export.write("vouchers", EXPORT_COLUMNS, (
+        [v.buyer_name, v.buyer_email, v.order_number, v.code, v.purchased_at[:10], str(v.valid_until), v.status,
+         csv_export.Amount(v.initial_value, v.currency), csv_export.Amount(v.balance, v.currency), v.currency,
+         v.recipient_name, v.source] for v in vouchers), lang)
 
 
-def export(vouchers: Iterable[Voucher]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for v in vouchers:
-        writer.writerow(safe_row([v.buyer_name or "", v.buyer_email or "", v.order_number or "", v.code,
-                                  v.purchased_at[:10], str(v.valid_until), v.status,
-                                  _major(v.initial_value, v.currency), _major(v.balance, v.currency), v.currency,
-                                  v.recipient_name or "", v.source]))
-    return "\ufeff" + buffer.getvalue()
+def _column(header: str | None) -> str:
+    """A column's key from its header: the key itself, or the export's header in any of our languages."""
+    name = (header or "").strip().lower()
+    if name in IMPORT_COLUMNS:
+        return name
+    return _LOCALISED_HEADERS().get(name, name)
+
+
+@cache
+def _LOCALISED_HEADERS() -> dict[str, str]:
+    return {t(lang, f"csv.vouchers.{c}").lower(): c for lang in LANGUAGES for c in EXPORT_COLUMNS}
 
 
 @dataclass
@@ -104,7 +105,7 @@ def parse_import(text: str, product: GiftProduct, today: date) -> ParsedImport:
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
+    header = {_column(h) for h in (reader.fieldnames or [])}
     if "code" not in header:
         raise InvalidInput("the first line must name the columns, `code` at least", code="missing_code_column",
                            details=[{"columns": sorted(IMPORT_COLUMNS)}])
@@ -113,7 +114,7 @@ def parse_import(text: str, product: GiftProduct, today: date) -> ParsedImport:
     for index, raw in enumerate(reader, start=2):
         if index - 1 > MAX_IMPORT_ROWS:
             raise InvalidInput(f"at most {MAX_IMPORT_ROWS} rows per file", code="file_too_large")
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
+        row = {_column(k): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         if not any(row.values()):
             continue
         try:

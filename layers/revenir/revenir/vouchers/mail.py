@@ -6,9 +6,10 @@ Imports jinja2 (through revenir.mail.rendering): only the function that sends th
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any
 
+from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.locale import format_money
 from revenir.properties.models import Property
@@ -53,12 +54,12 @@ def build(prop: Property, order: dict[str, Any], vouchers: list[dict[str, Any]],
     to = recipient["email"] if audience == "recipient" and recipient else order["buyer"]["email"]
     message = EmailMessage()
     message["Subject"] = rendered.subject
-    message["From"] = formataddr((prop.name, prop.sender_email))
+    message["From"] = mime.mailbox(prop.name, prop.sender_email)
     message["To"] = to
     message["Reply-To"] = prop.contact_email
     message["Message-ID"] = make_msgid(domain="revenir.example")
     message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    message.add_alternative(mime.inline_css(rendered.html), subtype="html", cte="quoted-printable")
     message.add_attachment(printable.encode("utf-8"), maintype="text", subtype="html",
                            filename=f"bon-cadeau-{order['order_number']}.html")
-    return to, message.as_bytes()
+    return to, mime.serialize(message)

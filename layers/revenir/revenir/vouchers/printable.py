@@ -8,32 +8,27 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from revenir.mail.locale import format_date, format_money
+from revenir.core.pages import GUEST_STYLE
+from revenir.i18n import choose, t
+from revenir.i18n.formats import format_date, format_money
 
-_LABELS = {
-    "fr": ("Bon cadeau", "Carte cadeau", "Code", "Valable jusqu'au", "Offert par", "pour",
-           "À présenter ou à saisir lors de la réservation.", "Imprimer"),
-    "en": ("Gift voucher", "Gift card", "Code", "Valid until", "Offered by", "to",
-           "Show or enter it when booking.", "Print"),
-    "nl": ("Cadeaubon", "Cadeaukaart", "Code", "Geldig tot", "Aangeboden door", "aan",
-           "Toon of vul in bij het boeken.", "Afdrukken"),
-    "de": ("Geschenkgutschein", "Geschenkkarte", "Code", "Gültig bis", "Geschenkt von", "für",
-           "Bei der Buchung vorzeigen oder eingeben.", "Drucken"),
-}
-
-_STYLE = """@page{size:A5 landscape;margin:10mm}*{box-sizing:border-box}
-body{margin:0;font-family:Georgia,serif;color:#2b2b2b;background:#f4f1ea}
-.voucher{width:190mm;min-height:128mm;margin:10mm auto;padding:12mm;background:#fff;border:3px double #c9a44c;
-border-radius:6mm;page-break-after:always;break-after:page;display:flex;flex-direction:column;gap:4mm}
+#: Screen: fluid up to 190 mm (a phone at 390 px scrolls nothing sideways); print: A5 landscape, one per page.
+_STYLE = GUEST_STYLE + """
+@page{size:A5 landscape;margin:10mm}
+.voucher{max-width:190mm;margin:1rem auto;padding:1.5rem;background:var(--revenir-surface);
+border:2px solid var(--revenir-accent);border-radius:var(--revenir-radius);page-break-after:always;break-after:page;
+display:flex;flex-direction:column;gap:.5rem;overflow-wrap:anywhere}
 .voucher:last-child{page-break-after:auto;break-after:auto}
-.kind{font-size:12pt;letter-spacing:.2em;text-transform:uppercase;color:#8a6d1f}
-.property{font-size:18pt;font-weight:bold}.name{font-size:14pt}
-.value{font-size:34pt;font-weight:bold;margin:2mm 0}
-.code{font-family:"DejaVu Sans Mono",monospace;font-size:22pt;letter-spacing:.15em;padding:3mm 5mm;
-border:2px dashed #c9a44c;display:inline-block;background:#fbf6e9}
-.meta{font-size:11pt;color:#555}.message{font-style:italic;border-left:3px solid #c9a44c;padding-left:4mm}
-.print{position:fixed;top:8px;right:8px;font:14px system-ui;padding:6px 14px}
-@media print{body{background:#fff}.voucher{margin:0 auto;border-color:#999}.print{display:none}}"""
+.kind{font-size:.85rem;letter-spacing:.15em;text-transform:uppercase;color:var(--revenir-accent);font-weight:600}
+.property{font-size:1.4rem;font-weight:700;margin:0}.name{font-size:1.1rem;margin:0}
+.value{font-size:2.25rem;font-weight:700;margin:.25rem 0}
+.code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:1.35rem;letter-spacing:.12em;
+padding:.4rem .8rem;border:2px dashed var(--revenir-accent);border-radius:calc(var(--revenir-radius) - 4px);
+display:inline-block;background:var(--revenir-soft);max-width:100%}
+.meta{color:var(--revenir-muted);margin:0}.message{font-style:italic;border-left:3px solid var(--revenir-accent);
+padding-left:.75rem;margin:0}
+.bar{display:flex;justify-content:flex-end}
+@media print{body{background:#fff}main{padding:0}.voucher{margin:0 auto;min-height:118mm}.bar{display:none}}"""
 
 
 @dataclass(frozen=True)
@@ -52,29 +47,32 @@ class PrintableVoucher:
 
 
 def page(vouchers: Sequence[PrintableVoucher], language: str) -> str:
-    labels = _LABELS.get(language, _LABELS["en"])
-    voucher_label, card_label, code_label, until_label, by_label, to_label, how, print_label = labels
+    """The printable page of `vouchers`, in `language` (texts in the `voucher_page` catalog)."""
+    lang = choose(language)
     e = html.escape
     parts = []
     for v in vouchers:
         offered = ""
         if v.buyer_name:
-            offered = f"{e(by_label)} {e(v.buyer_name)}"
-            if v.recipient_name:
-                offered += f" {e(to_label)} {e(v.recipient_name)}"
+            offered = (t(lang, "voucher_page.offered_to", buyer=v.buyer_name, recipient=v.recipient_name)
+                       if v.recipient_name else t(lang, "voucher_page.offered", buyer=v.buyer_name))
+        until = t(lang, "voucher_page.valid_until", date=format_date(v.valid_until, lang))
         parts.append(
             "<section class='voucher'>"
-            f"<div class='kind'>{e(card_label if v.kind == 'card' else voucher_label)}</div>"
-            f"<div class='property'>{e(v.property_name)}</div><div class='name'>{e(v.name)}</div>"
-            f"<div class='value' data-testid='voucher-value'>{e(format_money(v.amount, v.currency, language))}</div>"
-            f"<div><span class='meta'>{e(code_label)}</span><br>"
+            f"<p class='kind'>{e(t(lang, 'voucher_page.card' if v.kind == 'card' else 'voucher_page.voucher'))}</p>"
+            f"<h1 class='property'>{e(v.property_name)}</h1><p class='name'>{e(v.name)}</p>"
+            f"<p class='value' data-testid='voucher-value'>{e(format_money(v.amount, v.currency, lang))}</p>"
+            f"<div><p class='meta'>{e(t(lang, 'voucher_page.code'))}</p>"
             f"<span class='code' data-testid='voucher-code'>{e(v.code)}</span></div>"
-            f"<div class='meta'>{e(until_label)} {e(format_date(v.valid_until, language))}</div>"
-            + (f"<div class='meta'>{offered}</div>" if offered else "")
-            + (f"<div class='message'>{e(v.message)}</div>" if v.message else "")
-            + f"<div class='meta'>{e(how)}"
-            + (f" · {e(v.property_website)}" if v.property_website else "") + "</div></section>")
-    title = e(f"{voucher_label} — {vouchers[0].property_name}" if vouchers else voucher_label)
-    return (f"<!doctype html><html lang='{e(language)}'><head><meta charset='utf-8'><title>{title}</title>"
-            f"<style>{_STYLE}</style></head><body>"
-            f"<button class='print' onclick='window.print()'>{e(print_label)}</button>{''.join(parts)}</body></html>")
+            f"<p class='meta'>{e(until)}</p>"
+            + (f"<p class='meta'>{e(offered)}</p>" if offered else "")
+            + (f"<p class='message'>{e(v.message)}</p>" if v.message else "")
+            + f"<p class='meta'>{e(t(lang, 'voucher_page.how'))}"
+            + (f" · {e(v.property_website)}" if v.property_website else "") + "</p></section>")
+    kind = t(lang, "voucher_page.voucher")
+    title = e(f"{kind} — {vouchers[0].property_name}" if vouchers else kind)
+    return (f"<!doctype html><html lang='{e(lang)}'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+            f"<title>{title}</title><style>{_STYLE}</style></head><body><main>"
+            f"<div class='bar'><button type='button' onclick='window.print()'>{e(t(lang, 'voucher_page.print'))}"
+            f"</button></div>{''.join(parts)}</main></body></html>")

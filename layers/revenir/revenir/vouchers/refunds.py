@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any, Protocol
 
 from revenir.core import clock
+from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer
@@ -50,14 +51,14 @@ def notice(prop: Property, order: dict[str, Any], audience: str) -> tuple[str, b
     to = buyer["email"] if audience == "buyer" else prop.contact_email
     message = EmailMessage()
     message["Subject"] = rendered.subject
-    message["From"] = formataddr((prop.name if audience == "buyer" else "Revenir", prop.sender_email))
+    message["From"] = mime.mailbox(prop.name if audience == "buyer" else "Revenir", prop.sender_email)
     message["To"] = to
     if audience == "buyer" and prop.contact_email:
         message["Reply-To"] = prop.contact_email
     message["Message-ID"] = make_msgid(domain="revenir.example")
     message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    return str(to), message.as_bytes()
+    message.add_alternative(mime.inline_css(rendered.html), subtype="html", cte="quoted-printable")
+    return str(to), mime.serialize(message)
 
 
 @dataclass(frozen=True)

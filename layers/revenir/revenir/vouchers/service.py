@@ -14,6 +14,7 @@ from revenir.core import clock, ids
 from revenir.core.errors import InvalidInput
 from revenir.guard.policy import GuardPolicy
 from revenir.guard.store import Counters
+from revenir.i18n import csv_export
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository
 from revenir.table.dynamodb import Item
@@ -85,11 +86,12 @@ class VoucherService:
         return self.vouchers.page(property_id, product_id, self._today(prop), status=status, limit=limit,
                                   cursor=cursor)
 
-    def export_csv(self, property_id: str, product_id: str) -> str:
-        """The product's vouchers as CSV for Excel (404 for an unknown product)."""
+    def export_csv(self, property_id: str, product_id: str, locale: str | None = None) -> str:
+        """The product's vouchers as CSV for Excel in the property's language or `locale` (404: unknown product)."""
         prop = self._property(property_id)
         self.vouchers.get_product(property_id, product_id)
-        return voucher_csv.export(self.vouchers.all_vouchers(property_id, product_id, self._today(prop)))
+        return voucher_csv.export(self.vouchers.all_vouchers(property_id, product_id, self._today(prop)),
+                                  csv_export.language(locale, prop.default_language))
 
     def import_csv(self, property_id: str, product_id: str, text: str) -> VoucherImportReport:
         """Codes sold elsewhere: a per-row report; re-importing the same file changes nothing."""
