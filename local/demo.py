@@ -96,10 +96,9 @@ def seed(app: Any, *, sample_data: bool = True, connect_base: str | None = None)
     from local import demo_vouchers
 
     demo_vouchers.seed(client, headers)
-    from local import demo_packages
-
-    demo_packages.seed(client, headers)
     if connect_base:
+        from local import demo_packages
+
         demo_packages.connect(client, headers, connect_base)
     if not sample_data:
         return token
@@ -112,6 +111,9 @@ def seed(app: Any, *, sample_data: bool = True, connect_base: str | None = None)
     from local import demo_reviews
 
     demo_reviews.seed(client, headers)
+    from local import demo_packages
+
+    demo_packages.seed(client, headers)
     for template_id in ("abandoned_payment", "payment_failed"):  # off by default, as in the seeds: on for the demo
         template = client.get(f"/v1/admin/properties/{DEMO_PROPERTY}/mail-templates/{template_id}",
                               headers=headers).get_json()
