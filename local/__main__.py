@@ -371,7 +371,8 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     })
     iam.enforce()  # setup is done: from here on, every AWS call is checked against the caller's role
     # the demo seed once, never on top of restored data
-    token = demo.seed(gateway, connect_base=connect_standin.base_url) if saved is None else tokens.mint([demo.DEMO_PROPERTY])
+    token = (demo.seed(gateway, connect_base=connect_standin.base_url) if saved is None
+             else tokens.mint([demo.DEMO_PROPERTY]))
     gateway.console = console.request
     stripe_setup.configure(ports["stripe"], ports["api"], connect_standin)
 
