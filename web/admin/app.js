@@ -12,9 +12,10 @@ import "./screens/guests.js";
 import "./screens/emails.js";
 import "./screens/reviews.js";
 import "./screens/settings.js";
+import "./screens/packages.js";
 
 const NAV = [
-  ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
+  ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"], ["packages", "#/packages"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
 ];
 
@@ -28,6 +29,10 @@ const ROUTES = [
   [/^\/vouchers\/new$/, "revenir-product-edit", "vouchers"],
   [/^\/vouchers\/code\/(?<code>[^/]+)$/, "revenir-voucher", "vouchers"],
   [/^\/vouchers\/(?<id>[^/]+)$/, "revenir-product-edit", "vouchers"],
+  [/^\/packages$/, "revenir-packages", "packages"],
+  [/^\/packages\/new$/, "revenir-package-edit", "packages"],
+  [/^\/packages\/code\/(?<code>[^/]+)$/, "revenir-package-holding", "packages"],
+  [/^\/packages\/(?<id>[^/]+)$/, "revenir-package-edit", "packages"],
   [/^\/guests$/, "revenir-guests", "guests"],
   [/^\/guests\/new$/, "revenir-guest-new", "guests"],
   [/^\/guests\/(?<email>[^/]+)$/, "revenir-guest", "guests"],
