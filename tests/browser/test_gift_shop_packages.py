@@ -127,3 +127,30 @@ def test_a_package_with_invalid_fields_sends_no_payment_request_and_passes_axe_o
         assert horizontal_overflow(page) <= 0
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_kind_packages_sells_only_packages_and_kind_vouchers_only_vouchers(page: Any) -> None:
+    texts = catalog("de")
+    page.goto("/?lang=de")
+    expect(page.locator("revenir-gift-shop").get_by_test_id("gift-form")).to_be_visible()
+    page.evaluate("""() => {
+        for (const kind of ["packages", "vouchers"]) {
+            const shop = document.createElement("revenir-gift-shop");
+            Object.assign(shop, { id: `shop-${kind}` });
+            shop.setAttribute("property", "demo");
+            shop.setAttribute("kind", kind);
+            document.body.append(shop);
+        }
+    }""")
+    packages_only, vouchers_only = page.locator("#shop-packages"), page.locator("#shop-vouchers")
+    expect(packages_only.locator("h2")).to_have_text(texts["gift_shop.package.title"])
+    expect(packages_only.get_by_test_id("gift-packages")).to_be_visible()
+    expect(packages_only.get_by_test_id("gift-product")).to_have_count(0)
+    expect(packages_only.locator("[data-testid^=gift-package-]")).to_be_checked()  # the first package is chosen
+    expect(packages_only.get_by_test_id("gift-total")).to_have_text(page.evaluate(
+        "cents => new Intl.NumberFormat('de', {style: 'currency', currency: 'EUR'}).format(cents / 100)",
+        SEEDED["price"]))
+    expect(vouchers_only.locator("h2")).to_have_text(texts["gift_shop.title"])
+    expect(vouchers_only.get_by_test_id("gift-product")).to_be_visible()
+    expect(vouchers_only.get_by_test_id("gift-packages")).to_have_count(0)
