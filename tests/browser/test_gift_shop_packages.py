@@ -154,3 +154,28 @@ def test_kind_packages_sells_only_packages_and_kind_vouchers_only_vouchers(page:
     expect(vouchers_only.locator("h2")).to_have_text(texts["gift_shop.title"])
     expect(vouchers_only.get_by_test_id("gift-product")).to_be_visible()
     expect(vouchers_only.get_by_test_id("gift-packages")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_an_order_on_another_account_than_stripe_js_knows_is_not_confirmed(page: Any, local_runtime: Any) -> None:
+    """The page was opened before the host connected Stripe (the shop said: platform account); the order now
+    comes back on the connected account: the shop confirms nothing and says the payment failed."""
+    with urllib.request.urlopen(f"{local_runtime.url}/v1/properties/demo/gift-shop", timeout=10) as response:
+        before = json.load(response)
+    assert before["stripe_account"]
+    before["stripe_account"] = None
+    page.route("**/v1/properties/demo/gift-shop", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(before)))
+    confirms: list[str] = []
+    page.on("request", lambda request: confirms.append(request.url) if "/_local/stripe/confirm" in request.url
+            else None)
+    shop = open_shop(page, "en")
+    choose_package(shop, seeded_package(local_runtime)["id"])
+    fill_buyer(shop, f"stale-{int(time.time() * 1000)}@example.com")
+    fill_card(shop, "4242424242424242")
+    shop.get_by_test_id("gift-pay").click()
+    status = shop.get_by_test_id("gift-status")
+    expect(status).to_have_attribute("data-kind", "error", timeout=20_000)
+    expect(status).to_have_text(catalog("en")["gift_shop.failed"])
+    assert confirms == []
+    expect(shop.get_by_test_id("gift-paid")).to_have_count(0)
