@@ -362,8 +362,9 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
 
     def stripe_confirm_route(request: Request) -> Response:
         data = request.get_json(silent=True) or {}
-        status, body = stripe_setup.confirm_intent(ports["stripe"], str(data.get("client_secret") or ""),
-                                                   str(data.get("payment_method") or ""))
+        status, body = stripe_setup.confirm_intent(connect_standin.base_url, str(data.get("client_secret") or ""),
+                                                   str(data.get("payment_method") or ""),
+                                                   str(data["stripe_account"]) if data.get("stripe_account") else None)
         return Response(json.dumps(body), status=status, mimetype="application/json")
 
     gateway = Gateway(template, pool, {
@@ -376,7 +377,8 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     })
     iam.enforce()  # setup is done: from here on, every AWS call is checked against the caller's role
     # the demo seed once, never on top of restored data
-    token = demo.seed(gateway) if saved is None else tokens.mint([demo.DEMO_PROPERTY])
+    token = (demo.seed(gateway, connect_base=connect_standin.base_url) if saved is None
+             else tokens.mint([demo.DEMO_PROPERTY]))
     gateway.console = console.request
     stripe_setup.configure(ports["stripe"], ports["api"], connect_standin)
 

@@ -80,9 +80,10 @@ def _bookings() -> dict[str, dict[str, Any]]:
     }
 
 
-def seed(app: Any, *, sample_data: bool = True) -> str:
+def seed(app: Any, *, sample_data: bool = True, connect_base: str | None = None) -> str:
     """Create the demo property and its offers through the gateway — with `sample_data`, also its promo codes
-    and three guests' bookings (their e-mails get scheduled) — and return an admin token for it."""
+    and three guests' bookings (their e-mails get scheduled) — and return an admin token for it. `connect_base`:
+    the Connect stand-in; the property then gets a connected account (its payments are direct charges)."""
     token = tokens.mint([DEMO_PROPERTY])
     client = Client(app)
     headers = {"Authorization": f"Bearer {token}"}
@@ -95,6 +96,10 @@ def seed(app: Any, *, sample_data: bool = True) -> str:
     from local import demo_vouchers
 
     demo_vouchers.seed(client, headers)
+    if connect_base:
+        from local import demo_packages
+
+        demo_packages.connect(client, headers, connect_base)
     if not sample_data:
         return token
     for code in PROMO_CODES:
@@ -106,6 +111,9 @@ def seed(app: Any, *, sample_data: bool = True) -> str:
     from local import demo_reviews
 
     demo_reviews.seed(client, headers)
+    from local import demo_packages
+
+    demo_packages.seed(client, headers)
     for template_id in ("abandoned_payment", "payment_failed"):  # off by default, as in the seeds: on for the demo
         template = client.get(f"/v1/admin/properties/{DEMO_PROPERTY}/mail-templates/{template_id}",
                               headers=headers).get_json()

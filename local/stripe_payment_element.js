@@ -4,12 +4,14 @@
  * The local runtime serves it at /_local/stripe.js (STRIPE_JS_URL), prefixed with its configuration:
  *   window.__revenirLocalStripe = {localstripe: ".../js.stripe.com/v3/", confirm: ".../_local/stripe/confirm"}
  *
- * Subset: Stripe(key).elements({mode, amount, currency, locale, appearance}) → elements.create("payment")
+ * Subset: Stripe(key, {stripeAccount}).elements({mode, amount, currency, locale, appearance}) → elements.create("payment")
  * → element.mount(node) / .on("change") ; elements.update({amount}) ; elements.submit() ;
  * stripe.confirmPayment({elements, clientSecret, confirmParams, redirect: "if_required"}).
  * confirmPayment tokenises the card with localstripe, has the local runtime attach it to the PaymentIntent and
  * confirm it with the secret key (localstripe refuses a publishable-key confirm), and runs localstripe's
- * 3-D Secure dialog (confirmCardPayment) when the intent requires action.
+ * 3-D Secure dialog (confirmCardPayment) when the intent requires action. With `stripeAccount` (a direct charge on
+ * a connected account) the confirm names that account, as Stripe.js does with its Stripe-Account header: the
+ * Connect stand-in (local/connect.py) answers 404 for an intent created on another account (or the platform).
  */
 (() => {
   const config = window.__revenirLocalStripe;
@@ -132,8 +134,10 @@
     }
   }
 
-  function LocalStripe(key) {
+  function LocalStripe(key, options) {
+    const account = options?.stripeAccount || null;
     return {
+      _stripeAccount: account,
       elements: (options) => new Elements(key, options),
       async confirmPayment({ elements, clientSecret }) {
         await ready;
@@ -144,7 +148,8 @@
         if (tokenised.error) return { error: tokenised.error };
         const response = await fetch(config.confirm, {
           method: "POST", headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ client_secret: clientSecret, payment_method: tokenised.token.card.id }),
+          body: JSON.stringify({ client_secret: clientSecret, payment_method: tokenised.token.card.id,
+                                stripe_account: account }),
         });
         const intent = await response.json().catch(() => ({}));
         if (!response.ok || intent.error) return { error: intent.error || { type: "api_error" } };

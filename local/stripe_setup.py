@@ -80,27 +80,36 @@ def payment_element_script(stripe_port: int, api_port: int) -> str:
     return f"window.__revenirLocalStripe = {json.dumps(config)};\n" + PAYMENT_ELEMENT_JS.read_text(encoding="utf-8")
 
 
-def confirm_intent(stripe_port: int, client_secret: str, payment_method: str) -> tuple[int, dict[str, Any]]:
+def confirm_intent(api_base: str, client_secret: str, payment_method: str,
+                   stripe_account: str | None = None) -> tuple[int, dict[str, Any]]:
     """What Stripe does when the Payment Element confirms: attach the tokenised card to the PaymentIntent named
-    by the client secret, then confirm it (localstripe only accepts both with the secret key)."""
+    by the client secret, then confirm it (localstripe only accepts both with the secret key). `api_base`: the
+    Connect stand-in (or localstripe); `stripe_account`: Stripe.js's `stripeAccount` option, sent as the
+    `Stripe-Account` header, so an intent created on a connected account is found only with that account."""
     match = re.fullmatch(r"(pi_\w+?)_secret_\w+", client_secret or "")
     if not match or not re.fullmatch(r"(card|pm)_\w+", payment_method or ""):
         return 400, {"error": {"type": "invalid_request_error", "message": "client_secret and payment_method"}}
+    if stripe_account is not None and not re.fullmatch(r"acct_\w{1,64}", stripe_account):
+        return 400, {"error": {"type": "invalid_request_error", "message": "stripe_account"}}
     intent_id = match.group(1)
-    base = f"http://127.0.0.1:{stripe_port}/v1/payment_intents/{intent_id}"
-    status, intent = _stripe_call("GET", base)
+    base = f"{api_base.rstrip('/')}/v1/payment_intents/{intent_id}"
+    status, intent = _stripe_call("GET", base, account=stripe_account)
     if status != 200 or intent.get("client_secret") != client_secret:
-        return 404, {"error": {"type": "invalid_request_error", "message": "no such payment intent"}}
-    status, intent = _stripe_call("POST", base, {"payment_method": payment_method})
+        return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                               "message": "no such payment intent"}}
+    status, intent = _stripe_call("POST", base, {"payment_method": payment_method}, account=stripe_account)
     if status != 200:
         return status, intent
-    return _stripe_call("POST", f"{base}/confirm", {})
+    return _stripe_call("POST", f"{base}/confirm", {}, account=stripe_account)
 
 
-def _stripe_call(method: str, url: str, form: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+def _stripe_call(method: str, url: str, form: dict[str, str] | None = None,
+                 account: str | None = None) -> tuple[int, dict[str, Any]]:
     data = urllib.parse.urlencode(form).encode() if form is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {os.environ['STRIPE_SECRET_KEY']}"})
+    headers = {"Authorization": f"Bearer {os.environ['STRIPE_SECRET_KEY']}"}
+    if account:
+        headers["Stripe-Account"] = account
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(json.load(response))

@@ -5,21 +5,26 @@
  *   <revenir-gift-shop property="demo" api="https://api.example" lang="fr"></revenir-gift-shop>
  *
  * Attributes: property (required), api (base URL; empty = same origin), lang (fr, en, nl, de; else the closest
- * [lang] ancestor, else the property's language from the gift-shop endpoint, else English). Colours and font: the --revenir-* custom properties (docs/widget-theming.md),
+ * [lang] ancestor, else the property's language from the gift-shop endpoint, else English), kind ("vouchers":
+ * gift vouchers and cards only, "packages": prepaid packages only; absent: both, packages in their own section). Colours and font: the --revenir-* custom properties (docs/widget-theming.md),
  * shared with <revenir-widget>; they also style the Payment Element (Stripe's `appearance`).
  *
  * Flow (Stripe's "deferred intent" integration):
  *   1. GET /v1/properties/{p}/gift-shop      products on sale, publishable key, Stripe.js URL
- *   2. Stripe.js from that URL; stripe.elements({mode: "payment", amount, currency}).create("payment"): card,
+ *      GET /v1/properties/{p}/packages/on-sale  the prepaid packages sold online (unless kind="vouchers")
+ *   2. Stripe.js from that URL, initialised for the property's connected account when the shop names one
+ *      (Stripe(pk, {stripeAccount}): direct charges, docs/payments.md); stripe.elements({mode: "payment", amount, currency}).create("payment"): card,
  *      and Apple Pay / Google Pay where the Payment Element offers them
  *   3. on "pay": the fields are checked in the page (messages next to each field) and elements.submit()
  *      checks the payment details; nothing is sent while anything is invalid
- *   4. POST /v1/properties/{p}/gift-orders    the order and its PaymentIntent (client_secret)
+ *   4. POST /v1/properties/{p}/gift-orders    the order and its PaymentIntent (client_secret); for a package,
+ *      POST /v1/properties/{p}/package-orders {package_id, buyer}
  *   5. stripe.confirmPayment({elements, clientSecret, redirect: "if_required"}): 3-D Secure included
  * The vouchers are issued by Stripe's webhook, never by the browser; the e-mail follows. Locally the Stripe.js
  * URL is the local runtime's stand-in (local/stripe_payment_element.js over localstripe): same code.
  *
- * Event: revenir:gift-order (bubbling, composed) detail = {order_id, order_number, amount, currency} once paid.
+ * Events (bubbling, composed) once paid: revenir:gift-order detail = {order_id, order_number, amount, currency};
+ * revenir:package-order detail = {order_id, package_id, amount, currency}.
  * Shadow DOM for the shop; the Payment Element is mounted in a light-DOM child slotted into it (Stripe's
  * iframes and 3-D Secure dialogs live in the page's document). Data is only ever set as text.
  */
@@ -79,14 +84,15 @@ function loadScript(url) {
 }
 
 class RevenirGiftShop extends HTMLElement {
-  static get observedAttributes() { return ["lang", "property", "api"]; }
+  static get observedAttributes() { return ["lang", "property", "api", "kind"]; }
 
   constructor() {
     super();
     this.attachShadow({ mode: "open" });
     this._state = "loading"; // loading | ready | unavailable | paid
     this._shop = null;
-    this._values = { product: null, preset: null, amount: "", quantity: "1", first_name: "", last_name: "",
+    this._packages = [];
+    this._values = { product: null, package: null, preset: null, amount: "", quantity: "1", first_name: "", last_name: "",
                      email: "", is_gift: false, recipient_name: "", recipient_email: "", message: "",
                      delivery_date: "" };
     this._errors = {};
@@ -126,6 +132,7 @@ class RevenirGiftShop extends HTMLElement {
 
   get _api() { return (this.getAttribute("api") || "").replace(/\/+$/, ""); }
   get _property() { return this.getAttribute("property") || ""; }
+  get _kind() { return this.getAttribute("kind") || ""; }
   get _language() { return languageOf(this, this._shop?.language); }
   get _t() {
     const { lang, locale } = this._language;
@@ -133,23 +140,43 @@ class RevenirGiftShop extends HTMLElement {
   }
 
   _money(amount) {
-    return formatMoney(this._language.locale, amount, this._shop?.currency || "EUR");
+    return formatMoney(this._language.locale, amount, this._currency());
   }
 
   // ------------------------------------------------------------------ data
   async _load() {
-    const response = await fetch(`${this._api}/v1/properties/${encodeURIComponent(this._property)}/gift-shop`,
-                                 { headers: { Accept: "application/json" } });
+    const base = `${this._api}/v1/properties/${encodeURIComponent(this._property)}`;
+    const headers = { Accept: "application/json" };
+    const [response, packages] = await Promise.all([
+      fetch(`${base}/gift-shop`, { headers }),
+      this._kind === "vouchers" ? null : fetch(`${base}/packages/on-sale`, { headers }).catch(() => null),
+    ]);
     if (!response.ok) throw new Error(`gift-shop ${response.status}`);
     this._shop = await response.json();
+    if (this._kind === "packages") this._shop.products = [];
+    this._packages = packages?.ok ? (await packages.json()).packages || [] : [];
     this._state = "ready";
     const first = this._shop.products[0];
     if (first) this._selectProduct(first.id);
+    else if (this._packages[0]) this._selectPackage(this._packages[0].id);
     this._render();
-    if (!first) return;
+    if (!first && !this._packages.length) return;
     await loadScript(this._shop.stripe_js_url);
-    this._stripe = window.Stripe(this._shop.stripe_publishable_key);
+    // Direct charges: the PaymentIntent lives on the property's connected account, so Stripe.js must name it.
+    const account = this._shop.stripe_account;
+    this._stripe = account ? window.Stripe(this._shop.stripe_publishable_key, { stripeAccount: account })
+      : window.Stripe(this._shop.stripe_publishable_key);
     this._mountPayment();
+  }
+
+  _package() {
+    return this._packages.find((p) => p.id === this._values.package) ?? null;
+  }
+
+  _selectPackage(id) {
+    this._values.package = id;
+    this._values.product = null;
+    this._values.is_gift = false;
   }
 
   _product() {
@@ -164,6 +191,7 @@ class RevenirGiftShop extends HTMLElement {
 
   _selectProduct(id) {
     this._values.product = id;
+    this._values.package = null;
     const product = this._product();
     if (product && product.value.type !== "fixed") {
       const presets = this._presets(product);
@@ -187,8 +215,14 @@ class RevenirGiftShop extends HTMLElement {
   }
 
   _total() {
+    const pack = this._package();
+    if (pack) return pack.price;
     const unit = this._unit(), quantity = this._quantity();
     return Number.isFinite(unit) && unit > 0 && quantity >= 1 && quantity <= MAX_QUANTITY ? unit * quantity : 0;
+  }
+
+  _currency() {
+    return this._package()?.currency || this._shop?.currency || "EUR";
   }
 
   _productName(product) {
@@ -215,11 +249,11 @@ class RevenirGiftShop extends HTMLElement {
       }
     }
     const quantity = this._quantity();
-    if (!(quantity >= 1 && quantity <= MAX_QUANTITY)) errors.quantity = t("error.quantity", { max: MAX_QUANTITY });
+    if (!this._package() && !(quantity >= 1 && quantity <= MAX_QUANTITY)) errors.quantity = t("error.quantity", { max: MAX_QUANTITY });
     for (const name of ["first_name", "last_name"]) if (!v[name].trim()) errors[name] = t("error.required");
     if (!v.email.trim()) errors.email = t("error.required");
     else if (!EMAIL.test(v.email.trim())) errors.email = t("error.email");
-    if (v.is_gift) {
+    if (v.is_gift && !this._package()) {
       if (!v.recipient_name.trim()) errors.recipient_name = t("error.required");
       if (!v.recipient_email.trim()) errors.recipient_email = t("error.required");
       else if (!EMAIL.test(v.recipient_email.trim())) errors.recipient_email = t("error.email");
@@ -245,7 +279,7 @@ class RevenirGiftShop extends HTMLElement {
   _mountPayment() {
     if (!this._stripe || this._elements) return;
     this._elements = this._stripe.elements({
-      mode: "payment", amount: this._total() || this._unit() || 100, currency: this._shop.currency.toLowerCase(),
+      mode: "payment", amount: this._total() || this._unit() || 100, currency: this._currency().toLowerCase(),
       locale: this._language.lang, appearance: this._appearance(),
     });
     this._payment = this._elements.create("payment", { layout: "tabs" });
@@ -260,7 +294,7 @@ class RevenirGiftShop extends HTMLElement {
 
   _syncAmount() {
     const total = this._total();
-    if (this._elements && total > 0) this._elements.update({ amount: total });
+    if (this._elements && total > 0) this._elements.update({ amount: total, currency: this._currency().toLowerCase() });
   }
 
   // ------------------------------------------------------------------ paying
@@ -288,7 +322,11 @@ class RevenirGiftShop extends HTMLElement {
     this._status = { kind: "busy", key: "paying" };
     this._render();
     try {
-      const order = await this._order();
+      const pack = this._package();
+      const order = pack ? await this._packageOrder(pack) : await this._order();
+      if ((order.stripe_account || null) !== (this._shop.stripe_account || null)) {
+        throw new Error("the property's Stripe account changed: reload the shop"); // nothing confirmed
+      }
       const result = await this._stripe.confirmPayment({
         elements: this._elements, clientSecret: order.client_secret, redirect: "if_required",
         confirmParams: { return_url: window.location.href, receipt_email: this._values.email.trim() },
@@ -299,12 +337,17 @@ class RevenirGiftShop extends HTMLElement {
         this._status = { kind: "error", key: declined ? "declined" : "failed" };
         return;
       }
-      this._paid = { order: order.order_number, email: this._values.email.trim() };
+      this._paid = { order: pack ? order.order_id : order.order_number, email: this._values.email.trim(),
+                     package: Boolean(pack) };
       this._state = "paid";
       this._status = null;
-      this.dispatchEvent(new CustomEvent("revenir:gift-order", { bubbles: true, composed: true, detail: {
-        order_id: order.order_id, order_number: order.order_number, amount: order.amount, currency: order.currency,
-      } }));
+      this.dispatchEvent(pack
+        ? new CustomEvent("revenir:package-order", { bubbles: true, composed: true, detail: {
+          order_id: order.order_id, package_id: order.package_id, amount: order.amount, currency: order.currency,
+        } })
+        : new CustomEvent("revenir:gift-order", { bubbles: true, composed: true, detail: {
+          order_id: order.order_id, order_number: order.order_number, amount: order.amount, currency: order.currency,
+        } }));
     } catch (error) {
       console.warn("revenir-gift-shop", error);
       this._status = { kind: "error", key: "failed" };
@@ -333,6 +376,21 @@ class RevenirGiftShop extends HTMLElement {
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`gift-orders ${response.status}`);
+    return response.json();
+  }
+
+  async _packageOrder(pack) {
+    const v = this._values;
+    const body = {
+      package_id: pack.id,
+      buyer: { first_name: v.first_name.trim(), last_name: v.last_name.trim(), email: v.email.trim(),
+               language: this._language.lang },
+    };
+    const response = await fetch(`${this._api}/v1/properties/${encodeURIComponent(this._property)}/package-orders`, {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`package-orders ${response.status}`);
     return response.json();
   }
 
@@ -383,6 +441,37 @@ class RevenirGiftShop extends HTMLElement {
     this._syncAmount();
   }
 
+  // Prepaid packages (docs/payments.md): the name in the guest's language, what it covers, price, validity.
+  _packageChoices() {
+    const t = this._t, list = el("div", { class: "products" });
+    for (const pack of this._packages) {
+      const radio = el("input", { type: "radio", name: "product", value: `package:${pack.id}`,
+                                  "data-testid": `gift-package-${pack.id}` });
+      radio.checked = pack.id === this._values.package;
+      radio.addEventListener("change", () => {
+        this._selectPackage(pack.id);
+        delete this._errors.amount;
+        delete this._errors.quantity;
+        this._render();
+        this._syncAmount();
+      });
+      const unit = ["night", "stay", "service"].includes(pack.unit) ? pack.unit : "service";
+      const description = pack.description_translations?.[this._language.lang] || pack.description || "";
+      const price = formatMoney(this._language.locale, pack.price, pack.currency || this._shop.currency);
+      list.append(el("label", { class: "choice" }, radio,
+        el("span", {}, el("span", { class: "name", "data-user-content": "host" },
+          pack.name_translations?.[this._language.lang] || pack.name),
+        el("span", { class: "value", "data-testid": "package-covers" },
+          t(`package.covers.${unit}`, { count: pack.units })),
+        el("span", { class: "value", "data-testid": "package-price" }, price),
+        description ? el("span", { class: "more", "data-user-content": "host" }, description) : null,
+        Number(pack.validity_months) > 0
+          ? el("span", { class: "more" }, t("validity.months", { count: Number(pack.validity_months) })) : null)));
+    }
+    return el("fieldset", { "data-testid": "gift-packages" }, el("legend", {}, t("package.legend")),
+      el("p", { class: "hint", style: "margin:0 0 .5rem" }, t("package.hint")), list);
+  }
+
   _render() {
     const t = this._t;
     const root = this.shadowRoot;
@@ -392,21 +481,25 @@ class RevenirGiftShop extends HTMLElement {
       card.append(el("div", { class: "done", role: "status", "data-testid": "gift-paid" },
         el("div", { class: "tick", "aria-hidden": "true" }, "✓"),
         el("h2", { id: "gift-title" }, t("paid_title")),
-        el("p", { "data-testid": "gift-status", "data-order-number": this._paid.order }, t("paid", this._paid)),
-        el("button", { type: "button", class: "secondary", "data-testid": "gift-again" }, t("another"))));
+        el("p", { "data-testid": "gift-status", "data-order-number": this._paid.order },
+          t(this._paid.package ? "package.paid" : "paid", this._paid)),
+        el("button", { type: "button", class: "secondary", "data-testid": "gift-again" },
+          t(this._paid.package ? "package.another" : "another"))));
       root.querySelector("[data-testid=gift-again]").addEventListener("click", () => this._again());
       this._slot.hidden = true;
       return;
     }
-    card.append(el("h2", { id: "gift-title" }, t("title")));
-    if (this._state !== "ready" || !this._shop.products.length) {
-      const key = this._state === "loading" ? "loading" : this._state === "unavailable" ? "unavailable" : "empty";
+    const packagesOnly = this._kind === "packages";
+    card.append(el("h2", { id: "gift-title" }, t(packagesOnly ? "package.title" : "title")));
+    if (this._state !== "ready" || (!this._shop.products.length && !this._packages.length)) {
+      const key = this._state === "loading" ? "loading" : this._state === "unavailable" ? "unavailable"
+        : packagesOnly ? "package.empty" : "empty";
       card.append(el("p", { role: "status", "data-testid": "gift-status" }, t(key)));
       this._slot.hidden = true;
       return;
     }
     this._slot.hidden = false;
-    card.append(el("p", { class: "lead" }, t("lead")));
+    card.append(el("p", { class: "lead" }, t(packagesOnly ? "package.lead" : "lead")));
     const form = el("form", { novalidate: true, "data-testid": "gift-form" });
     card.append(form);
 
@@ -436,9 +529,13 @@ class RevenirGiftShop extends HTMLElement {
           description ? el("span", { class: "more", "data-user-content": "host" }, description) : null,
           validity ? el("span", { class: "more" }, validity) : null)));
     }
-    form.append(el("fieldset", { "data-testid": "gift-product" }, el("legend", {}, t("product_legend")), products));
+    if (this._shop.products.length) {
+      form.append(el("fieldset", { "data-testid": "gift-product" }, el("legend", {}, t("product_legend")), products));
+    }
+    if (this._packages.length) form.append(this._packageChoices());
 
     const product = this._product();
+    const pack = this._package();
     if (product && product.value.type !== "fixed") {
       const amounts = el("div", { class: "amounts" });
       const choices = [...this._presets(product), "other"];
@@ -469,15 +566,17 @@ class RevenirGiftShop extends HTMLElement {
       }
       form.append(fieldset);
     }
-    form.append(this._input("quantity", "quantity", { type: "number", inputmode: "numeric", min: 1,
-                                                      max: MAX_QUANTITY, step: 1, style: "max-width:8rem" }));
+    if (!pack) {
+      form.append(this._input("quantity", "quantity", { type: "number", inputmode: "numeric", min: 1,
+                                                        max: MAX_QUANTITY, step: 1, style: "max-width:8rem" }));
+    }
 
     form.append(el("fieldset", {}, el("legend", {}, t("buyer")),
       el("div", { class: "row2" },
         this._input("first_name", "first_name", { autocomplete: "given-name", maxlength: 100 }),
         this._input("last_name", "last_name", { autocomplete: "family-name", maxlength: 100 })),
       this._input("email", "email", { type: "email", autocomplete: "email", inputmode: "email", maxlength: 254 },
-        "email_hint")));
+        pack ? "package.email_hint" : "email_hint")));
 
     const gift = el("input", { type: "checkbox", id: "is_gift", "data-testid": "gift-is-gift" });
     gift.checked = this._values.is_gift;
@@ -487,8 +586,8 @@ class RevenirGiftShop extends HTMLElement {
       if (gift.checked) this.shadowRoot.getElementById("recipient_name")?.focus();
       else this.shadowRoot.getElementById("is_gift")?.focus();
     });
-    form.append(el("label", { class: "check", for: "is_gift" }, gift, t("is_gift")));
-    if (this._values.is_gift) {
+    if (!pack) form.append(el("label", { class: "check", for: "is_gift" }, gift, t("is_gift")));
+    if (this._values.is_gift && !pack) {
       form.append(el("fieldset", { "data-testid": "gift-recipient" }, el("legend", {}, t("recipient")),
         el("div", { class: "row2" },
           this._input("recipient_name", "recipient_name", { autocomplete: "off", maxlength: 200 }),

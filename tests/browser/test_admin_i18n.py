@@ -62,6 +62,10 @@ def test_placeholders_match_the_french_message(lang: str) -> None:
     ("rule.", list(SCHEMAS["SegmentRules"]["properties"])),
     ("source.", ["google", "booking", "airbnb", "direct"]),
     ("weekday.", [str(d) for d in range(1, 8)]),
+    ("packages.status_", enum("PackageHolding", "status")),
+    ("packages.source_", enum("PackageHolding", "source")),
+    ("packages.unit_", enum("PackageInput", "unit")),
+    ("packages.kind_", enum("PackageLedgerEntry", "kind")),
 ])
 def test_every_value_the_api_sends_has_a_message(prefix: str, values: list[str]) -> None:
     for lang, catalog in CATALOGS.items():

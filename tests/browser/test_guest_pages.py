@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from local import demo_reviews
+from local import demo_packages, demo_reviews
 from tests.browser.admin_support import axe_violations
 from tests.browser.guest_support import (
     LANGUAGES,
@@ -88,6 +88,16 @@ def test_each_language_shows_only_its_own_texts_formats_and_passes_axe(guest_pag
     expect(page.locator("revenir-widget").locator("h2")).to_have_text(texts["widget.summary"])
     expect(page.locator("revenir-gift-shop").locator("h2")).to_have_text(texts["gift_shop.title"])
     expect(page.locator("revenir-reviews").locator("h2")).to_have_text(texts["reviews_widget.title"])
+    # The prepaid package on sale (local/demo_packages.py): its section, name, units and price in this language.
+    package = demo_packages.PACKAGES[0]
+    packages = page.locator("revenir-gift-shop").get_by_test_id("gift-packages")
+    expect(packages.locator("legend")).to_have_text(texts["gift_shop.package.legend"])
+    expect(packages).to_contain_text(package["name_translations"].get(lang, package["name"]))
+    expect(packages.get_by_test_id("package-covers")).to_have_text(
+        texts["gift_shop.package.covers.night.other"].format(count=package["units"]))
+    expect(packages.get_by_test_id("package-price")).to_have_text(page.evaluate(
+        "([lang, cents]) => new Intl.NumberFormat(lang, {style: 'currency', currency: 'EUR'}).format(cents / 100)",
+        [lang, package["price"]]))
 
     assert untranslated(page, lang) == []
 

@@ -15,9 +15,10 @@ import "./screens/settings.js";
 import "./screens/mailing.js";
 import "./screens/code-usage.js";
 import "./screens/webhooks.js";
+import "./screens/packages.js";
 
 const NAV = [
-  ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
+  ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"], ["packages", "#/packages"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
   ["mailing", "#/mailing"],
 ];
@@ -32,6 +33,10 @@ const ROUTES = [
   [/^\/vouchers\/new$/, "revenir-product-edit", "vouchers"],
   [/^\/vouchers\/code\/(?<code>[^/]+)$/, "revenir-voucher", "vouchers"],
   [/^\/vouchers\/(?<id>[^/]+)$/, "revenir-product-edit", "vouchers"],
+  [/^\/packages$/, "revenir-packages", "packages"],
+  [/^\/packages\/new$/, "revenir-package-edit", "packages"],
+  [/^\/packages\/code\/(?<code>[^/]+)$/, "revenir-package-holding", "packages"],
+  [/^\/packages\/(?<id>[^/]+)$/, "revenir-package-edit", "packages"],
   [/^\/guests$/, "revenir-guests", "guests"],
   [/^\/guests\/new$/, "revenir-guest-new", "guests"],
   [/^\/guests\/(?<email>[^/]+)$/, "revenir-guest", "guests"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from typing import Any
@@ -448,3 +449,26 @@ def test_a_gift_voucher_pays_part_of_a_pending_payment_and_comes_back_when_remov
                         json={"code": code[:-1] + ("A" if code[-1] != "A" else "B")}, headers=headers)
     assert mistyped.status_code == 400 and mistyped.json["error"]["details"] == [{"field": "body.code"}]
     assert small["amount"] == 3000
+
+
+def test_the_local_payment_element_confirms_a_direct_charge_only_named_with_its_account(
+        api: Any, two: dict[str, Any], localstripe: str) -> None:
+    """local/stripe_setup.confirm_intent (the Payment Element stand-in's confirm) goes through the Connect stand-in
+    with the shop's `stripeAccount`: without it, or with another property's account, the intent is not found."""
+    from local import stripe_setup
+
+    order = buy(api, "demo", two["demo"]["product"], 1)
+    assert order["stripe_account"] == two["demo"]["account"]
+    data = urllib.parse.urlencode({"card[number]": "4242424242424242", "card[exp_month]": "12",
+                                   "card[exp_year]": "2030", "card[cvc]": "123"}).encode()
+    request = urllib.request.Request(f"{localstripe}/v1/tokens", data=data, method="POST",
+                                     headers={"Authorization": "Bearer sk_test_integration"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        card = json.load(response)["card"]["id"]
+    secret = order["client_secret"]
+    assert stripe_setup.confirm_intent(CONNECT.base_url, secret, card, None)[0] == 404
+    assert stripe_setup.confirm_intent(CONNECT.base_url, secret, card, two[OTHER]["account"])[0] == 404
+    assert stripe_setup.confirm_intent(CONNECT.base_url, secret, card, "acct_<script>")[0] == 400
+    status, intent = stripe_setup.confirm_intent(CONNECT.base_url, secret, card, two["demo"]["account"])
+    assert status == 200, intent
+    assert intent["status"] == "succeeded"
