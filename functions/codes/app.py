@@ -161,12 +161,12 @@ def promo_code_usage(property_id: PropertyId, promo_id: PromoId,
 
 
 @app.get("/v1/admin/properties/<property_id>/promo-codes/<promo_id>/usage.csv", tags=["Promo codes"],
-         summary="The code's usage as CSV (Excel-friendly)",
+         summary="The code's usage as CSV (UTF-8 with BOM, in the property's language or `locale`)",
          responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
 def promo_code_usage_csv(property_id: PropertyId, promo_id: PromoId,
                          date_from: Annotated[date | None, Query()] = None,
-                         date_to: Annotated[date | None, Query()] = None) -> Response[str]:
-    body = admin().usage_csv(property_id, promo_id, date_from, date_to)
+                         date_to: Annotated[date | None, Query()] = None, locale: CsvLocale = None) -> Response[str]:
+    body = admin().usage_csv(property_id, promo_id, date_from, date_to, locale)
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body, headers={
         "Content-Disposition": f'attachment; filename="promo-code-usage-{promo_id}.csv"'})
 

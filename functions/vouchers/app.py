@@ -195,11 +195,11 @@ def voucher_usage(property_id: PropertyId, code: CodePath,
 
 
 @app.get("/v1/admin/properties/<property_id>/vouchers/<code>/usage.csv", tags=["Gift vouchers"],
-         summary="The voucher's usage as CSV (Excel-friendly)",
+         summary="The voucher's usage as CSV (UTF-8 with BOM, in the property's language or `locale`)",
          responses={200: {"description": "text/csv", "content": {"text/csv": {}}}})
 def voucher_usage_csv(property_id: PropertyId, code: CodePath, date_from: Annotated[date | None, Query()] = None,
-                      date_to: Annotated[date | None, Query()] = None) -> Response[str]:
-    body = usage().csv(property_id, code, date_from, date_to)
+                      date_to: Annotated[date | None, Query()] = None, locale: CsvLocale = None) -> Response[str]:
+    body = usage().csv(property_id, code, date_from, date_to, locale)
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body, headers={
         "Content-Disposition": 'attachment; filename="voucher-usage.csv"'})
 

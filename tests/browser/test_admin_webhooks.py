@@ -70,7 +70,7 @@ def test_a_codes_usage_and_a_webhook_endpoint_from_the_back_office(page: Any, lo
         with page.expect_download() as download:
             page.get_by_test_id("usage-csv").click()
         text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-        assert text.startswith("date;booking_id;guest_email") and f"{code}-UI-1" in text
+        assert text.startswith("Date;Réservation;E-mail du client") and f"{code}-UI-1" in text
         page.get_by_test_id("usage-to").fill("2000-01-01")
         page.get_by_test_id("usage-filter").click()
         expect(page.locator("main .empty")).to_be_visible()

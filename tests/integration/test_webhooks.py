@@ -141,9 +141,13 @@ def test_a_redeemed_code_is_delivered_signed_and_only_to_its_property(
     csv = api.get(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/usage.csv?date_from={today}", headers=admin)
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
     lines = csv.get_data(as_text=True).lstrip("\ufeff").strip().split("\r\n")
-    assert lines[0] == "date;booking_id;guest_email;discount;booking_total;currency;status"
-    assert lines[1:] == [f"{today};B-2;b-2@example.org;50,00;396,00;EUR;released",
-                         f"{today};B-1;b-1@example.org;50,00;396,00;EUR;confirmed"]
+    assert lines[0] == "Date;Réservation;E-mail du client;Remise;Total du séjour;Devise;Statut"  # the property's fr
+    assert lines[1:] == [f"{today};B-2;b-2@example.org;50,00;396,00;EUR;annulé",
+                         f"{today};B-1;b-1@example.org;50,00;396,00;EUR;confirmé"]
+    english = api.get(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/usage.csv?date_from={today}&locale=en",
+                      headers=admin).get_data(as_text=True).lstrip("\ufeff").strip().split("\r\n")
+    assert english[0] == "Date,Booking,Guest e-mail,Discount,Booking total,Currency,Status"
+    assert english[2] == f"{today},B-1,b-1@example.org,50.00,396.00,EUR,confirmed"
     bad = api.get(f"/v1/admin/properties/demo/promo-codes/{promo['id']}/usage?date_from=2030-01-02&date_to=2030-01-01",
                   headers=admin)
     assert bad.status_code == 400 and bad.json["error"]["details"][0]["field"] == "query.date_from"

@@ -188,8 +188,11 @@ def test_usage_totals_leave_releases_out_and_the_csv_is_neutralised() -> None:
                      booking_total={"amount": 10000, "currency": "EUR"}, status="released")]
     assert totals(rows).model_dump() == {"uses": 1, "released": 1, "discount": {"EUR": 5000},
                                          "booking_total": {"EUR": 39600}}
-    lines = usage_csv(rows).lstrip("\ufeff").split("\r\n")
-    assert lines[1] == "2026-12-01;B-1;'=cmd|'/c calc'!A1;50,00;396,00;EUR;confirmed"
+    lines = usage_csv(rows, "fr").lstrip("\ufeff").split("\r\n")
+    assert lines[0] == "Date;Réservation;E-mail du client;Remise;Total du séjour;Devise;Statut"
+    assert lines[1] == "2026-12-01;B-1;'=cmd|'/c calc'!A1;50,00;396,00;EUR;confirmé"
+    english = usage_csv(rows, "en").lstrip("\ufeff").split("\r\n")  # the shared writer: `,` and `.` in English
+    assert english[2] == "2026-12-01,B-2,,10.00,100.00,EUR,released"
 
 
 def test_voucher_uses_net_releases_per_booking_on_the_property_s_day() -> None:

@@ -42,7 +42,7 @@ def test_purchase_and_redemptions_are_delivered_and_usage_is_reported(
     day = usage["usages"][0]["date"]
     csv = api.get(f"/v1/admin/properties/demo/vouchers/{code}/usage.csv?date_from={day}&date_to={day}",
                   headers=admin).get_data(as_text=True).lstrip("\ufeff").strip().split("\r\n")
-    assert csv[0] == "date;booking_id;amount;currency;status"
-    assert sorted(csv[1:]) == [f"{day};B-1;20,00;EUR;redeemed", f"{day};B-2;0,00;EUR;released"]
+    assert csv[0] == "Date;Réservation;Montant utilisé;Devise;Statut"  # the shared writer, the property's French
+    assert sorted(csv[1:]) == [f"{day};B-1;20,00;EUR;utilisé", f"{day};B-2;0,00;EUR;rendu"]
     none = api.get(f"/v1/admin/properties/demo/vouchers/{code}/usage?date_to=2000-01-01", headers=admin).json
     assert none["usages"] == [] and none["consumed"] == 0

@@ -120,9 +120,13 @@ class PromoCodeAdmin:
                              totals=usage_totals(every), usages=[row for _, row in page], next_cursor=next_cursor)
         return report, every
 
-    def usage_csv(self, property_id: str, promo_id: str, date_from: date | None, date_to: date | None) -> str:
+    def usage_csv(self, property_id: str, promo_id: str, date_from: date | None, date_to: date | None,
+                  locale: str | None = None) -> str:
+        """The usage as CSV in the property's language or `locale` (revenir.i18n.csv_export)."""
+        from revenir.i18n import csv_export
+
         _, rows = self.usage(property_id, promo_id, date_from, date_to, limit=1)
-        return usage_csv(rows)
+        return usage_csv(rows, csv_export.language(locale, self.repository.language(property_id)))
 
     def public(self, property_id: str) -> list[dict[str, Any]]:
         """The codes the host made public and publishes today (the property's day), as the widget shows them."""

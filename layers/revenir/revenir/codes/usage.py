@@ -7,12 +7,8 @@ paginated, and a CSV export. The usage items are written in the redemption's own
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from revenir.core.csv_safe import safe_row
-from revenir.core.money import minor_unit_exponent
 
 
 class Amount(BaseModel):
@@ -66,29 +62,16 @@ def totals(rows: list[UsageRow]) -> UsageTotals:
 CSV_COLUMNS = ("date", "booking_id", "guest_email", "discount", "booking_total", "currency", "status")
 
 
-def _major(money: Amount | None) -> str:
-    if money is None:
-        return ""
-    exponent = minor_unit_exponent(money.currency)
-    if not exponent:
-        return str(money.amount)
-    sign = "-" if money.amount < 0 else ""
-    units, cents = divmod(abs(money.amount), 10**exponent)
-    return f"{sign}{units},{cents:0{exponent}d}"
+def usage_csv(rows: list[UsageRow], lang: str) -> str:
+    """The shared locale-aware CSV (revenir.i18n.csv_export): amounts as decimals, statuses as words."""
+    from revenir.i18n import csv_export, t
 
+    def money(value: Amount | None) -> csv_export.Amount | None:
+        return None if value is None else csv_export.Amount(value.amount, value.currency)
 
-def write_csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
-    """The one place a usage CSV is written: switch it to the shared locale-aware writer (issue 15) here.
-    Today: Excel-friendly as the vouchers' export (BOM, `;`, CRLF, decimal commas), every cell neutralised."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(safe_row(row))
-    return "\ufeff" + buffer.getvalue()
+    return csv_export.write("code_usage", CSV_COLUMNS, (
+        [r.date, r.booking_id, r.guest_email, money(r.discount), money(r.booking_total), _currency(r),
+         t(lang, f"csv.code_usage.status.{r.status}")] for r in rows), lang)
 
 
 def _currency(row: UsageRow) -> str:
@@ -96,10 +79,4 @@ def _currency(row: UsageRow) -> str:
     return money.currency if money is not None else ""
 
 
-def usage_csv(rows: list[UsageRow]) -> str:
-    return write_csv(CSV_COLUMNS, [
-        [r.date, r.booking_id, r.guest_email or "", _major(r.discount), _major(r.booking_total), _currency(r),
-         r.status] for r in rows])
-
-
-__all__ = ["UsageReport", "UsageRow", "UsageTotals", "totals", "usage_csv", "write_csv"]
+__all__ = ["UsageReport", "UsageRow", "UsageTotals", "totals", "usage_csv"]

@@ -10,10 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from revenir.codes.usage import write_csv
 from revenir.core import clock
 from revenir.core.errors import InvalidInput
-from revenir.core.money import minor_unit_exponent
 from revenir.properties.store import PropertyRepository
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers.store import VoucherRepository
@@ -83,18 +81,16 @@ class VoucherUsage:
             date_to=date_to, bookings=sum(1 for u in uses if u.status == "redeemed"),
             consumed=sum(u.amount for u in uses), usages=uses)
 
-    def csv(self, property_id: str, code: str, date_from: date | None, date_to: date | None) -> str:
+    def csv(self, property_id: str, code: str, date_from: date | None, date_to: date | None,
+            locale: str | None = None) -> str:
+        """The shared locale-aware CSV (revenir.i18n.csv_export), in the property's language or `locale`."""
+        from revenir.i18n import csv_export, t
+
         report = self.report(property_id, code, date_from, date_to)
-        exponent = minor_unit_exponent(report.currency)
-
-        def major(amount: int) -> str:
-            if not exponent:
-                return str(amount)
-            units, cents = divmod(abs(amount), 10**exponent)
-            return f"{'-' if amount < 0 else ''}{units},{cents:0{exponent}d}"
-
-        return write_csv(("date", "booking_id", "amount", "currency", "status"),
-                         [[u.date, u.booking_id, major(u.amount), report.currency, u.status] for u in report.usages])
+        lang = csv_export.language(locale, self.properties.get(property_id).default_language)
+        return csv_export.write("voucher_usage", ("date", "booking_id", "amount", "currency", "status"), (
+            [u.date, u.booking_id, csv_export.Amount(u.amount, report.currency), report.currency,
+             t(lang, f"csv.voucher_usage.status.{u.status}")] for u in report.usages), lang)
 
 
 __all__ = ["VoucherUsage", "VoucherUsageReport", "uses_of"]
