@@ -36,9 +36,12 @@ class PromoCodeAdmin:
     def __init__(self, repository: PromoCodeRepository):
         self.repository = repository
 
-    def create(self, property_id: str, body: PromoCodeInput) -> PromoCode:
+    def create(self, property_id: str, body: PromoCodeInput, attribution: tuple[str, str] | None = None
+               ) -> PromoCode:
+        """`attribution`: where this code's redemptions are also counted (a campaign's per-recipient code)."""
         now = clock.now()
-        return self.repository.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now))
+        return self.repository.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now),
+                                      attribution=attribution)
 
     def page(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[PromoCode], str | None]:
         return self.repository.page(property_id, limit=limit, cursor=cursor)

@@ -43,7 +43,8 @@ from revenir.table.dynamodb import (
 
 #: Definition attributes an update may change (the rest is identity or counters).
 _DEFINITION = tuple(f for f in PromoCodeUpdate.model_fields)
-_STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version", "guest_uses", "expires_at_epoch"}
+_STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version", "guest_uses", "expires_at_epoch", "attribution_pk",
+                 "attribution_sk"}
 
 
 def _stats_update(table: str, property_id: str, record: Item, sign: int) -> dict[str, Any]:
@@ -54,6 +55,19 @@ def _stats_update(table: str, property_id: str, record: Item, sign: int) -> dict
     if discount.get("amount") and discount.get("currency"):
         counters[f"discount_{str(discount['currency']).upper()}"] = sign * int(discount["amount"])
     return stats.add(table, property_id, str(record["stats_month"]), counters)
+
+
+def _attribution_update(table: str, record: Item, sign: int) -> dict[str, Any]:
+    """A code made on someone's behalf (a campaign's per-recipient code) counts its redemptions and their revenue
+    (the basket less the discount, minor units) on the counter item its creator named, in the same transaction."""
+    discount = record.get("discount") or {}
+    lines = record.get("lines") or []
+    currency = str(discount.get("currency") or (lines[0].get("currency") if lines else "") or "XXX").upper()
+    revenue = sum(int(line.get("amount", 0)) for line in lines) - int(discount.get("amount") or 0)
+    return {"Update": {"TableName": table, "Key": key(record["attribution_pk"], record["attribution_sk"]),
+                       "UpdateExpression": "ADD codes_redeemed :n, #r :r",
+                       "ExpressionAttributeNames": {"#r": f"revenue_{currency}"},
+                       "ExpressionAttributeValues": values(n=sign, r=sign * revenue)}}
 
 
 def guest_hash(email: str) -> str:
@@ -169,7 +183,10 @@ class PromoCodeRepository:
         Counters(property_id, client, policy, now).record_miss(self._client, self._table)
 
     # ------------------------------------------------------------------ admin
-    def create(self, property_id: str, data: PromoCodeInput, promo_id: str, today_local: Any, now: str) -> PromoCode:
+    def create(self, property_id: str, data: PromoCodeInput, promo_id: str, today_local: Any, now: str,
+               attribution: tuple[str, str] | None = None) -> PromoCode:
+        """`attribution`: the (pk, sk) of a counter item where redemptions of this code are also counted
+        (`codes_redeemed`, `revenue_{CUR}`): a campaign's per-recipient codes (revenir.campaigns)."""
         found = self.lookup(property_id, data.code, client="-", policy=GuardPolicy(), now=clock.now(), consistent=True)
         slots = found.slots
         if found.property_item:  # "ended" on the property's calendar
@@ -214,6 +231,8 @@ class PromoCodeRepository:
         item = {"pk": keys.code_pk(property_id, data.code), "sk": keys.slot_sk(free.slot),
                 "gsi1pk": keys.promo_list_pk(property_id), "gsi1sk": promo_id, "version": version,
                 "guest_uses": {}, **_definition_item(promo.model_dump(mode="json"))}
+        if attribution:
+            item |= {"attribution_pk": attribution[0], "attribution_sk": attribution[1]}
         transact.append({"Put": {"TableName": self._table, "Item": serialize(item), **put_condition}})
         transact.append(self._name_claim(property_id, data.name, promo_id))
         self._transact(transact, on_conflict=lambda reasons: self._create_conflict(reasons))
@@ -409,6 +428,10 @@ class PromoCodeRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         items.append(_stats_update(self._table, property_id, record, +1))
+        if promo.get("attribution_pk"):
+            record |= {"attribution_pk": promo["attribution_pk"], "attribution_sk": promo["attribution_sk"]}
+            items[1]["Put"]["Item"] = serialize(record)
+            items.append(_attribution_update(self._table, record, +1))
         if request.guest_email:
             items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
             items.append(stays_update(self._table, property_id, request.guest_email, request.booking_id, add=True))
@@ -547,6 +570,9 @@ class PromoCodeRepository:
             items.append(stays_update(self._table, property_id, record["guest_email"], booking_id, add=False))
         counted = [_stats_update(self._table, property_id, record, -1)] if record.get("stats_month") else []
         items += counted  # the dashboard's counters of the redemption's month
+        if record.get("attribution_pk"):
+            counted.append(_attribution_update(self._table, record, -1))
+            items.append(counted[-1])
         try:
             transact_write(self._client, items)
         except Exception as exc:

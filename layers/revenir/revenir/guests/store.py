@@ -46,6 +46,16 @@ def stays_key(property_id: str, email: str) -> dict[str, Any]:
     return key(keys.guest_pk(property_id, email), keys.GUEST_STAYS_SK)
 
 
+def profile_key(property_id: str, email: str) -> dict[str, Any]:
+    """The key of a guest's profile (consent, unsubscribe, tags, language): campaigns re-read it at send time."""
+    return key(keys.guest_pk(property_id, email), keys.GUEST_PROFILE_SK)
+
+
+def suppression_key(email: str) -> dict[str, Any]:
+    """The key of an address's SES suppression (bounced or complaining, for every property)."""
+    return key(keys.suppression_pk(email), keys.SUPPRESSION_SK)
+
+
 def stays_update(table: str, property_id: str, email: str, booking_id: str, *, add: bool) -> dict[str, Any]:
     """A transaction item adding (a redemption) or removing (a release) a booking from the guest's stays."""
     return {"Update": {"TableName": table, "Key": stays_key(property_id, email),
