@@ -124,15 +124,18 @@ def paced_mailer() -> PacedMailer:
 
 
 @dependency
-def queued_dispatcher() -> Dispatcher:
-    return Dispatcher(repository(), paced_mailer(), composer())
+def _promos() -> PromoCodeAdmin:
+    return PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
 
 
-@dependency
-def campaign_sender() -> CampaignSender:
-    promos = PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
-    return CampaignSender(campaign_store(), repository(), promos, paced_mailer(),
-                          CampaignComposer(composer().signer, composer().base_url))
+class BatchSenders:
+    """One batch's senders: the properties' and campaigns' contexts are read once per batch, never kept longer
+    (a template or a campaign edited meanwhile applies to the next batch); the pacer outlives them."""
+
+    def __init__(self) -> None:
+        self.lifecycle = Dispatcher(repository(), paced_mailer(), composer())
+        self.campaigns = CampaignSender(campaign_store(), repository(), _promos(), paced_mailer(),
+                                        CampaignComposer(composer().signer, composer().base_url))
 
 
 # ---------------------------------------------------------------- templates (admin)
@@ -253,18 +256,17 @@ def dispatch_due_mail(event: dict[str, Any], context: LambdaContext) -> dict[str
 _sends = BatchProcessor(event_type=EventType.SQS)
 
 
-def _send(record: SQSRecord) -> str:
+def send_one(senders: BatchSenders, body: dict[str, Any]) -> str:
     """One e-mail: a lifecycle message or a campaign's recipient, each claimed before it is sent. A Retry (SES
     throttling, an outage) fails this record only: SQS redelivers it after the visibility timeout."""
-    body = json.loads(record.body)
     if body.get("kind") == "campaign":
         try:
-            outcome = campaign_sender().send(str(body["p"]), str(body["c"]), str(body["e"]))
+            outcome = senders.campaigns.send(str(body["p"]), str(body["c"]), str(body["e"]))
         except Retry:
             metrics.add_metric(name="EmailsRetried", unit=MetricUnit.Count, value=1)
             raise
     else:
-        report = queued_dispatcher().send_queued(body)
+        report = senders.lifecycle.send_queued(body)
         outcome = next((o["status"] for o in report.outcomes), "duplicate")
     metrics.add_metric(name=f"Emails{outcome.capitalize()}", unit=MetricUnit.Count, value=1)
     return outcome
@@ -274,7 +276,12 @@ def _send(record: SQSRecord) -> str:
 @metrics.log_metrics
 def send_mail(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The send queue's batches (ReportBatchItemFailures: only the failed records come back)."""
-    return process_partial_response(event=event, record_handler=_send, processor=_sends, context=context)
+    senders = BatchSenders()
+
+    def record_handler(record: SQSRecord) -> str:
+        return send_one(senders, json.loads(record.body))
+
+    return process_partial_response(event=event, record_handler=record_handler, processor=_sends, context=context)
 
 
 # ---------------------------------------------------------------- SES bounce and complaint events (EventBridge)

@@ -28,7 +28,7 @@ from revenir.table.dynamodb import Item
 
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
-#: How long a consumer keeps a campaign's context (campaign, property, promo) before reading it again.
+#: How long a sender keeps a campaign's context (campaign, property, promo); a sender serves one batch.
 CONTEXT_SECONDS = 30.0
 _ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 

@@ -180,7 +180,6 @@ class Dispatcher:
         self.composer = composer
         self.sleep = sleep
         self._contexts: dict[str, tuple[PropertyContext, dict[str, MailTemplate]]] = {}
-        self._contexts_at = time.monotonic()
 
     def tick(self, max_messages: int = 500) -> TickReport:
         """Send what is due now. Reads only due messages (the queue index is sorted by send time)."""
@@ -216,10 +215,8 @@ class Dispatcher:
 
     def send_queued(self, body: dict[str, Any]) -> TickReport:
         """The send queue's consumer, for one lifecycle e-mail: claimed queued -> sending (a duplicate delivery
-        finds it claimed and sends nothing), then rendered, sent and recorded as a tick does."""
-        if time.monotonic() - self._contexts_at > 30:  # a consumer lives on: templates edited meanwhile apply
-            self._contexts.clear()
-            self._contexts_at = time.monotonic()
+        finds it claimed and sends nothing), then rendered, sent and recorded as a tick does. A dispatcher serves
+        one batch: the property's context is read once per batch."""
         now = clock.now()
         report = TickReport()
         message = {"pk": body["pk"], "sk": body["sk"], "property_id": body["p"], "email": body["e"],
