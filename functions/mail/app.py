@@ -290,6 +290,7 @@ def send_mail(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def handle_ses_event(event: EventBridgeEvent, context: LambdaContext) -> dict[str, int]:
     """A permanent bounce or a complaint suppresses the address for every property (and counts on the campaign
     its message belonged to)."""
-    return {"suppressed": suppress_from_ses_event(repository(), event.detail or {}),
-            "campaign_events": record_ses_event(campaign_store(), event.detail or {})}
+    result = {"suppressed": suppress_from_ses_event(repository(), event.detail or {})}
+    counted = record_ses_event(campaign_store(), event.detail or {})
+    return result | ({"campaign_events": counted} if counted else {})
 
