@@ -3,6 +3,7 @@ segments, GDPR export and erasure, and the guests' signed unsubscribe links (pub
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import boto3
@@ -15,8 +16,10 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from revenir.campaigns.store import CampaignStore
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
+from revenir.core import clock
 from revenir.core.errors import InvalidInput
 from revenir.core.settings import SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
@@ -54,6 +57,11 @@ def service() -> LifecycleService:
 @dependency
 def guest_list() -> GuestList:
     return GuestList(service().repository)
+
+
+@dependency
+def campaign_store() -> CampaignStore:
+    return CampaignStore(boto3.client("dynamodb"), load(TableSettings).table_name)
 
 
 @dependency
@@ -215,9 +223,14 @@ def unsubscribe_page(property_id: PropertyId, g: Annotated[str | None, Query()] 
 @app.post("/v1/properties/<property_id>/unsubscribe", tags=["Guests"],
           summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post), or the page's button")
 def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
-                          t: Annotated[str | None, Query()] = None) -> Response[str]:
+                          t: Annotated[str | None, Query()] = None,
+                          c: Annotated[str | None, Query(max_length=64, description="The campaign whose link it "
+                                                          "was (counted on its figures).")] = None) -> Response[str]:
     page = unsubscribe_links().unsubscribe(property_id, g, t)
     metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
+    if c and re.fullmatch(r"cp_[0-9a-z]{26}", c):  # counted once, and only for one of the campaign's recipients
+        campaign_store().mark(property_id, c, unsubscribe_links().verified_email(property_id, g, t), "unsubscribed",
+                              clock.iso(clock.now()))
     return _html(200, page)
 
 

@@ -32,8 +32,9 @@ def campaign_message(property_id: str, campaign_id: str, email: str) -> dict[str
 
 class Planner:
     def __init__(self, store: CampaignStore, guests: GuestRepository, promos: PromoCodeAdmin,
-                 send_queue: SendQueue | None = None, chunk: int = CHUNK):
-        self.store, self.guests, self.promos, self.send_queue, self.chunk = store, guests, promos, send_queue, chunk
+                 send_queue: SendQueue | None = None, chunk: int | None = None):
+        self.store, self.guests, self.promos, self.send_queue = store, guests, promos, send_queue
+        self.chunk = chunk or CHUNK
 
     def start_due(self, plan_queue: SendQueue, limit: int = 50) -> int:
         """The tick's part: hand every due campaign to the planning queue, leased (the lease's end is its new

@@ -134,7 +134,7 @@ class CampaignSender:
         code = str(recipient["code"])
         data = PromoCodeInput(
             name=f"{context.campaign['name'][:80]} · {code}", code=code, discount=model.discount,
-            valid_from=today, valid_until=until, max_uses=1, max_uses_per_guest=1, public=False,
+            valid_from=today, valid_until=until, max_uses=1, public=False,
             description=model.description, stay_from=model.stay_from, stay_until=model.stay_until,
             min_nights=model.min_nights, max_nights=model.max_nights, arrival_weekdays=model.arrival_weekdays,
             min_amount=model.min_amount, offer_ids=model.offer_ids, first_stay_only=model.first_stay_only)
