@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from local.event_sources import EventSources
+from local.event_sources import EventSources, SqsMapping
 
 DISPATCH = "revenir-local-MailDispatchFunction"
 MAIL_QUEUES = ("MailSendQueue", "CampaignPlanQueue")
@@ -38,8 +38,8 @@ def deliver(lambdas: Any, timeout: float = 60.0) -> list[dict[str, Any]]:
             killed.append(exc)
             raise RuntimeError("invocation killed") from exc
 
-    sources = EventSources(lambdas.template, invoke, lambda service: boto3.client(service))
-    mappings = [m for m in sources.mappings if m.source.source in MAIL_QUEUES]
+    sources = EventSources(lambdas.template, invoke, lambda service: boto3.client(service))  # type: ignore[call-overload]
+    mappings = [m for m in sources.mappings if isinstance(m, SqsMapping) and m.source.source in MAIL_QUEUES]
     for mapping in mappings:  # synchronous polls: no batching window to wait out between them
         mapping.source = dataclasses.replace(mapping.source, batching_window=0)
     deadline = time.monotonic() + timeout

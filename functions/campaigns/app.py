@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
@@ -221,6 +222,6 @@ def _plan(record: SQSRecord) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-def plan_campaigns(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def plan_campaigns(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """A due campaign's recipients onto the send queue (resumable: a redelivery continues where it stopped)."""
     return process_partial_response(event=event, record_handler=_plan, processor=_plans, context=context)

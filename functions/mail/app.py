@@ -14,8 +14,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
@@ -274,7 +275,7 @@ def send_one(senders: BatchSenders, body: dict[str, Any]) -> str:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def send_mail(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def send_mail(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """The send queue's batches (ReportBatchItemFailures: only the failed records come back)."""
     senders = BatchSenders()
 

@@ -111,7 +111,8 @@ def test_a_campaign_to_a_segment_with_per_recipient_codes_goes_exactly_once(
     tick = lambdas.invoke(mail_queue.DISPATCH, {})
     assert tick["campaigns_started"] == 1
     assert lambdas.invoke(mail_queue.DISPATCH, {})["campaigns_started"] == 0  # leased: not handed over twice
-    assert api.patch(f"{BASE}/{cid}", headers=admin, json={"name": "x"}).json["error"]["code"] == "campaign_not_editable"
+    locked = api.patch(f"{BASE}/{cid}", headers=admin, json={"name": "x"})
+    assert locked.status_code == 409 and locked.json["error"]["code"] == "campaign_not_editable"
 
     # The planner dies after its first chunk (one recipient), and SES throttles the first send.
     monkeypatch.setattr(planner, "CHUNK", 1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from revenir.campaigns.models import Audience
 from revenir.guests.bookings import Booking

@@ -102,7 +102,7 @@ class CampaignSender:
             return "suppressed"
         try:
             promo = self._promo(context, claimed, now)
-            raw, language, rendered = self.composer.compose(context.property_item, context.campaign, claimed, promo)
+            raw, language, _ = self.composer.compose(context.property_item, context.campaign, claimed, promo)
         except Exception as exc:  # a template failing at send time, a code the engine refused
             code = exc.code if isinstance(exc, RevenirError) else type(exc).__name__
             self._finish(property_id, campaign_id, email, "failed", reason=code, error=str(exc)[:300])

@@ -66,7 +66,7 @@ class CampaignService:
         return campaign
 
     def list(self, property_id: str) -> list[Campaign]:
-        return [Campaign.model_validate(i) for i in self.store.list(property_id)]
+        return [Campaign.model_validate(i) for i in self.store.all(property_id)]
 
     def get(self, property_id: str, campaign_id: str) -> Campaign:
         return Campaign.model_validate(self.store.get(property_id, campaign_id))
@@ -173,9 +173,9 @@ class CampaignService:
         counts = self.store.counters(property_id, campaign_id)
         done = sum(counts.get(k, 0) for k in ("sent", "suppressed", "failed", "cancelled"))
         status = campaign["status"]
-        if status == "sending" and done >= counts.get("recipients", 0):
-            if self.store.transition(property_id, campaign_id, ("sending",), {"status": "sent"}):
-                status = "sent"
+        if status == "sending" and done >= counts.get("recipients", 0) and self.store.transition(
+                property_id, campaign_id, ("sending",), {"status": "sent"}):
+            status = "sent"
         revenue = [Revenue(amount=v, currency=k.removeprefix("revenue_")) for k, v in sorted(counts.items())
                    if k.startswith("revenue_") and v]
         return Figures(campaign_id=campaign_id, status=status, recipients=counts.get("recipients", 0),

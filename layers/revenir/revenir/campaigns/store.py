@@ -74,7 +74,7 @@ class CampaignStore:
             raise NotFound(f"no campaign {campaign_id!r}", code="campaign_not_found")
         return {k: v for k, v in item.items() if k not in _STORAGE}
 
-    def list(self, property_id: str) -> list[Item]:
+    def all(self, property_id: str) -> list[Item]:
         items = query_all(self._client, TableName=self._table, KeyConditionExpression="pk = :pk",
                           ExpressionAttributeValues=values(pk=keys.campaigns_pk(property_id)),
                           ScanIndexForward=False)
