@@ -4,7 +4,6 @@ into revenir.campaigns, shape the response."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import boto3
@@ -43,7 +42,7 @@ from revenir.core.wiring import dependency
 from revenir.guests.store import GuestRepository
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
-from revenir.mail.queue import SendQueue
+from revenir.mail.queue import SendQueue, body_of
 from revenir.mail.sender import SesMailer
 
 logger = Logger(service="campaigns")
@@ -215,7 +214,7 @@ _plans = BatchProcessor(event_type=EventType.SQS)
 
 
 def _plan(record: SQSRecord) -> dict[str, Any]:
-    body = json.loads(record.body)
+    body = body_of(record.body)
     result = planner().plan(str(body["p"]), str(body["c"]))
     logger.info("campaign planned", extra={"property_id": body["p"], "campaign_id": body["c"], **result})
     return result

@@ -3,7 +3,6 @@ segments, GDPR export and erasure, and the guests' signed unsubscribe links (pub
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 import boto3
@@ -16,10 +15,10 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from revenir.campaigns.sending import record_unsubscribe
 from revenir.campaigns.store import CampaignStore
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
-from revenir.core import clock
 from revenir.core.errors import InvalidInput
 from revenir.core.settings import SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
@@ -228,9 +227,8 @@ def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Quer
                                                           "was (counted on its figures).")] = None) -> Response[str]:
     page = unsubscribe_links().unsubscribe(property_id, g, t)
     metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
-    if c and re.fullmatch(r"cp_[0-9a-z]{26}", c):  # counted once, and only for one of the campaign's recipients
-        campaign_store().mark(property_id, c, unsubscribe_links().verified_email(property_id, g, t), "unsubscribed",
-                              clock.iso(clock.now()))
+    if c:  # counted on the campaign's figures, once, and only for one of its recipients
+        record_unsubscribe(campaign_store(), property_id, c, unsubscribe_links().verified_email(property_id, g, t))
     return _html(200, page)
 
 

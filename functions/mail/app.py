@@ -3,7 +3,6 @@ complaint events. The only guest-data function allowed to send mail; it alone im
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 import boto3
@@ -44,7 +43,7 @@ from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTempla
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.pacing import PacedMailer, Pacer, SendRate
-from revenir.mail.queue import SendQueue
+from revenir.mail.queue import SendQueue, body_of
 from revenir.mail.sender import SesMailer
 
 logger = Logger(service="mail")
@@ -280,7 +279,7 @@ def send_mail(event: dict[str, Any], context: LambdaContext) -> PartialItemFailu
     senders = BatchSenders()
 
     def record_handler(record: SQSRecord) -> str:
-        return send_one(senders, json.loads(record.body))
+        return send_one(senders, body_of(record.body))
 
     return process_partial_response(event=event, record_handler=record_handler, processor=_sends, context=context)
 

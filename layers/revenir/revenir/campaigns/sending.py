@@ -7,6 +7,7 @@ leaves it `sending`: after CLAIM_LEASE it is recorded `interrupted`, never resen
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -170,3 +171,10 @@ def record_ses_event(store: CampaignStore, detail: dict[str, Any]) -> int:
         return 0
     at = clock.iso(clock.now())
     return sum(store.mark(str(properties[0]), str(campaigns[0]), a.strip().lower(), event, at) for a in addresses)
+
+
+def record_unsubscribe(store: CampaignStore, property_id: str, campaign_id: str | None, email: str) -> bool:
+    """The guest unsubscribed through a campaign's link (`c`): counted once, only for one of its recipients."""
+    if not campaign_id or not re.fullmatch(r"cp_[0-9a-z]{26}", campaign_id):
+        return False
+    return store.mark(property_id, campaign_id, email, "unsubscribed", clock.iso(clock.now()))
