@@ -73,8 +73,8 @@ class Pacer:
                     self._last, self._tokens = now, 1.0
                 self._tokens = min(max(rate, 1.0), self._tokens + (now - self._last) * rate)
                 self._last = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                if self._tokens >= 1.0 - 1e-9:  # (float rounding: a wait of exactly the deficit must do)
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return
                 wait = (1.0 - self._tokens) / rate
             self.waited += wait
