@@ -108,7 +108,7 @@ def planner() -> Planner:
 
 
 # ---------------------------------------------------------------- routes (admin)
-class PreviewRequest(BaseModel):
+class CampaignPreviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     language: GuestLanguage | None = None
 
@@ -164,7 +164,7 @@ def patch_campaign(property_id: PropertyId, campaign_id: CampaignId,
 @app.post("/v1/admin/properties/<property_id>/campaigns/<campaign_id>/preview", tags=["Campaigns"],
           summary="Render the campaign for a sample guest in a language")
 def preview_campaign(property_id: PropertyId, campaign_id: CampaignId,
-                     body: Annotated[PreviewRequest, Body()]) -> CampaignPreview:
+                     body: Annotated[CampaignPreviewRequest, Body()]) -> CampaignPreview:
     return CampaignPreview(**service().preview(composer(), property_id, campaign_id, body.language))
 
 
