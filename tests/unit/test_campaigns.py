@@ -63,10 +63,10 @@ def test_audiences_by_segment_tags_language_and_repeat_stays() -> None:
     bookings = [booking(1, "a@example.com"), booking(2, "a@example.com", "2025-06-01"),
                 booking(3, "b@example.com", language="fr"), booking(4, "c@example.com", channel="booking.com"),
                 booking(5, "d@example.com")]
-    profiles = {"a@example.com": {**CONSENT, "tags": ["vip"], "language": "nl"},
+    profiles: dict[str, dict[str, Any]] = {"a@example.com": {**CONSENT, "tags": ["vip"], "language": "nl"},
                 "b@example.com": {**CONSENT, "language": "fr"}, "c@example.com": CONSENT,
                 "d@example.com": {"language": "en"}}
-    segments = [Segment(segment_id="direct", name="Direct", rules={"channel": ["direct"]})]  # type: ignore[arg-type]
+    segments = [Segment.model_validate({"segment_id": "direct", "name": "Direct", "rules": {"channel": ["direct"]}})]
     guests = Guests(bookings, profiles, segments)
     everyone = select(guests, "p", Audience())  # type: ignore[arg-type]
     assert [r["email"] for r in everyone.recipients] == ["a@example.com", "b@example.com", "c@example.com"]
