@@ -12,10 +12,12 @@ import "./screens/guests.js";
 import "./screens/emails.js";
 import "./screens/reviews.js";
 import "./screens/settings.js";
+import "./screens/campaigns.js";
 
 const NAV = [
   ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
+  ["campaigns", "#/campaigns"],
 ];
 
 const ROUTES = [
@@ -35,6 +37,9 @@ const ROUTES = [
   [/^\/emails\/(?<id>[^/]+)$/, "revenir-template-edit", "emails"],
   [/^\/reviews$/, "revenir-reviews-inbox", "reviews"],
   [/^\/settings$/, "revenir-settings", "settings"],
+  [/^\/campaigns$/, "revenir-campaigns", "campaigns"],
+  [/^\/campaigns\/new$/, "revenir-campaign", "campaigns"],
+  [/^\/campaigns\/(?<id>[^/]+)$/, "revenir-campaign", "campaigns"],
 ];
 
 class RevenirAdmin extends HTMLElement {
