@@ -9,6 +9,10 @@ import { Screen } from "../lib/screen.js";
 const EDITABLE = ["draft", "scheduled"];
 const FIGURES = ["recipients", "sent", "suppressed", "failed", "bounced", "complained", "unsubscribed", "codes_redeemed"];
 
+const countView = (count) => html`<p data-testid="count-result">${t("campaigns.countResult", {
+  recipients: number(count.recipients), guests: number(count.guests) })}
+  ${Object.entries(count.excluded).map(([reason, n]) => html`<br>${t(`campaigns.excluded_${reason}`)}: ${number(n)}`)}</p>`;
+
 const statusPill = (status) => pill(status === "sent" ? "active" : status === "cancelled" ? "archived" : status,
   t(`campaigns.status_${status}`));
 
@@ -73,8 +77,7 @@ class Campaign extends Screen {
           ${checkList(t("campaigns.languages"), "languages", audience.languages, LANGUAGES.map((l) => [l, t(`lang.${l}`)]))}
           ${checkbox(t("campaigns.repeatOnly"), "repeat_guests_only", audience.repeat_guests_only)}
           <div class="actions"><button type="button" class="secondary" data-action="count" data-testid="count">${t("campaigns.count")}</button></div>
-          ${this.count ? html`<p role="status" data-testid="count-result">${t("campaigns.countResult", { recipients: number(this.count.recipients), guests: number(this.count.guests) })}
-            ${Object.entries(this.count.excluded).map(([reason, n]) => html`<br>${t(`campaigns.excluded_${reason}`)}: ${number(n)}`)}</p>` : ""}
+          <div data-count role="status">${this.count ? countView(this.count) : ""}</div>
         </fieldset>
         <fieldset data-field="promo" ${locked}><legend>${t("campaigns.promo")}</legend>
           ${select(t("campaigns.promoMode"), "promo_mode", c?.promo?.mode || "", [["", t("campaigns.promo_none")],
@@ -100,10 +103,10 @@ class Campaign extends Screen {
         <h3 id="schedule-title">${t("campaigns.schedule")}</h3>
         ${field(t("campaigns.sendAt"), "send_at", "", { type: "datetime-local", testid: "send-at" })}
         <div class="actions"><button type="submit" data-testid="schedule">${t("campaigns.scheduleButton")}</button>
-          <button type="button" data-action="send-now" data-testid="send-now" data-confirm="${t("campaigns.sendNowConfirm")}">${t("campaigns.sendNow")}</button></div>
+          <button type="button" data-action="send_now" data-testid="send-now" data-confirm="${t("campaigns.sendNowConfirm")}">${t("campaigns.sendNow")}</button></div>
       </form>` : ""}
       ${["draft", "scheduled", "planning", "sending"].includes(c.status) ? html`<p><button type="button" class="link danger"
-        data-action="cancel-campaign" data-testid="cancel-campaign" data-confirm="${t("campaigns.cancelConfirm")}">${t("campaigns.cancel")}</button></p>` : ""}
+        data-action="cancel_campaign" data-testid="cancel-campaign" data-confirm="${t("campaigns.cancelConfirm")}">${t("campaigns.cancel")}</button></p>` : ""}
     </section>`;
   }
 
@@ -134,10 +137,10 @@ class Campaign extends Screen {
     return { name: v.name, versions, audience: this.audience(v), promo };
   }
 
-  async on_count() {
+  async on_count() {  // only the result changes: the texts being written stay as they are
     const form = this.querySelector("form[data-form=campaign]");
     this.count = await post(admin("/campaigns/audience-count"), this.audience(formValues(form)));
-    this.paint();
+    this.querySelector("[data-count]").innerHTML = String(countView(this.count));
   }
 
   async submit_campaign(form) {
