@@ -218,3 +218,30 @@ def test_bad_campaigns_are_400_with_the_field(api: Any, admin: dict[str, str]) -
     too_late = (clock.now() - timedelta(days=1)).isoformat()
     refused = api.post(f"{BASE}/{past['campaign_id']}/schedule", headers=admin, json={"send_at": too_late})
     assert refused.status_code == 400 and refused.json["error"]["details"][0]["field"] == "body.send_at"
+
+
+def test_a_shared_codes_redemptions_by_recipients_count_within_the_window(api: Any, admin: dict[str, str],
+                                                                          lambdas: Any) -> None:
+    setup_guests(api, admin)
+    code = model_code(api, admin)
+    body = {"name": "Soldes", "versions": {"en": VERSIONS["en"]}, "audience": {"segments": ["direct"]},
+            "attribution_days": 10, "promo": {"mode": "shared", "promo_code_id": code["id"]}}
+    cid = api.post(BASE, headers=admin, json=body).json["campaign_id"]
+    api.post(f"{BASE}/{cid}/schedule", headers=admin, json={})
+    assert mail_queue.dispatch(lambdas)["campaigns_started"] == 1
+    figures = api.get(f"{BASE}/{cid}/figures", headers=admin).json
+    assert (figures["recipients"], figures["sent"]) == (2, 2)
+
+    def redeem(booking_id: str, email: str | None) -> None:
+        body = {"code": "RETOUR", "arrival": day(20), "departure": day(23), "lines": LINES, "booking_id": booking_id,
+                **({"guest_email": email} if email else {})}
+        response = api.post("/v1/properties/demo/redemptions", json=body, headers=admin)
+        assert response.status_code in (200, 201), response.json
+
+    redeem("B-30", "anna@example.com")  # a recipient, within the window: counted
+    redeem("B-31", None)  # nobody known: not counted
+    redeem("B-32", "quiet@example.com")  # not a recipient: not counted
+    clock.travel(11 * 86400)
+    redeem("B-33", "bert@example.com")  # a recipient, after the window: not counted
+    figures = api.get(f"{BASE}/{cid}/figures", headers=admin).json
+    assert figures["codes_redeemed"] == 1 and figures["revenue"] == [{"amount": 36000 - 3600, "currency": "EUR"}]

@@ -21,6 +21,7 @@ from revenir.campaigns.composing import CampaignComposer, promo_variables
 from revenir.campaigns.store import CampaignStore, attribution_key
 from revenir.codes.models import PromoCodeInput
 from revenir.codes.service import PromoCodeAdmin
+from revenir.codes.store import attribution_put
 from revenir.core import clock
 from revenir.core.errors import Conflict, RevenirError
 from revenir.guests.store import GuestRepository, profile_key, suppression_key
@@ -117,8 +118,14 @@ class CampaignSender:
                 raise Retry(exc.code) from exc
             self._finish(property_id, campaign_id, email, "failed", reason=exc.code, error=str(exc)[:300])
             return "failed"
-        self._finish(property_id, campaign_id, email, "sent", message_id=message_id, language=language,
-                     sent_at=clock.iso(clock.now()), **({"code": promo["code"]} if promo else {}))
+        extra = []
+        if promo and context.campaign["promo"]["mode"] == "shared":  # the guest's redemptions count here a while
+            until = clock.iso(now + timedelta(days=int(context.campaign.get("attribution_days") or 30)))
+            extra.append(attribution_put(self.store.table, property_id, email, promo["code"],
+                                         attribution_key(property_id, campaign_id), until))
+        self.store.finish(property_id, campaign_id, email, "sent",
+                          {"message_id": message_id, "language": language, "sent_at": clock.iso(clock.now()),
+                           **({"code": promo["code"]} if promo else {})}, extra=extra)
         return "sent"
 
     def _promo(self, context: _Context, recipient: Item, now: datetime) -> dict[str, Any] | None:

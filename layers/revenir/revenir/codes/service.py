@@ -147,7 +147,7 @@ class PromoCodeService:
             raise InvalidInput("this code is limited per guest: guest_email is required", code="guest_email_required",
                                details=[{"field": "body.guest_email"}])
         return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
-                                      previous, time_zone)
+                                      previous, time_zone, attribution=lookup.attribution)
 
 
 class PromoCodeHolds:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from revenir.codes import keys
-from revenir.codes.models import PromoCode, PromoCodeInput, PromoCodeUpdate, RedeemRequest
+from revenir.codes.models import PromoCode, PromoCodeInput, PromoCodeUpdate, RedeemRequest, normalize_code
 from revenir.core import clock
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.guard.policy import GuardPolicy
@@ -70,6 +70,16 @@ def _attribution_update(table: str, record: Item, sign: int) -> dict[str, Any]:
                        "ExpressionAttributeValues": values(n=sign, r=sign * revenue)}}
 
 
+def attribution_put(table: str, property_id: str, email: str, code: str, target: tuple[str, str],
+                    until: str) -> dict[str, Any]:
+    """A transaction item: this guest's redemptions of `code` (a shared code) until `until` (ISO instant) count on
+    the `target` counter item too — written by whoever sent the code (a campaign), read by the redemption's own
+    BatchGetItem (no extra round trip). The last sender wins."""
+    return {"Put": {"TableName": table, "Item": serialize({
+        "pk": keys.guest_pk(property_id, email), "sk": keys.attribution_sk(normalize_code(code)),
+        "attribution_pk": target[0], "attribution_sk": target[1], "until": until})}}
+
+
 def guest_hash(email: str) -> str:
     """Per-guest counters are keyed by a hash of the normalized e-mail, not the address itself."""
     return hashlib.sha256(email.encode()).hexdigest()[:24]
@@ -107,6 +117,7 @@ class Lookup:
     sale_item: Item | None = None  # a private sale whose access code is the typed code
     card_item: Item | None = None  # a partner card whose number is the typed code
     guest_uses: dict[str, int] = field(default_factory=dict)  # promo id -> this guest's uses
+    attribution: Item | None = None  # the guest's attribution of this code (attribution_put), if any
 
     @property
     def candidates(self) -> list[PromoCode]:
@@ -153,6 +164,7 @@ class PromoCodeRepository:
         wanted["card"] = card_key(property_id, code)
         if guest_email:
             wanted["guest"] = stays_key(property_id, guest_email)
+            wanted["attribution"] = key(keys.guest_pk(property_id, guest_email), keys.attribution_sk(code))
         if booking_id:
             wanted["redemption"] = key(keys.booking_pk(property_id, booking_id), keys.REDEMPTION_SK)
         found = self._batch_get(list(wanted.values()), consistent)
@@ -169,7 +181,8 @@ class PromoCodeRepository:
                         client_failures=client_failures,
                         property_failures=property_failures,
                         guest_has_stayed=bool(set((get("guest") or {}).get("booking_ids", set())) - {booking_id}),
-                        redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"))
+                        redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"),
+                        attribution=get("attribution"))
         if guest_email:
             h = guest_hash(guest_email)
             result.guest_uses = {s.item["id"]: int(s.item.get("guest_uses", {}).get(h, 0)) for s in slots if s.item}
@@ -385,7 +398,7 @@ class PromoCodeRepository:
     # ------------------------------------------------------------------ redemptions
     def redeem(self, property_id: str, slot: Slot, request: RedeemRequest, discount: dict[str, Any],
                lines: list[dict[str, Any]], now: datetime, previous: Item | None,
-               time_zone: str | None = None) -> Redemption:
+               time_zone: str | None = None, attribution: Item | None = None) -> Redemption:
         """One transaction: the code's counters (conditions re-checked inside DynamoDB), the redemption record,
         the guest's stay count. Limits hold under any concurrency."""
         promo = slot.item or {}
@@ -428,8 +441,10 @@ class PromoCodeRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         items.append(_stats_update(self._table, property_id, record, +1))
-        if promo.get("attribution_pk"):
-            record |= {"attribution_pk": promo["attribution_pk"], "attribution_sk": promo["attribution_sk"]}
+        target = promo if promo.get("attribution_pk") else attribution  # the code's own, else the guest's
+        in_window = target is promo or str((target or {}).get("until", "")) >= clock.iso(now)
+        if target and target.get("attribution_pk") and in_window:
+            record |= {"attribution_pk": target["attribution_pk"], "attribution_sk": target["attribution_sk"]}
             items[1]["Put"]["Item"] = serialize(record)
             items.append(_attribution_update(self._table, record, +1))
         if request.guest_email:
