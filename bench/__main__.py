@@ -11,13 +11,14 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from bench import cold_start, cost, dynamodb_calls, local_tables, mail_dispatch, vouchers
+from bench import campaign_dispatch, cold_start, cost, dynamodb_calls, local_tables, mail_dispatch, vouchers
 
 # Each figure measures and prints its own table; add new ones here.
 FIGURES: list[Callable[[], None]] = [
     cold_start.run,
     dynamodb_calls.run,
     mail_dispatch.run,
+    campaign_dispatch.run,
     vouchers.run,
     local_tables.run,
     cost.run,

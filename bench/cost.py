@@ -27,6 +27,7 @@ PRICES = {
     "dynamodb_gb_month": 0.25,  # storage
     "dynamodb_pitr_gb_month": 0.20,  # continuous backups
     "ses_message": 0.10 / 1000,
+    "sqs_request": 0.40 / 1e6,  # standard queue, per 64 KB request (send batches, the poller's receives/deletes)
     "sfn_transition": 0.025 / 1000,  # standard workflows
     "scheduler_invocation": 1.00 / 1e6,  # after 14 M free per month
     "scheduler_free": 14e6,
@@ -147,9 +148,14 @@ def measure() -> dict[str, Counter[str]]:
         clock.travel(40 * 86400)
         emulator.CALLS.clear()
         fn = template.functions["MailDispatchFunction"]
-        report = lambdas.invoke(fn.name, {"source": "aws.scheduler"})
+        from tests import mail_queue  # the tick hands the e-mails to the send queue; its consumer sends them
+
+        report = mail_queue.dispatch(lambdas)
         sent = max(1, int(report["sent"]) + int(report["suppressed"]))
-        counts["send one lifecycle e-mail"] = Counter({k: v / sent for k, v in emulator.CALLS.items()})
+        counts["send one lifecycle e-mail"] = Counter({k: v / sent for k, v in emulator.CALLS.items()
+                                                       if not k.startswith("sqs.ReceiveMessage")
+                                                       and not k.startswith("sqs.DeleteMessage")
+                                                       and not k.startswith("sqs.GetQueue")})
         emulator.CALLS.clear()
         lambdas.invoke(fn.name, {"source": "aws.scheduler"})
         counts["an idle schedule tick"] = Counter(emulator.CALLS)
@@ -210,6 +216,9 @@ def monthly_cost(counts: dict[str, Counter[str]], properties: int, workload: Wor
         "DynamoDB": reads * p["dynamodb_read_unit"] + writes * p["dynamodb_write_unit"]
         + storage * (p["dynamodb_gb_month"] + p["dynamodb_pitr_gb_month"]),
         "SES": mails * p["ses_message"],
+        # the send queue: the producer's calls per e-mail measured, plus the poller's receive and delete per batch
+        "SQS": ops["send one lifecycle e-mail"] * (sum(v for k, v in counts["send one lifecycle e-mail"].items()
+                                                    if k.startswith("sqs.")) + 2 / 10) * p["sqs_request"],
         "Step Functions": transitions * p["sfn_transition"],
         "EventBridge Scheduler": max(0.0, SCHEDULE_INVOCATIONS_MONTH - p["scheduler_free"]) * p["scheduler_invocation"],
         "Cognito": max(0, maus - p["cognito_free_mau"]) * p["cognito_mau_essentials"]

@@ -39,6 +39,9 @@ def serialise_server_requests() -> None:
 
     DomainDispatcherApplication.__call__ = locked  # type: ignore[method-assign]
     _patched.add("server")
+    from local import ses_account
+
+    ses_account.install()  # SES v2 GetAccount: the send consumers' rate
 
 
 def serialise_in_process_requests() -> None:
@@ -57,6 +60,9 @@ def serialise_in_process_requests() -> None:
 
     BotocoreStubber.__call__ = locked  # type: ignore[method-assign]
     _patched.add("in_process")
+    from local import ses_account
+
+    ses_account.install()  # SES v2 GetAccount: the send consumers' rate
 
 
 class _holding:

@@ -139,6 +139,7 @@ class SqsMapping(_Mapping):
         self._pool = ThreadPoolExecutor(max_workers=source.maximum_concurrency or 2,
                                         thread_name_prefix=f"esm-{source.function}")
         self._inflight = 0
+        self._receiving = 0
 
     @property
     def url(self) -> str:
@@ -181,25 +182,32 @@ class SqsMapping(_Mapping):
     def poll_once(self) -> bool:
         with self._lock:
             full = self._inflight >= (self.source.maximum_concurrency or 2)
+            self._receiving += 1  # received messages are invisible: drain() must not call this idle meanwhile
         if full:
-            return False
-        messages = self._receive()
-        if not messages:
-            return False
-        records = []
-        for message in messages:
-            record = self._record_of(message)
-            if _matches(self.source.filters, self._filter_view(record)):
-                records.append(record)
-            else:
-                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
-                with self._lock:
-                    self.stats.filtered += 1
-        if records:
             with self._lock:
-                self._inflight += 1
-            self._pool.submit(self._deliver, records)
-        return True
+                self._receiving -= 1
+            return False
+        try:
+            messages = self._receive()
+            if not messages:
+                return False
+            records = []
+            for message in messages:
+                record = self._record_of(message)
+                if _matches(self.source.filters, self._filter_view(record)):
+                    records.append(record)
+                else:
+                    self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+                    with self._lock:
+                        self.stats.filtered += 1
+            if records:
+                with self._lock:
+                    self._inflight += 1
+                self._pool.submit(self._deliver, records)
+            return True
+        finally:  # only once the batch counts as in flight
+            with self._lock:
+                self._receiving -= 1
 
     def _deliver(self, records: list[dict[str, Any]]) -> None:
         try:
@@ -225,7 +233,7 @@ class SqsMapping(_Mapping):
         waiting = int(attributes["ApproximateNumberOfMessages"])
         with self._lock:
             self.stats.backlog = waiting + int(attributes["ApproximateNumberOfMessagesNotVisible"])
-            return waiting == 0 and self._inflight == 0
+            return waiting == 0 and self._inflight == 0 and self._receiving == 0
 
     def stop(self) -> None:
         super().stop()

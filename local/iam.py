@@ -34,6 +34,7 @@ TRANSACTION_ACTIONS = {
     "dynamodb:TransactWriteItems": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                                     "dynamodb:ConditionCheckItem"},
     "dynamodb:TransactGetItems": {"dynamodb:GetItem"},
+    "sqs:SendMessageBatch": {"sqs:SendMessage"},  # IAM grants a batch by the single action
 }
 RUNTIME_USER = "revenir-local-runtime"
 

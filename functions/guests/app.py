@@ -15,6 +15,8 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from revenir.campaigns.sending import record_unsubscribe
+from revenir.campaigns.store import CampaignStore
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
 from revenir.core.errors import InvalidInput
@@ -59,6 +61,11 @@ def service() -> LifecycleService:
 @dependency
 def guest_list() -> GuestList:
     return GuestList(service().repository)
+
+
+@dependency
+def campaign_store() -> CampaignStore:
+    return CampaignStore(boto3.client("dynamodb"), load(TableSettings).table_name)
 
 
 @dependency
@@ -221,10 +228,14 @@ def unsubscribe_page(property_id: PropertyId, g: Annotated[str | None, Query()] 
           summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post), or the page's button")
 def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Query()] = None,
                           t: Annotated[str | None, Query()] = None,
-                          lang: Annotated[str | None, Query(pattern=r"^(fr|en|nl|de)$")] = None) -> Response[str]:
+                          lang: Annotated[str | None, Query(pattern=r"^(fr|en|nl|de)$")] = None,
+                          c: Annotated[str | None, Query(max_length=64, description="The campaign whose link it "
+                                                          "was (counted on its figures).")] = None) -> Response[str]:
     status, page = unsubscribe_links().unsubscribe(property_id, g, t, lang)
     if status == 200:
         metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
+        if c:  # counted on the campaign's figures, once, and only for one of its recipients
+            record_unsubscribe(campaign_store(), property_id, c, unsubscribe_links().verified_email(property_id, g, t))
     return _html(status, page)
 
 

@@ -12,10 +12,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from revenir.campaigns.composing import CampaignComposer
+from revenir.campaigns.planner import Planner
+from revenir.campaigns.sending import CampaignSender, Retry, record_ses_event
+from revenir.campaigns.store import CampaignStore
+from revenir.codes.service import PromoCodeAdmin
 from revenir.codes.store import PromoCodeRepository
 from revenir.core.settings import EnvironmentSettings, SigningSettings, TableSettings, load
 from revenir.core.signing import Signer
@@ -34,6 +42,8 @@ from revenir.guests.store import GuestRepository
 from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTemplatePatch
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
+from revenir.mail.pacing import PacedMailer, Pacer, SendRate
+from revenir.mail.queue import SendQueue, body_of
 from revenir.mail.sender import SesMailer
 
 logger = Logger(service="mail")
@@ -50,6 +60,20 @@ class ComposerSettings(SigningSettings):
 
 class SesSettings(EnvironmentSettings):
     configuration_set: str | None = Field(default=None, alias="MAIL_CONFIGURATION_SET")
+
+
+class SendQueueSettings(EnvironmentSettings):
+    """The send queue (lifecycle and campaign e-mails) and the campaigns' planning queue; empty: the tick sends
+    the lifecycle e-mails itself (the in-process benches)."""
+
+    send_queue_url: str | None = Field(default=None, alias="MAIL_SEND_QUEUE_URL")
+    plan_queue_url: str | None = Field(default=None, alias="CAMPAIGN_PLAN_QUEUE_URL")
+
+
+class PacingSettings(EnvironmentSettings):
+    """The send consumer's share of the SES account's rate: 1 / its ScalingConfig.MaximumConcurrency."""
+
+    concurrency: int = Field(alias="MAIL_SEND_CONCURRENCY", ge=1, le=1000)
 
 
 # ---------------------------------------------------------------- dependencies, built at first use
@@ -80,6 +104,38 @@ def composer() -> Composer:
 @dependency
 def mailer() -> SesMailer:
     return SesMailer(boto3.client("sesv2"), load(SesSettings).configuration_set)
+
+
+@dependency
+def campaign_store() -> CampaignStore:
+    return CampaignStore(_dynamodb(), load(TableSettings).table_name)
+
+
+@dependency
+def _sqs() -> Any:
+    return boto3.client("sqs")
+
+
+@dependency
+def paced_mailer() -> PacedMailer:
+    """SES at the account's rate (GetAccount, cached 5 minutes), this consumer's share of it."""
+    pacer = Pacer(SendRate(boto3.client("sesv2")), 1 / load(PacingSettings).concurrency)
+    return PacedMailer(mailer(), pacer)
+
+
+@dependency
+def _promos() -> PromoCodeAdmin:
+    return PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
+
+
+class BatchSenders:
+    """One batch's senders: the properties' and campaigns' contexts are read once per batch, never kept longer
+    (a template or a campaign edited meanwhile applies to the next batch); the pacer outlives them."""
+
+    def __init__(self) -> None:
+        self.lifecycle = Dispatcher(repository(), paced_mailer(), composer())
+        self.campaigns = CampaignSender(campaign_store(), repository(), _promos(), paced_mailer(),
+                                        CampaignComposer(composer().signer, composer().base_url))
 
 
 # ---------------------------------------------------------------- templates (admin)
@@ -170,21 +226,71 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @logger.inject_lambda_context
 @metrics.log_metrics
 def dispatch_due_mail(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    """Every minute: send the e-mails now due, each exactly once."""
-    report = Dispatcher(repository(), mailer(), composer()).tick()
+    """Every minute: hand the e-mails now due to the send queue (each exactly once) and the campaigns now due to
+    the planning queue. Without a send queue (MAIL_SEND_QUEUE_URL empty), it sends them itself."""
+    queues_ = load(SendQueueSettings)
+    started = 0
+    if queues_.plan_queue_url:
+        plan_queue = SendQueue(_sqs(), queues_.plan_queue_url)
+        promos = PromoCodeAdmin(PromoCodeRepository(_dynamodb(), load(TableSettings).table_name))
+        started = Planner(campaign_store(), repository(), promos).start_due(plan_queue)
+    dispatcher = Dispatcher(repository(), mailer(), composer())
+    if queues_.send_queue_url:
+        report = dispatcher.enqueue_due(SendQueue(_sqs(), queues_.send_queue_url))
+    else:
+        report = dispatcher.tick()
+    if report.queued:
+        metrics.add_metric(name="EmailsQueued", unit=MetricUnit.Count, value=report.queued)
     for name in ("sent", "suppressed", "failed", "retried", "cancelled"):
         value = getattr(report, name)
         if value:
             metrics.add_metric(name=f"Emails{name.capitalize()}", unit=MetricUnit.Count, value=value)
-    logger.info("dispatch tick", extra={"read": report.read, "sent": report.sent, "failed": report.failed})
+    logger.info("dispatch tick", extra={"read": report.read, "queued": report.queued, "sent": report.sent,
+                                        "failed": report.failed, "campaigns_started": started})
     return {"read": report.read, "claimed": report.claimed, "sent": report.sent, "suppressed": report.suppressed,
-            "cancelled": report.cancelled, "retried": report.retried, "failed": report.failed}
+            "cancelled": report.cancelled, "retried": report.retried, "failed": report.failed,
+            "queued": report.queued, "campaigns_started": started}
+
+
+# ---------------------------------------------------------------- the send queue's consumer (SQS, batches)
+_sends = BatchProcessor(event_type=EventType.SQS)
+
+
+def send_one(senders: BatchSenders, body: dict[str, Any]) -> str:
+    """One e-mail: a lifecycle message or a campaign's recipient, each claimed before it is sent. A Retry (SES
+    throttling, an outage) fails this record only: SQS redelivers it after the visibility timeout."""
+    if body.get("kind") == "campaign":
+        try:
+            outcome = senders.campaigns.send(str(body["p"]), str(body["c"]), str(body["e"]))
+        except Retry:
+            metrics.add_metric(name="EmailsRetried", unit=MetricUnit.Count, value=1)
+            raise
+    else:
+        report = senders.lifecycle.send_queued(body)
+        outcome = next((o["status"] for o in report.outcomes), "duplicate")
+    metrics.add_metric(name=f"Emails{outcome.capitalize()}", unit=MetricUnit.Count, value=1)
+    return outcome
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def send_mail(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """The send queue's batches (ReportBatchItemFailures: only the failed records come back)."""
+    senders = BatchSenders()
+
+    def record_handler(record: SQSRecord) -> str:
+        return send_one(senders, body_of(record.body))
+
+    return process_partial_response(event=event, record_handler=record_handler, processor=_sends, context=context)
 
 
 # ---------------------------------------------------------------- SES bounce and complaint events (EventBridge)
 @event_source(data_class=EventBridgeEvent)
 @logger.inject_lambda_context
 def handle_ses_event(event: EventBridgeEvent, context: LambdaContext) -> dict[str, int]:
-    """A permanent bounce or a complaint suppresses the address for every property."""
-    return {"suppressed": suppress_from_ses_event(repository(), event.detail or {})}
+    """A permanent bounce or a complaint suppresses the address for every property (and counts on the campaign
+    its message belonged to)."""
+    result = {"suppressed": suppress_from_ses_event(repository(), event.detail or {})}
+    counted = record_ses_event(campaign_store(), event.detail or {})
+    return result | ({"campaign_events": counted} if counted else {})
 

@@ -70,7 +70,7 @@ def test_the_menu_reaches_every_section_and_routes_are_deep_links(page: Any, loc
     sign_in(page, local_runtime)
     nav = page.get_by_role("navigation", name="Menu principal")
     links = nav.get_by_role("link")
-    expect(links).to_have_count(10)
+    expect(links).to_have_count(11)
     for name, heading in [("Clients", "Clients"), ("Avis", "Avis"), ("Codes promo", "Codes promo")]:
         nav.get_by_role("link", name=name).click()
         expect(page.locator("main h1")).to_have_text(heading)

@@ -34,6 +34,7 @@ TARGETS: dict[str, str] = {
     "schedule_pending_payments": "PendingPaymentsSweeperFunction",
     "booking_put": "GuestsFunction",
     "mail_template_preview": "MailFunction",
+    "campaign_audience_count": "CampaignsFunction",
     "schedule_mail_dispatch": "MailDispatchFunction",
     "ses_bounce": "SesEventsFunction",
     "cart_start": "CartsFunction",
@@ -179,8 +180,14 @@ def test_booking_put_schedules_its_emails_and_preview_renders_them(lambdas: Any,
     assert body_of(preview)["text"].startswith("Bonjour Martin")
 
 
+def test_campaign_audience_count(lambdas: Any, demo: str) -> None:
+    counted = invoke(lambdas, load_event("campaign_audience_count"), "CampaignsFunction")
+    assert counted["statusCode"] == 200, counted["body"]
+    assert body_of(counted) == {"recipients": 0, "guests": 0, "excluded": {}}
+
+
 def test_schedule_mail_dispatch_and_ses_bounce(lambdas: Any, demo: str) -> None:
-    assert invoke(lambdas, load_event("schedule_mail_dispatch"), "MailDispatchFunction")["sent"] == 0
+    assert invoke(lambdas, load_event("schedule_mail_dispatch"), "MailDispatchFunction")["queued"] == 0
     assert invoke(lambdas, load_event("ses_bounce"), "SesEventsFunction") == {"suppressed": 1}
 
 

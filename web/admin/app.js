@@ -16,11 +16,13 @@ import "./screens/mailing.js";
 import "./screens/code-usage.js";
 import "./screens/webhooks.js";
 import "./screens/packages.js";
+import "./screens/campaigns.js";
 
 const NAV = [
   ["dashboard", "#/"], ["codes", "#/codes"], ["sales", "#/sales"], ["vouchers", "#/vouchers"], ["packages", "#/packages"],
   ["guests", "#/guests"], ["emails", "#/emails"], ["reviews", "#/reviews"], ["settings", "#/settings"],
   ["mailing", "#/mailing"],
+  ["campaigns", "#/campaigns"],
 ];
 
 const ROUTES = [
@@ -47,6 +49,9 @@ const ROUTES = [
   [/^\/mailing$/, "revenir-mailing", "mailing"],
   [/^\/codes\/(?<id>[^/]+)\/usage$/, "revenir-code-usage", "codes"],
   [/^\/webhooks$/, "revenir-webhooks", "settings"],
+  [/^\/campaigns$/, "revenir-campaigns", "campaigns"],
+  [/^\/campaigns\/new$/, "revenir-campaign", "campaigns"],
+  [/^\/campaigns\/(?<id>[^/]+)$/, "revenir-campaign", "campaigns"],
 ];
 
 class RevenirAdmin extends HTMLElement {

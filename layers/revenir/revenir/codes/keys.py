@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from revenir.table.partitions import booking_pk, guest_link_sk, guest_pk, property_pk
 
-__all__ = ["CODE_SLOTS", "HOLDS_QUEUE", "REDEMPTION_SK", "booking_pk", "code_pk", "guest_link_sk", "guest_pk",
-           "promo_archive_pk", "promo_list_pk", "promo_name_pk", "promo_sent_pk", "property_pk", "slot_sk",
-           "usage_pk", "usage_sk"]
+__all__ = ["CODE_SLOTS", "HOLDS_QUEUE", "REDEMPTION_SK", "attribution_sk", "booking_pk", "code_pk",
+           "guest_link_sk", "guest_pk", "promo_archive_pk", "promo_list_pk", "promo_name_pk", "promo_sent_pk",
+           "property_pk", "slot_sk", "usage_pk", "usage_sk"]
+
+def attribution_sk(code: str) -> str:
+    """In the guest's partition: this guest's redemptions of this (shared) code count for someone until a date
+    (the last campaign that sent it to them: revenir.campaigns)."""
+    return f"ATTRIBUTION#{code}"
+
 
 #: A code string may be scheduled for this many periods at once (non-overlapping windows).
 CODE_SLOTS = 4

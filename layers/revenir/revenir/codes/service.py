@@ -55,9 +55,12 @@ class PromoCodeAdmin:
     def __init__(self, repository: PromoCodeRepository):
         self.repository = repository
 
-    def create(self, property_id: str, body: PromoCodeInput) -> PromoCode:
+    def create(self, property_id: str, body: PromoCodeInput, attribution: tuple[str, str] | None = None
+               ) -> PromoCode:
+        """`attribution`: where this code's redemptions are also counted (a campaign's per-recipient code)."""
         now = clock.now()
-        return self.repository.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now))
+        return self.repository.create(property_id, body, ids.new_id("pc"), now.date(), clock.iso(now),
+                                      attribution=attribution)
 
     def page(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[PromoCode], str | None]:
         return self.repository.page(property_id, limit=limit, cursor=cursor)
@@ -217,7 +220,7 @@ class PromoCodeService:
             raise InvalidInput("this code is limited per guest: guest_email is required", code="guest_email_required",
                                details=[{"field": "body.guest_email"}])
         return self.repository.redeem(property_id, lookup.slot_of(promo.id), request, discount, lines, now,
-                                      previous, time_zone)
+                                      previous, time_zone, attribution=lookup.attribution)
 
 
 class PromoCodeHolds:

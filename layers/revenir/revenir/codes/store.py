@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from revenir.codes import keys
-from revenir.codes.models import PromoCode, PromoCodeInput, PromoCodeUpdate, RedeemRequest
+from revenir.codes.models import PromoCode, PromoCodeInput, PromoCodeUpdate, RedeemRequest, normalize_code
 from revenir.core import clock
 from revenir.core.errors import Conflict, InvalidInput, NotFound
 from revenir.events.outbox import outbox_put
@@ -44,7 +44,8 @@ from revenir.table.dynamodb import (
 
 #: Definition attributes an update may change (the rest is identity or counters).
 _DEFINITION = tuple(f for f in PromoCodeUpdate.model_fields)
-_STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version", "guest_uses", "expires_at_epoch"}
+_STORAGE_ONLY = {"pk", "sk", "gsi1pk", "gsi1sk", "version", "guest_uses", "expires_at_epoch", "attribution_pk",
+                 "attribution_sk"}
 
 
 def _stats_update(table: str, property_id: str, record: Item, sign: int) -> dict[str, Any]:
@@ -89,6 +90,27 @@ def _usage_release(table: str, record: Item, now: datetime) -> list[dict[str, An
 def _redeemed_event(table: str, record: Item, now: datetime) -> dict[str, Any]:
     return outbox_put(table, record["property_id"], "code.redeemed", {
         **record, "kind": record.get("kind", "promo_code"), "discount": record.get("discount") or None}, now)
+def _attribution_update(table: str, record: Item, sign: int) -> dict[str, Any]:
+    """A code made on someone's behalf (a campaign's per-recipient code) counts its redemptions and their revenue
+    (the basket less the discount, minor units) on the counter item its creator named, in the same transaction."""
+    discount = record.get("discount") or {}
+    lines = record.get("lines") or []
+    currency = str(discount.get("currency") or (lines[0].get("currency") if lines else "") or "XXX").upper()
+    revenue = sum(int(line.get("amount", 0)) for line in lines) - int(discount.get("amount") or 0)
+    return {"Update": {"TableName": table, "Key": key(record["attribution_pk"], record["attribution_sk"]),
+                       "UpdateExpression": "ADD codes_redeemed :n, #r :r",
+                       "ExpressionAttributeNames": {"#r": f"revenue_{currency}"},
+                       "ExpressionAttributeValues": values(n=sign, r=sign * revenue)}}
+
+
+def attribution_put(table: str, property_id: str, email: str, code: str, target: tuple[str, str],
+                    until: str) -> dict[str, Any]:
+    """A transaction item: this guest's redemptions of `code` (a shared code) until `until` (ISO instant) count on
+    the `target` counter item too — written by whoever sent the code (a campaign), read by the redemption's own
+    BatchGetItem (no extra round trip). The last sender wins."""
+    return {"Put": {"TableName": table, "Item": serialize({
+        "pk": keys.guest_pk(property_id, email), "sk": keys.attribution_sk(normalize_code(code)),
+        "attribution_pk": target[0], "attribution_sk": target[1], "until": until})}}
 
 
 def guest_hash(email: str) -> str:
@@ -128,6 +150,7 @@ class Lookup:
     sale_item: Item | None = None  # a private sale whose access code is the typed code
     card_item: Item | None = None  # a partner card whose number is the typed code
     guest_uses: dict[str, int] = field(default_factory=dict)  # promo id -> this guest's uses
+    attribution: Item | None = None  # the guest's attribution of this code (attribution_put), if any
 
     @property
     def candidates(self) -> list[PromoCode]:
@@ -174,6 +197,7 @@ class PromoCodeRepository:
         wanted["card"] = card_key(property_id, code)
         if guest_email:
             wanted["guest"] = stays_key(property_id, guest_email)
+            wanted["attribution"] = key(keys.guest_pk(property_id, guest_email), keys.attribution_sk(code))
         if booking_id:
             wanted["redemption"] = key(keys.booking_pk(property_id, booking_id), keys.REDEMPTION_SK)
         found = self._batch_get(list(wanted.values()), consistent)
@@ -190,7 +214,8 @@ class PromoCodeRepository:
                         client_failures=client_failures,
                         property_failures=property_failures,
                         guest_has_stayed=bool(set((get("guest") or {}).get("booking_ids", set())) - {booking_id}),
-                        redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"))
+                        redemption=get("redemption"), sale_item=get("sale"), card_item=get("card"),
+                        attribution=get("attribution"))
         if guest_email:
             h = guest_hash(guest_email)
             result.guest_uses = {s.item["id"]: int(s.item.get("guest_uses", {}).get(h, 0)) for s in slots if s.item}
@@ -204,7 +229,10 @@ class PromoCodeRepository:
         Counters(property_id, client, policy, now).record_miss(self._client, self._table)
 
     # ------------------------------------------------------------------ admin
-    def create(self, property_id: str, data: PromoCodeInput, promo_id: str, today_local: Any, now: str) -> PromoCode:
+    def create(self, property_id: str, data: PromoCodeInput, promo_id: str, today_local: Any, now: str,
+               attribution: tuple[str, str] | None = None) -> PromoCode:
+        """`attribution`: the (pk, sk) of a counter item where redemptions of this code are also counted
+        (`codes_redeemed`, `revenue_{CUR}`): a campaign's per-recipient codes (revenir.campaigns)."""
         found = self.lookup(property_id, data.code, client="-", policy=GuardPolicy(), now=clock.now(), consistent=True)
         slots = found.slots
         if found.property_item:  # "ended" on the property's calendar
@@ -249,6 +277,8 @@ class PromoCodeRepository:
         item = {"pk": keys.code_pk(property_id, data.code), "sk": keys.slot_sk(free.slot),
                 "gsi1pk": keys.promo_list_pk(property_id), "gsi1sk": promo_id, "version": version,
                 "guest_uses": {}, **_definition_item(promo.model_dump(mode="json"))}
+        if attribution:
+            item |= {"attribution_pk": attribution[0], "attribution_sk": attribution[1]}
         transact.append({"Put": {"TableName": self._table, "Item": serialize(item), **put_condition}})
         transact.append(self._name_claim(property_id, data.name, promo_id))
         self._transact(transact, on_conflict=lambda reasons: self._create_conflict(reasons))
@@ -409,7 +439,7 @@ class PromoCodeRepository:
     # ------------------------------------------------------------------ redemptions
     def redeem(self, property_id: str, slot: Slot, request: RedeemRequest, discount: dict[str, Any],
                lines: list[dict[str, Any]], now: datetime, previous: Item | None,
-               time_zone: str | None = None) -> Redemption:
+               time_zone: str | None = None, attribution: Item | None = None) -> Redemption:
         """One transaction: the code's counters (conditions re-checked inside DynamoDB), the redemption record,
         the guest's stay count. Limits hold under any concurrency."""
         promo = slot.item or {}
@@ -454,6 +484,12 @@ class PromoCodeRepository:
                      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
         ]
         items.append(_stats_update(self._table, property_id, record, +1))
+        target = promo if promo.get("attribution_pk") else attribution  # the code's own, else the guest's
+        in_window = target is promo or str((target or {}).get("until", "")) >= clock.iso(now)
+        if target and target.get("attribution_pk") and in_window:
+            record |= {"attribution_pk": target["attribution_pk"], "attribution_sk": target["attribution_sk"]}
+            items[1]["Put"]["Item"] = serialize(record)
+            items.append(_attribution_update(self._table, record, +1))
         items += [usage, _redeemed_event(self._table, record, now)]
         if request.guest_email:
             items.append(link_put(self._table, property_id, request.guest_email, "REDEMPTION", request.booking_id))
@@ -595,10 +631,13 @@ class PromoCodeRepository:
         if record.get("guest_email") and kind == "promo_code":
             items.append(stays_update(self._table, property_id, record["guest_email"], booking_id, add=False))
         counted = [_stats_update(self._table, property_id, record, -1)] if record.get("stats_month") else []
-        # the dashboard's counters of the redemption's month, the usage report, the code.released event
+        # the dashboard's counters of the redemption's month, the usage report, the code.released event and the
+        # campaign's attributed redemptions (revenir.campaigns)
         counted += _usage_release(self._table, record, now)
         counted.append(outbox_put(self._table, property_id, "code.released", {
             **record, "kind": kind, "reason": "hold_expired" if only_expired_hold else "released"}, now))
+        if record.get("attribution_pk"):
+            counted.append(_attribution_update(self._table, record, -1))
         items += counted
         try:
             transact_write(self._client, items)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from revenir.core import clock
 from revenir.core.errors import InvalidInput, RevenirError
@@ -38,6 +38,19 @@ MAX_ATTEMPTS = 5
 IN_TICK_RETRIES = 3
 #: A claimed message whose outcome is not recorded within this time was interrupted (a Lambda timeout).
 CLAIM_LEASE = timedelta(minutes=10)
+#: A message handed to the send queue comes back on the due index after this long, should its SQS message be
+#: lost (it is then handed over again; the consumer's claim makes a second delivery send nothing).
+QUEUED_LEASE = timedelta(minutes=30)
+
+
+class MessageQueue(Protocol):
+    def enqueue(self, bodies: Iterable[dict[str, Any]]) -> int: ...
+
+
+def lifecycle_message(item: Item) -> dict[str, str]:
+    """The send queue's body for one lifecycle e-mail (its keys and what the claim's queue key needs)."""
+    return {"kind": "lifecycle", "pk": item["pk"], "sk": item["sk"], "p": item["property_id"], "e": item["email"],
+            "b": item["booking_id"], "t": item["template_id"]}
 
 
 @dataclass
@@ -49,6 +62,7 @@ class TickReport:
     cancelled: int = 0
     retried: int = 0
     failed: int = 0
+    queued: int = 0
     outcomes: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -176,6 +190,46 @@ class Dispatcher:
             report.read += 1
             self._handle_safely(message, now, report)
         self._contexts.clear()
+        return report
+
+    def enqueue_due(self, queue: MessageQueue, max_messages: int = 5000) -> TickReport:
+        """The tick with the send queue (docs/campaigns.md, "The sending pipeline"): what is due now is handed
+        to the queue's consumers (pending -> queued, conditional), which send at the SES account's rate."""
+        now = clock.now()
+        now_iso, lease = clock.iso(now), clock.iso(now + QUEUED_LEASE)
+        report = TickReport()
+        bodies = []
+        for message in self.repository.due_messages(now_iso, max_messages, queues.rotation_of(now)):
+            report.read += 1
+            status = message.get("status")
+            if status == "sending":  # a consumer claimed it and died before recording the outcome
+                self._interrupted(message, report)
+                continue
+            if status not in ("pending", "queued"):
+                continue
+            claimed = self.repository.claim(message, now_iso, lease, from_status=str(status), to_status="queued")
+            if claimed is not None:
+                bodies.append(lifecycle_message(claimed))
+        report.queued = queue.enqueue(bodies) if bodies else 0
+        return report
+
+    def send_queued(self, body: dict[str, Any]) -> TickReport:
+        """The send queue's consumer, for one lifecycle e-mail: claimed queued -> sending (a duplicate delivery
+        finds it claimed and sends nothing), then rendered, sent and recorded as a tick does. A dispatcher serves
+        one batch: the property's context is read once per batch."""
+        now = clock.now()
+        report = TickReport()
+        message = {"pk": body["pk"], "sk": body["sk"], "property_id": body["p"], "email": body["e"],
+                   "booking_id": body["b"], "template_id": body["t"]}
+        claimed = self.repository.claim(message, clock.iso(now), clock.iso(now + CLAIM_LEASE), from_status="queued")
+        if claimed is None:
+            return report
+        report.read = 1
+        try:
+            self._handle(claimed, now, report)
+        except Exception as exc:
+            reason = exc.code if isinstance(exc, RevenirError) else type(exc).__name__
+            self._finish(claimed, "failed", report, reason=reason, error=str(exc)[:500])
         return report
 
     def _context(self, property_id: str) -> tuple[PropertyContext, dict[str, MailTemplate]]:

@@ -47,6 +47,16 @@ def stays_key(property_id: str, email: str) -> dict[str, Any]:
     return key(keys.guest_pk(property_id, email), keys.GUEST_STAYS_SK)
 
 
+def profile_key(property_id: str, email: str) -> dict[str, Any]:
+    """The key of a guest's profile (consent, unsubscribe, tags, language): campaigns re-read it at send time."""
+    return key(keys.guest_pk(property_id, email), keys.GUEST_PROFILE_SK)
+
+
+def suppression_key(email: str) -> dict[str, Any]:
+    """The key of an address's SES suppression (bounced or complaining, for every property)."""
+    return key(keys.suppression_pk(email), keys.SUPPRESSION_SK)
+
+
 def stays_update(table: str, property_id: str, email: str, booking_id: str, *, add: bool) -> dict[str, Any]:
     """A transaction item adding (a redemption) or removing (a release) a booking from the guest's stays."""
     return {"Update": {"TableName": table, "Key": stays_key(property_id, email),
@@ -374,20 +384,26 @@ class GuestRepository:
         """Pending e-mails due at `now_iso`, across the queue's shards, at most `limit`."""
         return queues.due(self._client, self._table, keys.MAIL_QUEUE, now_iso, limit, rotation)
 
-    def claim(self, message: Item, now_iso: str, lease_until: str) -> Item | None:
+    def claim(self, message: Item, now_iso: str, lease_until: str, from_status: str = "pending",
+              to_status: str = "sending") -> Item | None:
         """Take a due message for sending: only one tick, however many overlap, gets it. It stays in the queue
-        at `lease_until`: should the tick die before recording the outcome, a later tick finds it there."""
+        at `lease_until`: should the tick die before recording the outcome, a later tick finds it there.
+        With the send queue: the tick moves it pending -> queued (or re-queues a queued one whose lease is over),
+        the queue's consumer queued -> sending; `attempts` counts the sends only."""
         qsk = queue_sort_key(lease_until, message["property_id"], message["email"], message["booking_id"],
                              message["template_id"])
+        condition = "#s = :from AND send_at <= :now" if from_status == "pending" else "#s = :from"
+        attempts = ", attempts = if_not_exists(attempts, :zero) + :one" if to_status == "sending" else ""
+        vals = values(to=to_status, now=now_iso, qsk=qsk, **{"from": from_status})
+        if attempts:
+            vals |= values(zero=0, one=1)
         try:
             result = self._client.update_item(
                 TableName=self._table, Key=key(message["pk"], message["sk"]),
-                UpdateExpression="SET #s = :sending, claimed_at = :now, attempts = if_not_exists(attempts, :zero) "
-                                 "+ :one, gsi1sk = :qsk",
-                ConditionExpression="#s = :pending AND send_at <= :now",
+                UpdateExpression=f"SET #s = :to, claimed_at = :now{attempts}, gsi1sk = :qsk",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=values(sending="sending", pending="pending", now=now_iso, zero=0, one=1,
-                                                 qsk=qsk),
+                ExpressionAttributeValues=vals,
                 ReturnValues="ALL_NEW")
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":

@@ -43,6 +43,8 @@ def classify(error: Exception) -> SendError:
 
 #: The SES message tag naming the property a message was sent for (SES's bounce events carry it back).
 PROPERTY_TAG = "revenir-property"
+#: The SES message tag naming the campaign a message belongs to (its bounces and complaints are counted there).
+CAMPAIGN_TAG = "revenir-campaign"
 
 
 class SESv2Client(Protocol):
