@@ -85,6 +85,9 @@ def test_a_campaign_to_a_segment_with_per_recipient_codes_goes_exactly_once(
 
     setup_guests(api, admin)
     code = model_code(api, admin)
+    month = clock.now().strftime("%Y-%m")  # e-mail counters are kept per UTC month
+    dashboard = f"/v1/admin/properties/demo/dashboard?month={month}"
+    sent_before = api.get(dashboard, headers=admin).json["this_month"]["emails"]["sent"]
     audience = {"segments": ["direct"]}
     counted = api.post(f"{BASE}/audience-count", headers=admin, json=audience).json
     assert counted == {"recipients": 2, "guests": 4, "excluded": {"no_marketing_consent": 1, "unsubscribed": 1}}
@@ -159,6 +162,7 @@ def test_a_campaign_to_a_segment_with_per_recipient_codes_goes_exactly_once(
 
     figures = api.get(f"{BASE}/{cid}/figures", headers=admin).json
     assert (figures["status"], figures["recipients"], figures["sent"], figures["failed"]) == ("sent", 2, 2, 0)
+    assert api.get(dashboard, headers=admin).json["this_month"]["emails"]["sent"] == sent_before + 2  # once each
 
     # anna books with her code; bert's address bounces (SES redelivers the event) and he unsubscribes
     redeem = {"code": codes["anna@example.com"], "arrival": day(20), "departure": day(23), "lines": LINES,

@@ -11,6 +11,7 @@ from typing import Any
 
 from revenir.campaigns import keys
 from revenir.core.errors import Conflict, NotFound
+from revenir.stats import store as stats
 from revenir.table import queues
 from revenir.table.dynamodb import (
     DynamoDBClient,
@@ -200,8 +201,11 @@ class CampaignStore:
             "UpdateExpression": "SET #s = :status" + "".join(f", #{k} = :{k}" for k in fields),
             "ConditionExpression": "#s = :sending", "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values(status=status, sending="sending", **fields)}}
-        transact_write(self._client, [update, counter_update(self._table, property_id, campaign_id, {status: 1}),
-                                      *(extra or [])])
+        items = [update, counter_update(self._table, property_id, campaign_id, {status: 1}), *(extra or [])]
+        dashboard = {"sent": "emails_sent", "failed": "emails_failed"}.get(status)
+        if dashboard:  # the dashboard's monthly e-mail counters (revenir.stats, UTC month as lifecycle e-mails)
+            items.append(stats.add(self._table, property_id, stats.month_of(None), {dashboard: 1}))
+        transact_write(self._client, items)
 
     def mark(self, property_id: str, campaign_id: str, email: str, event: str, at: str) -> bool:
         """A sent recipient bounced, complained or unsubscribed: flagged and counted once (False: already)."""
