@@ -83,7 +83,7 @@ class RevenirReviews extends HTMLElement {
   }
 
   get _language() {
-    return languageOf(this);
+    return languageOf(this, this._summary?.language); // the property's language once the summary is in
   }
 
   async reload() {

@@ -157,5 +157,5 @@ def test_the_language_comes_from_the_element_then_the_page_then_the_property(gue
 
     page.evaluate("() => document.documentElement.setAttribute('lang', 'it')")  # a language we do not speak
     expect(shop.locator("h2")).to_have_text(catalog("fr")["gift_shop.title"])  # the property's (demo: fr)
-    expect(page.locator("revenir-reviews").locator("h2")).to_have_text(catalog("en")["reviews_widget.title"])
+    expect(page.locator("revenir-reviews").locator("h2")).to_have_text(catalog("fr")["reviews_widget.title"])
     expect(widget.locator("h2")).to_have_text(catalog("nl")["widget.summary"])

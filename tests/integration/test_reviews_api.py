@@ -111,6 +111,7 @@ def test_the_post_stay_emails_link_opens_the_form_and_a_guest_reviews_once(api: 
 
     summary = api.get(f"/v1/properties/{PID}/reviews/summary").json
     assert (summary["average"], summary["count"]) == (5.0, 1)
+    assert summary["language"] == "fr"  # the reviews widget's fallback: the property's language
     assert summary["categories"]["location"] == {"label": "Location", "average": 4.0, "count": 1}
     assert summary["latest"][0]["text"] == "Très bon accueil, gîte impeccable."
     assert "booking_id" not in summary["latest"][0] and "note" not in summary["latest"][0]

@@ -342,6 +342,8 @@ class ReviewSummary(BaseModel):
     model_config = _OUT
 
     property_id: str
+    language: str | None = Field(default=None, description="The property's default language: the reviews "
+                                 "widget's fallback when the page sets no language it speaks.")
     average: float | None = Field(description="0–5, two decimals; null without reviews.")
     count: int
     categories: dict[str, Stat]

@@ -282,10 +282,11 @@ class ReviewService:
 
     # ------------------------------------------------------------------ public
     def summary(self, property_id: str, latest: int = 5) -> ReviewSummary:
-        self._require_property(property_id)
+        prop = self._require_property(property_id)
         _, counters = self.repository.meta(property_id)
         items = self.repository.latest(property_id, latest) if latest else []
-        return ReviewSummary(property_id=property_id, **summarise(counters or {}),
+        return ReviewSummary(property_id=property_id, language=prop.get("default_language"),
+                             **summarise(counters or {}),
                              latest=[public_review(i) for i in items])
 
     def _require_property(self, property_id: str) -> Item:
