@@ -498,3 +498,19 @@ def test_finding_17_the_host_sees_the_mail_that_could_not_go(page: Any, local_ru
         expect(problems).to_contain_text("lea.problem@example.com")
     finally:
         call(local_runtime, "DELETE", f"{ADMIN}/mail-templates/booking_info")
+
+
+@pytest.mark.browser
+def test_the_review_alert_s_link_opens_that_review_ready_to_answer(page: Any, local_runtime: Any) -> None:
+    """The host's alert e-mail links to `#/reviews?max_rating=…&review=<id>` (revenir/reviews/alerts.py)."""
+    listed = call(local_runtime, "GET", f"{ADMIN}/reviews?limit=100")["reviews"]
+    oldest = listed[-1]  # not necessarily on the inbox's first page: the link must still show it, first
+    sign_in(page, local_runtime, f"/reviews?review={oldest['review_id']}")
+    item = page.locator(f"li.review[data-review='{oldest['review_id']}']")
+    expect(item).to_have_class("review card wanted")
+    expect(page.get_by_test_id("reviews").locator("li.review").first).to_have_attribute(
+        "data-review", oldest["review_id"])
+    expect(item.locator("form[data-form=reply] textarea")).to_be_focused()
+    sign_in(page, local_runtime, "/reviews?review=rv_unknown")  # a deleted review: the inbox, no error
+    expect(page.get_by_test_id("reviews").locator("li.review").first).to_be_visible()
+    expect(page.locator("main [role=alert].error")).to_have_count(0)

@@ -16,11 +16,13 @@ class ReviewsInbox extends Screen {
   }
 
   async load() {
-    const [page, summary, settings] = await Promise.all([
+    const wanted = this.query.get("review"); // the host's alert links to one review (reviews/alerts.py)
+    const [page, summary, settings, one] = await Promise.all([
       get(admin("/reviews"), { ...this.filters(), limit: 20 }),
       get(pub("/reviews/summary"), { latest: 0 }), get(admin("/review-settings")),
+      wanted ? get(admin(`/reviews/${encodeURIComponent(wanted)}`)).catch(() => null) : null,
     ]);
-    this.reviews = page.reviews;
+    this.reviews = one ? [one, ...page.reviews.filter((r) => r.review_id !== one.review_id)] : page.reviews;
     this.cursor = page.next_cursor;
     this.summary = summary;
     this.settings = settings;
@@ -76,6 +78,16 @@ class ReviewsInbox extends Screen {
           <div class="actions"><button type="submit">${t("common.save")}</button></div>
         </form>
       </section>`;
+  }
+
+  async refresh() {
+    await super.refresh();
+    const wanted = this.query.get("review");
+    const item = wanted && this.querySelector(`[data-review="${CSS.escape(wanted)}"]`);
+    if (!item) return;
+    item.classList.add("wanted");
+    item.scrollIntoView({ block: "start" });
+    item.querySelector("form[data-form=reply] textarea")?.focus({ preventScroll: true }); // ready to answer
   }
 
   reviewView(r) {
