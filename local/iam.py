@@ -243,8 +243,9 @@ def function_environment(fn: Function, role: Role, ports: dict[str, int], stripe
     if "STRIPE_SECRET_NAME" in fn.environment:
         import os
 
-        for name in STRIPE_SECRET_STAND_INS:
-            env[name] = os.environ.get(name) or stripe_env[name]
+        for name in STRIPE_SECRET_STAND_INS:  # a developer's own test keys win; the API is always the local one
+            own = None if name == "STRIPE_API_BASE" else os.environ.get(name)
+            env[name] = own or stripe_env[name]
     env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{ports['moto']}"
     env.update(credentials(role))
     return env

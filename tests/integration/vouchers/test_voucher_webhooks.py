@@ -24,6 +24,7 @@ def test_purchase_and_redemptions_are_delivered_and_usage_is_reported(
     assert purchased["type"] == "voucher.purchased" and purchased["data"]["order_id"] == created["order_id"]
     assert purchased["data"]["total"] == {"amount": created["amount"], "currency": "EUR"}
     code = purchased["data"]["codes"][0]
+    assert code.count("-") == 3  # written as the guest reads it (XXXX-XXXX-XXXX-XXXX), as voucher.redeemed does
 
     for booking, amount in (("B-1", 2000), ("B-2", 1500)):
         response = api.post("/v1/properties/demo/vouchers/redeem", headers=admin,

@@ -107,7 +107,8 @@ class PackageRepository:
                 writes.append(link_put(self._table, property_id, str(holder["email"]), "PACKAGE", code))
             if order_id and payment_intent_id:  # bought online: the event, then the order (checked last)
                 writes.append(outbox_put(self._table, property_id, "package.purchased", {  # issue 17: webhooks
-                    "order_id": order_id, "package_id": package.id, "code": code, "units": package.units,
+                    "order_id": order_id, "package_id": package.id, "code": voucher_codes.display(code),
+                    "units": package.units,
                     "unit": package.unit, "total": {"amount": price_paid, "currency": package.currency},
                     "buyer_email": (holder or {}).get("email")}, now))
                 writes.append({"Update": {

@@ -299,7 +299,8 @@ class VoucherRepository:
             transact.append(stats.add(self._table, property_id, stats.month_of(time_zone, now), {
                 "vouchers_sold": len(codes), f"voucher_revenue_{order['currency'].upper()}": order["total"]}))
             transact.append(outbox_put(self._table, property_id, "voucher.purchased", {  # issue 17: webhooks
-                "order_id": order_id, "order_number": order.get("order_number"), "codes": codes,
+                "order_id": order_id, "order_number": order.get("order_number"),
+                "codes": [voucher_codes.display(c) for c in codes],  # as the guest and the admin API write them
                 "total": {"amount": order["total"], "currency": order["currency"]}, "buyer_email": buyer.get("email")},
                 now))
             transact.insert(0, {"Update": {
