@@ -23,7 +23,8 @@ def test_advancing_the_clock_sends_the_pre_stay_email(runtime: Runtime) -> None:
     status, drained = runtime.call("POST", "/_local/event-sources/drain?timeout=60")
     assert status == 200 and drained["drained"], drained
     mails = mails_to(runtime, "anna.devries@example.com")
-    assert [m["subject"] for m in mails] == ["Uw verblijf bij Le Moulin d'en haut — gîtes et chambres d'hôte: "
-                                              "reservering en praktische informatie"]
+    # the property's name starts the subject: no article or preposition glued to it (issue 15)
+    assert [m["subject"] for m in mails] == ["Le Moulin d'en haut — gîtes et chambres d'hôte: uw reservering en "
+                                              "praktische informatie"]
     _, page = runtime.call("GET", "/_local/outbox")
     assert "Beste Anna" in page
