@@ -329,7 +329,9 @@ class TemplateEdit extends Screen {
       this.tpl = await get(admin(`/mail-templates/${encodeURIComponent(this.tpl.template_id)}`));
       this.paint();  // the latest texts in the form first: the preview renders them
       await this.renderPreview();
-      this.paint();
+      // only the preview box again: a second paint of the form would wipe what the host typed meanwhile
+      const box = this.querySelector("[data-preview]");
+      if (box) box.innerHTML = String(this.previewView());
       return false;
     }
   }
