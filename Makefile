@@ -84,8 +84,11 @@ JSON_LOGS ?=
 run: setup
 	$(PY) -m local $(if $(filter 1 true yes,$(FRESH)),--fresh) $(if $(filter 1 true yes,$(JSON_LOGS)),--json-logs)
 
-## test: every quality gate and every test tier (what CI runs)
-test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build pytest fuzz
+## test: every quality gate and every test tier (what CI runs). The two slow tiers, pytest and the fuzzer, run
+## side by side once the gates pass (each on its own local runtime and free ports; the fuzzer niced, so the timed
+## browser tests keep the CPU); each one's output is printed whole when it ends.
+test: setup system-packages lint typecheck cfn-lint asl-lint openapi-check docs-check build
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest fuzz
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -126,7 +129,7 @@ docs-check: setup
 ## with demo's token: no 5xx, every response matching its schema; bounded (FUZZ_MAX_EXAMPLES per operation)
 FUZZ_MAX_EXAMPLES ?= 25
 fuzz: setup
-	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(PY) -m tests.fuzz.run
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) nice -n 10 $(PY) -m tests.fuzz.run
 
 ## token: print an admin token for PROPERTY (default demo), valid with the local runtime's secret
 token: setup
