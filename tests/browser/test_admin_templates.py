@@ -25,7 +25,9 @@ def test_a_save_never_overwrites_an_edit_made_meanwhile(page: Any, local_runtime
     expect(page.get_by_test_id("subject")).not_to_have_value("Mine")  # the latest texts are shown again
     stored = call(local_runtime, "GET", f"{ADMIN}/mail-templates/thanks")
     assert stored["name"] == "Renamed elsewhere" and stored["versions"]["fr"]["subject"] != "Mine"
-    # the editor now shows the latest revision: saving again goes through and keeps the other change
+    # the editor now shows the latest revision: saving again goes through and keeps the other change (the save
+    # button stays disabled until the refusal's reload is done: a click in between is never silently dropped)
+    expect(page.get_by_test_id("save")).to_be_enabled()
     page.get_by_test_id("subject").fill("Mine")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("preview-subject")).to_have_text("Mine")

@@ -41,7 +41,7 @@ def execution_arn(cart_id: str) -> str:
     return MACHINE.replace(":stateMachine:", ":execution:") + ":" + execution_name("demo", cart_id)
 
 
-def waiting(cart_id: str, waits: int = 1, timeout: float = 10.0) -> None:
+def waiting(cart_id: str, waits: int = 1, timeout: float = 30.0) -> None:
     """Until the execution has entered its n-th Wait state (its deadline is then set on the local clock)."""
     sfn = boto3.client("stepfunctions")
     deadline = time.monotonic() + timeout
@@ -53,7 +53,7 @@ def waiting(cart_id: str, waits: int = 1, timeout: float = 10.0) -> None:
     raise AssertionError("the execution never reached its wait")
 
 
-def finish(cart_id: str, advance: float = 3601, timeout: float = 60.0, waits: int = 1) -> dict[str, Any]:
+def finish(cart_id: str, advance: float = 3601, timeout: float = 180.0, waits: int = 1) -> dict[str, Any]:
     """Let the execution's wait pass (the local clock) and wait for it to end; returns describe_execution."""
     if advance:
         waiting(cart_id, waits)

@@ -51,6 +51,12 @@ export class Screen extends HTMLElement {
       else if (form) selector = `form[data-form="${form.dataset.form}"] [type=submit]`;
     }
     this.innerHTML = String(this.view());
+    if (this.busy) {  // a form is still being sent: its repainted buttons wait too (a click is never dropped)
+      for (const button of this.querySelectorAll("form[data-form] [type=submit]")) {
+        button.disabled = true;
+        button.dataset.busy = "";
+      }
+    }
     if (selector) this.querySelector(selector)?.focus({ preventScroll: true });
   }
 
@@ -87,6 +93,10 @@ export class Screen extends HTMLElement {
     } finally {
       this.busy = false;
       if (button && button.isConnected) button.disabled = false;
+      for (const waiting of this.querySelectorAll("[data-busy]")) {
+        waiting.disabled = false;
+        delete waiting.dataset.busy;
+      }
     }
   }
 
