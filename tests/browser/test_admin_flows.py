@@ -203,7 +203,8 @@ def test_answer_a_review_and_keep_a_private_note(page: Any, local_runtime: Any) 
     expect(answered.get_by_test_id("reply")).to_contain_text("Merci Luc")
     expect(answered).to_contain_text("Répondu")
     answered.get_by_label("Note privée").fill("Appeler la femme de ménage")
-    answered.get_by_role("button", name="Enregistrer la note").click()
+    with page.expect_response(lambda r: r.url.endswith("/note") and r.request.method != "GET"):
+        answered.get_by_role("button", name="Enregistrer la note").click()  # the field shows it before it is saved
     expect(page.locator(f"li[data-review={review_id}]").get_by_label("Note privée")).to_have_value(
         "Appeler la femme de ménage")
     stored = call(local_runtime, "GET", f"{ADMIN}/reviews/{review_id}")
