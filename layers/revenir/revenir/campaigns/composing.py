@@ -9,10 +9,10 @@ from typing import Any
 
 from revenir.core.signing import Signer, unsubscribe_url
 from revenir.guests.templates import Content
+from revenir.i18n.formats import format_money
 from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
-from revenir.mail.locale import format_money
 from revenir.table.dynamodb import Item
 
 #: The variables of a campaign e-mail (GET …/campaigns/variables lists them with examples).

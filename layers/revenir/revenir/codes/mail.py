@@ -12,8 +12,8 @@ from revenir.codes.models import AmountDiscount, PromoCode
 from revenir.codes.store import PromoCodeRepository
 from revenir.core import clock
 from revenir.core.validation import Email, Language, SingleLine
+from revenir.i18n.formats import format_money
 from revenir.mail import message, rendering
-from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository

@@ -26,10 +26,10 @@ from revenir.guests.lifecycle import effective_templates
 from revenir.guests.segments import Segment, member_of, targeted
 from revenir.guests.store import GuestRepository, PropertyContext
 from revenir.guests.templates import Content, MailTemplate
+from revenir.i18n.formats import format_money
 from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
-from revenir.mail.locale import format_money
 from revenir.mail.sender import PROPERTY_TAG, TRANSIENT_CODES, Mailer, SendError
 from revenir.table import queues
 from revenir.table.dynamodb import Item, public

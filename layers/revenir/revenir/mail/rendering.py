@@ -25,8 +25,8 @@ from jinja2 import ChainableUndefined, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from revenir.core.errors import InvalidInput
+from revenir.i18n.formats import format_date, format_money
 from revenir.mail.content import MailContent, RenderedMail
-from revenir.mail.locale import format_date, format_money
 
 MAX_OUTPUT_CHARACTERS = 200_000  # subject + HTML + text of one message
 MAX_ITERATIONS = 10_000

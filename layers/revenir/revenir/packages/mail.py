@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
 
-from revenir.mail.locale import format_date
+from revenir.i18n.formats import format_date
 from revenir.packages import printable
 from revenir.properties.models import Property
 from revenir.vouchers import codes as voucher_codes

@@ -1,13 +1,13 @@
 """The printable prepaid-package page (HTML, A5 landscape): code, what it covers, units, validity, the holder,
 the property. Attached to the purchase e-mail and served to the host. No template engine: every value is
-escaped here (money and dates through revenir.mail.locale, as the gift vouchers' page)."""
+escaped here (money and dates through revenir.i18n.formats, as the gift vouchers' page)."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
 
-from revenir.mail.locale import format_date, format_money
+from revenir.i18n.formats import format_date, format_money
 
 #: (title, code, valid until, holder, units per kind, hint, print)
 LABELS = {

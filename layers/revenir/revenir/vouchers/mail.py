@@ -9,9 +9,9 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from revenir.i18n.formats import format_money
 from revenir.mail import message as mime
 from revenir.mail import rendering
-from revenir.mail.locale import format_money
 from revenir.properties.models import Property
 from revenir.vouchers import codes as voucher_codes
 from revenir.vouchers import printable as voucher_print

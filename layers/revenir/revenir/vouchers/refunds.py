@@ -16,9 +16,9 @@ from email.utils import make_msgid
 from typing import Any, Protocol
 
 from revenir.core import clock
+from revenir.i18n.formats import format_money
 from revenir.mail import message as mime
 from revenir.mail import rendering
-from revenir.mail.locale import format_money
 from revenir.mail.sender import Mailer
 from revenir.properties.models import Property
 from revenir.properties.store import PropertyRepository
