@@ -48,7 +48,6 @@ def local_runtime() -> Iterator[LocalRuntime]:
            "REVENIR_STRIPE_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
            "REVENIR_STATE_DIR": tempfile.mkdtemp(prefix="revenir-state-")}  # never a developer's .local-state/
     env.pop("AWS_ENDPOINT_URL", None)
-    env.pop("STRIPE_API_BASE", None)  # the in-process tiers' Connect stand-in (tests/integration/vouchers)
     process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None

@@ -96,7 +96,6 @@ def launch(*args: str, env: dict[str, str] | None = None, state_dir: str | None 
             "REVENIR_STATE_DIR": state_dir or tempfile.mkdtemp(prefix="revenir-state-"),  # never .local-state/
             **(env or {})}
     full.pop("AWS_ENDPOINT_URL", None)
-    full.pop("STRIPE_API_BASE", None)  # the in-process tiers' Connect stand-in (tests/integration/vouchers)
     process = subprocess.Popen([sys.executable, "-m", "local", *args], cwd=ROOT, env=full,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
