@@ -24,31 +24,45 @@ def content(html: str) -> MailContent:
 
 @pytest.mark.parametrize(("limit", "html"), OVER_BUDGET.items())
 def test_finding_2_template_over_budget_is_refused_at_save_naming_the_limit(limit: str, html: str) -> None:
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: what the budget counts, whatever the machine's load
     with pytest.raises(InvalidInput) as raised:
         rendering.check(content(html))
     assert raised.value.code == "template_over_budget"
     assert raised.value.details[0]["limit"] == limit.strip()
-    assert time.monotonic() - started < 3 * rendering.MAX_RENDER_SECONDS
+    assert time.thread_time() - started < 3 * rendering.MAX_RENDER_SECONDS
 
 
 @pytest.mark.parametrize(("limit", "html"), OVER_BUDGET.items())
 def test_finding_2_template_over_budget_fails_the_render_quickly(limit: str, html: str) -> None:
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: what the budget counts, whatever the machine's load
     with pytest.raises(InvalidInput) as raised:
         rendering.render(content(html), {}, "fr")
     assert raised.value.code == "template_over_budget" and limit.strip() in raised.value.message
-    assert time.monotonic() - started < 3 * rendering.MAX_RENDER_SECONDS
+    assert time.thread_time() - started < 3 * rendering.MAX_RENDER_SECONDS
 
 
 def test_finding_2_slow_template_hits_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rendering, "MAX_ITERATIONS", 10**9)
     html = "{% for i in range(100000) %}{% for j in range(100000) %}{% if i.real %}{% endif %}{% endfor %}{% endfor %}"
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: what the budget counts, whatever the machine's load
     with pytest.raises(InvalidInput) as raised:
         rendering.render(content(html), {}, "fr")
     assert raised.value.details[0]["limit"] == "render_seconds"
-    assert time.monotonic() - started < 3 * rendering.MAX_RENDER_SECONDS
+    assert time.thread_time() - started < 3 * rendering.MAX_RENDER_SECONDS
+
+
+def test_the_time_budget_counts_the_template_s_work_not_the_machine_s_load() -> None:
+    """A render that waits (a loaded machine, another thread holding the interpreter: here a callable that sleeps)
+    is not over budget; only the CPU the template burns counts. The CI failure this fixes: an ordinary default
+    e-mail refused as `render_seconds` while the fuzzer and the browser tier loaded both cores."""
+    def wait() -> str:
+        time.sleep(0.6 * rendering.MAX_RENDER_SECONDS)
+        return ""
+
+    waited = MailContent(subject="Hello", html="{{ wait() }}{{ wait() }}ok", text="ok")
+    started = time.monotonic()
+    rendered = rendering.render(waited, {"wait": wait}, "fr")
+    assert rendered.html == "ok" and time.monotonic() - started > rendering.MAX_RENDER_SECONDS
 
 
 def test_finding_2_an_ordinary_template_renders_and_saves() -> None:

@@ -6,7 +6,10 @@ localise to the message's language.
 
 The budget (issue 12, item 2; docs/api.md "Input limits"), per render of a message (subject, HTML and text):
 MAX_OUTPUT_CHARACTERS of output, MAX_ITERATIONS items drawn from `range()` over the whole render, and
-MAX_RENDER_SECONDS of wall-clock time, checked at every loop step, call, attribute access and output chunk.
+MAX_RENDER_SECONDS of the rendering thread's CPU time, checked at every loop step, call, attribute access and
+output chunk. CPU time, not wall-clock time: the budget prices what the template costs, so a busy machine (another
+process, another thread, a pause) never fails an ordinary template; a sandboxed template cannot wait on anything, so
+its cost is all CPU (decision log).
 Over budget is a 400 `template_over_budget` naming the limit: at save and preview (the host sees it at once)
 and, at send time, an error on that one message (the dispatcher records it and goes on with the tick).
 """
@@ -33,6 +36,8 @@ MAX_ITERATIONS = 10_000
 MAX_RENDER_SECONDS = 1.0
 MAX_POWER_EXPONENT = 64
 
+_clock = time.thread_time  # the CPU seconds this thread has used (see the module's docstring)
+
 
 class OverBudget(InvalidInput):
     code = "template_over_budget"
@@ -50,7 +55,7 @@ class Budget:
     errors: list[OverBudget] = field(default_factory=list)
 
     def tick(self) -> None:
-        if time.monotonic() > self.deadline:
+        if _clock() > self.deadline:
             raise OverBudget("render_seconds", MAX_RENDER_SECONDS)
 
     def add_output(self, size: int) -> None:
@@ -65,7 +70,7 @@ _budget: ContextVar[Budget | None] = ContextVar("revenir_render_budget", default
 def _current() -> Budget:
     budget = _budget.get()
     if budget is None:  # rendering outside `render`/`check`: a budget of its own
-        budget = Budget(deadline=time.monotonic() + MAX_RENDER_SECONDS)
+        budget = Budget(deadline=_clock() + MAX_RENDER_SECONDS)
         _budget.set(budget)
     return budget
 
@@ -152,7 +157,7 @@ def _render_part(template: Template, variables: dict[str, Any], budget: Budget) 
 def render(content: MailContent, variables: dict[str, Any], language: str) -> RenderedMail:
     """Render subject, HTML (autoescaped) and text within the budget. A template error is the host's: a 400."""
     env, text_env = environment(language), text_environment(language)
-    budget = Budget(deadline=time.monotonic() + MAX_RENDER_SECONDS)
+    budget = Budget(deadline=_clock() + MAX_RENDER_SECONDS)
     token = _budget.set(budget)
     try:
         return RenderedMail(
@@ -181,7 +186,7 @@ def check(content: MailContent) -> None:
         except TemplateError as exc:
             raise InvalidInput(f"template syntax error: {exc}", code="template_error") from exc
     lenient = _lenient_environment()
-    budget = Budget(deadline=time.monotonic() + MAX_RENDER_SECONDS)
+    budget = Budget(deadline=_clock() + MAX_RENDER_SECONDS)
     token = _budget.set(budget)
     try:
         for part in (content.subject, content.html, content.text):
