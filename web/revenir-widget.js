@@ -10,7 +10,8 @@
  *   property  the property id (required)
  *   api       base URL of the Revenir API; empty or absent = same origin
  *   lang      fr, en, nl or de (a region is kept for formatting: fr-BE); else the closest [lang] ancestor
- *             (followed when it changes), else English. Texts come from the catalogs (web/i18n/messages.js).
+ *             (followed when it changes), else the property's language (GET /v1/properties/{id}/widget), else
+ *             English. Texts come from the catalogs (web/i18n/messages.js).
  *   locale    optional locale for amounts and dates; default: the language above (Intl formats both)
  *
  * Recovery links: when the page's URL carries `revenir_code=…` (the abandoned-cart reminder appends it to the
@@ -116,6 +117,8 @@ class RevenirWidget extends HTMLElement {
     this._cooldownUntil = 0;
     this._cooldownTimer = null;
     this._pendingAfterCooldown = false;
+    this._propertyLanguage = null; // from GET …/widget: the texts' language when the page sets none we speak
+    this._propertyLanguageFor = null;
     this.attachShadow({ mode: "open" });
     this._build();
   }
@@ -125,6 +128,7 @@ class RevenirWidget extends HTMLElement {
       this._relabel();
       this._render();
     });
+    this._loadPropertyLanguage();
     const param = this.getAttribute("code-param") ?? "revenir_code";
     const fromUrl = param ? new URLSearchParams(window.location.search).get(param) : null;
     if (fromUrl && this._urlCode === undefined) this._urlCode = fromUrl.trim().slice(0, 64);
@@ -149,7 +153,10 @@ class RevenirWidget extends HTMLElement {
     if (name === "lang" || name === "locale") {
       this._relabel();
       this._render();
-    } else if (this._applied) {
+      return;
+    }
+    this._loadPropertyLanguage(); // another property or API
+    if (this._applied) {
       this._scheduleValidation(0);
     }
   }
@@ -213,7 +220,26 @@ class RevenirWidget extends HTMLElement {
 
   // ------------------------------------------------------------------ i18n and formatting
   get _language() {
-    return languageOf(this);
+    return languageOf(this, this._propertyLanguage);
+  }
+
+  /** The property's language (GET …/widget, cached 5 minutes by the API): used when the page sets none we speak. */
+  async _loadPropertyLanguage() {
+    const target = `${this.api}|${this.property}`;
+    if (!this.property || target === this._propertyLanguageFor) return;
+    this._propertyLanguageFor = target;
+    let language = null;
+    try {
+      const response = await fetch(`${this.api}/v1/properties/${encodeURIComponent(this.property)}/widget`,
+        { headers: { Accept: "application/json" } });
+      if (response.ok) language = (await response.json())?.language ?? null;
+    } catch {
+      language = null; // offline or blocked: the page's language, else English
+    }
+    if (target !== this._propertyLanguageFor || language === this._propertyLanguage) return;
+    this._propertyLanguage = language;
+    this._relabel();
+    this._render();
   }
 
   get _lang() {

@@ -32,7 +32,7 @@ from revenir.codes.usage import UsageReport
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
 from revenir.guard.policy import GuardPolicy
-from revenir.http.app import create_app, guard_client, json_response
+from revenir.http.app import JSON, create_app, guard_client, json_response
 from revenir.http.params import BookingId, CsvLocale, PropertyId
 from revenir.sales.partner_card_store import PartnerCardRepository
 
@@ -180,6 +180,19 @@ def validate_code(property_id: PropertyId, body: Annotated[ValidateRequest, Body
     evaluation = service().validate(property_id, body, _client_ip())
     metrics.add_metric(name="CodeValidations", unit=MetricUnit.Count, value=1)
     return evaluation.response()
+
+
+class WidgetSettings(BaseModel):
+    language: str = Field(description="The property's language (ISO 639-1): the widget's texts when the page sets "
+                                      "no language it speaks")
+
+
+@app.get("/v1/properties/<property_id>/widget", tags=["Booking widget"],
+         summary="What the booking widget needs before a code is typed: the property's language (cached 5 minutes)")
+def widget_settings(property_id: PropertyId) -> Response[WidgetSettings]:
+    settings = WidgetSettings(language=admin().language(property_id))
+    return Response(status_code=200, content_type=JSON, body=settings,
+                    headers={"Cache-Control": "public, max-age=300"})
 
 
 @app.get("/v1/properties/<property_id>/promo-codes/public", tags=["Booking widget"],

@@ -76,6 +76,20 @@ def test_demo_page_prices_the_basket_and_offers_a_promo_field(page: Any) -> None
 
 
 @pytest.mark.browser
+def test_without_a_page_language_it_speaks_the_widget_speaks_the_property_s(page: Any) -> None:
+    """Issue 15 item 1: the page's language, else the property's (the demo property is French), else English."""
+    build_basket(page, "chambre-jardin", [])
+    apply = page.get_by_test_id("promo-apply")
+    page.evaluate("document.documentElement.lang = 'en'")
+    expect(apply).to_have_text("Apply")
+    page.evaluate("document.documentElement.lang = 'es'")  # a language Revenir does not speak
+    expect(apply).to_have_text("Appliquer")
+    expect(page.get_by_label("Code promo")).to_be_visible()
+    page.evaluate("document.documentElement.removeAttribute('lang')")  # no language at all
+    expect(apply).to_have_text("Appliquer")
+
+
+@pytest.mark.browser
 def test_an_unknown_code_is_reported_whether_or_not_the_endpoint_exists(page: Any) -> None:
     """A 404 (no codes/validate endpoint yet) and {"valid": false, "reason": "unknown"} read the same."""
     build_basket(page, "chambre-jardin", [])

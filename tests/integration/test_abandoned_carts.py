@@ -198,7 +198,7 @@ def test_the_second_reminder_follows_unless_paid(api: Any, admin: dict[str, str]
     assert first["status"] == second["status"] == "SUCCEEDED"
     recipients = sorted(m["to"][0] for m in outbox.messages())
     assert recipients == ["anna@example.com", "martin@example.com", "martin@example.com"]
-    assert "15 %" in outbox.messages()[0]["text"]
+    assert "15\u00a0%" in outbox.messages()[0]["text"]  # French typography: a no-break space
 
 
 def test_a_failing_step_is_retried_then_caught(api: Any, admin: dict[str, str], monkeypatch: Any) -> None:

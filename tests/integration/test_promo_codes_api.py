@@ -203,6 +203,21 @@ def test_public_codes_are_listed_only_while_published(api: Any, admin: dict[str,
     assert [p["code"] for p in listed] == ["MERCI2026"]
 
 
+def test_the_widget_learns_the_property_s_language_before_a_code_is_typed(api: Any, admin: dict[str, str]) -> None:
+    """The booking widget's fallback when the host's page sets no language it speaks (issue 15, item 1)."""
+    answer = api.get("/v1/properties/demo/widget")
+    assert answer.status_code == 200 and answer.json == {"language": "fr"}
+    assert answer.headers["Cache-Control"] == "public, max-age=300"
+    stored = api.get("/v1/admin/properties/demo", headers=admin).json
+    for read_only in ("property_id", "created_at", "updated_at"):
+        stored.pop(read_only)
+    dutch = api.put("/v1/admin/properties/demo", headers=admin, json={**stored, "default_language": "nl"})
+    assert dutch.status_code in (200, 201), dutch.json
+    assert api.get("/v1/properties/demo/widget").json == {"language": "nl"}
+    missing = api.get("/v1/properties/ghost/widget")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "property_not_found"
+
+
 def test_send_a_code_by_email_in_the_guests_language_once(api: Any, admin: dict[str, str]) -> None:
     from local import outbox
 

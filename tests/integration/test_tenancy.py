@@ -18,6 +18,7 @@ ANONYMOUS = {
     "GET /health", "GET /v1/openapi.json", "POST /v1/stripe/webhook",
     "POST /v1/properties/{property_id}/codes/validate",
     "GET /v1/properties/{property_id}/promo-codes/public",
+    "GET /v1/properties/{property_id}/widget",
     "GET /v1/properties/{property_id}/private-sales/{token}",
     "POST /v1/properties/{property_id}/private-sales/{token}/price",
     "GET /v1/properties/{property_id}/gift-shop",

@@ -69,3 +69,15 @@ def test_the_catalogs_are_package_data() -> None:
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["revenir"]
     files = [f.relative_to(CATALOGS.parents[1]).as_posix() for f in FILES]
     assert [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
+
+
+@pytest.mark.parametrize(("language", "ten", "twelve_and_a_half"), [
+    ("fr", "10\u00a0%", "12,5\u00a0%"), ("de", "10\u00a0%", "12,5\u00a0%"),
+    ("en", "10%", "12.5%"), ("nl", "10%", "12,5%"),
+])
+def test_percentages_follow_each_language_s_typography(language: str, ten: str, twelve_and_a_half: str) -> None:
+    """A percent discount in a guest's e-mail: '-10 %' reads wrong in English and Dutch (CLDR, through Babel)."""
+    from revenir.i18n.formats import format_percent
+
+    assert format_percent(10, language) == ten
+    assert format_percent(12.5, language) == twelve_and_a_half

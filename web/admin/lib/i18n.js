@@ -62,6 +62,12 @@ export function number(value, digits = 0) {
     .format(value);
 }
 
+/** A percentage given in percent (15 → "15 %" in French and German, "15%" in English and Dutch). */
+export function percent(value) {
+  if (value === null || value === undefined) return "—";
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 2 }).format(value / 100);
+}
+
 /** A calendar date ("2026-12-01") or a timestamp, shown in the host's language. */
 export function date(value) {
   if (!value) return "—";

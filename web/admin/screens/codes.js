@@ -3,7 +3,7 @@ import { admin, del, get, patch, post } from "../lib/api.js";
 import { formValues, html, toInt, toMinor } from "../lib/dom.js";
 import { addDays, area, checkList, checkbox, field, pill, readTranslations, select, today, translations, weekdays }
   from "../lib/form.js";
-import { date, dateTime, money, number, t } from "../lib/i18n.js";
+import { date, dateTime, money, percent, t } from "../lib/i18n.js";
 import { Screen, clearErrors, openDialog, showErrors } from "../lib/screen.js";
 
 export function codeStatus(code, now = today()) {
@@ -16,7 +16,7 @@ export function codeStatus(code, now = today()) {
 
 export function discountText(discount) {
   if (!discount) return "—";
-  if (discount.type === "percent") return `${number(discount.percent, discount.percent % 1 ? 1 : 0)} %`;
+  if (discount.type === "percent") return percent(discount.percent);
   return money(discount.amount, discount.currency);
 }
 

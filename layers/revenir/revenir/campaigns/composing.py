@@ -9,7 +9,7 @@ from typing import Any
 
 from revenir.core.signing import Signer, unsubscribe_url
 from revenir.guests.templates import Content
-from revenir.i18n.formats import format_money
+from revenir.i18n.formats import format_money, format_percent
 from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
@@ -24,12 +24,18 @@ VARIABLES = {
 }
 
 
-def choose(versions: dict[str, Any], wanted: str | None, fallback: str | None) -> tuple[str, Content]:
+def message_language(versions: dict[str, Any], wanted: str | None, fallback: str | None) -> str:
+    """The version a recipient gets: theirs, else the property's, else English, else any. The promo code's value
+    is formatted in this language too, so an English text never carries a French amount."""
     for candidate in (wanted, fallback, "en"):
         if candidate and candidate in versions:
-            return candidate, Content.model_validate(versions[candidate])
-    first = next(iter(versions))
-    return first, Content.model_validate(versions[first])
+            return candidate
+    return next(iter(versions))
+
+
+def choose(versions: dict[str, Any], wanted: str | None, fallback: str | None) -> tuple[str, Content]:
+    language = message_language(versions, wanted, fallback)
+    return language, Content.model_validate(versions[language])
 
 
 def promo_variables(promo: Any, code: str | None, valid_until: str | None, language: str) -> dict[str, Any] | None:
@@ -38,7 +44,7 @@ def promo_variables(promo: Any, code: str | None, valid_until: str | None, langu
         return None
     discount = promo.discount
     value = (format_money(discount.amount, discount.currency, language) if discount.type == "amount"
-             else f"-{discount.percent:g} %")
+             else f"-{format_percent(discount.percent, language)}")
     return {"code": code or promo.code, "name": promo.name, "value": value,
             "valid_until": valid_until or str(promo.valid_until)}
 

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from revenir.campaigns.audience import marketing_exclusion
-from revenir.campaigns.composing import CampaignComposer, promo_variables
+from revenir.campaigns.composing import CampaignComposer, message_language, promo_variables
 from revenir.campaigns.store import CampaignStore, attribution_key
 from revenir.codes.models import PromoCodeInput
 from revenir.codes.service import PromoCodeAdmin
@@ -132,7 +132,8 @@ class CampaignSender:
         choice = context.campaign.get("promo")
         if not choice or context.promo is None:
             return None
-        language = str(recipient.get("language") or context.property_item.get("default_language") or "en")
+        language = message_language(context.campaign["versions"], recipient.get("language"),
+                                    context.property_item.get("default_language"))
         if choice["mode"] == "shared":
             return promo_variables(context.promo, None, None, language)
         model = context.promo

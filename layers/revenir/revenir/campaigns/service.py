@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from revenir.campaigns.audience import select
-from revenir.campaigns.composing import VARIABLES, CampaignComposer, promo_variables
+from revenir.campaigns.composing import VARIABLES, CampaignComposer, message_language, promo_variables
 from revenir.campaigns.models import (
     Audience,
     AudienceCount,
@@ -109,7 +109,8 @@ class CampaignService:
             try:
                 model = self.promos.get(property_id, campaign["promo"]["promo_code_id"])
                 sample = recipient_code(model.code) if campaign["promo"]["mode"] == "per_recipient" else None
-                promo = promo_variables(model, sample, None, language or str(prop.get("default_language") or "en"))
+                promo = promo_variables(model, sample, None, message_language(
+                    campaign["versions"], language, prop.get("default_language")))
             except NotFound:
                 promo = None
         recipient = {"email": to or "martin.dupont@example.com", "first_name": "Martin", "last_name": "Dupont",

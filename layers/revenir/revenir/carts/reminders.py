@@ -17,6 +17,7 @@ from revenir.core.errors import Conflict
 from revenir.core.signing import Signer, unsubscribe_url
 from revenir.guests.lifecycle import effective_templates
 from revenir.guests.store import GuestRepository
+from revenir.i18n.formats import format_percent
 from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.sender import Mailer
@@ -97,7 +98,7 @@ class CartReminders:
             settings = self.carts.settings(property_id)
             if cart.recovery_code_valid_until and cart.recovery_code_valid_until >= str(
                     now.astimezone(ZoneInfo(prop["time_zone"])).date()):  # a second reminder after it expired: no code
-                promo = {"code": cart.recovery_code, "value": f"{settings.discount_percent:g} %",
+                promo = {"code": cart.recovery_code, "value": format_percent(settings.discount_percent, language),
                          "valid_until": cart.recovery_code_valid_until}
         link = unsubscribe_url(self.signer, self.base_url, property_id, cart.email, language)  # the page's language
         variables = cart_variables(cart, prop, offers, promo, link)

@@ -12,7 +12,7 @@ from revenir.codes.models import AmountDiscount, PromoCode
 from revenir.codes.store import PromoCodeRepository
 from revenir.core import clock
 from revenir.core.validation import Email, Language, SingleLine
-from revenir.i18n.formats import format_money
+from revenir.i18n.formats import format_money, format_percent
 from revenir.mail import message, rendering
 from revenir.mail.sender import Mailer
 from revenir.properties.models import Property
@@ -39,8 +39,8 @@ class SendCodeResult(BaseModel):
 def discount_label(promo: PromoCode, language: str) -> str:
     if isinstance(promo.discount, AmountDiscount):
         return format_money(promo.discount.amount, promo.discount.currency, language)
-    percent = f"{promo.discount.percent:g}".replace(".", "," if language != "en" else ".")
-    return f"-{percent} %" if language != "en" else f"{percent}% off"
+    percent = format_percent(promo.discount.percent, language)
+    return f"-{percent}" if language != "en" else f"{percent} off"
 
 
 def variables(prop: Property, promo: PromoCode, guest: SendCodeRequest, language: str) -> dict[str, Any]:

@@ -131,6 +131,10 @@ class PromoCodeAdmin:
         _, rows = self.usage(property_id, promo_id, date_from, date_to, limit=1)
         return usage_csv(rows, csv_export.language(locale, self.repository.language(property_id)))
 
+    def language(self, property_id: str) -> str:
+        """The property's language: the booking widget's texts when the host's page sets none it speaks."""
+        return self.repository.language(property_id) or "en"
+
     def public(self, property_id: str) -> list[dict[str, Any]]:
         """The codes the host made public and publishes today (the property's day), as the widget shows them."""
         today = clock.local_today(self.repository.time_zone(property_id))

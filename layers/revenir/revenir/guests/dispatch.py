@@ -26,7 +26,7 @@ from revenir.guests.lifecycle import effective_templates
 from revenir.guests.segments import Segment, member_of, targeted
 from revenir.guests.store import GuestRepository, PropertyContext
 from revenir.guests.templates import Content, MailTemplate
-from revenir.i18n.formats import format_money
+from revenir.i18n.formats import format_money, format_percent
 from revenir.mail import message as mime
 from revenir.mail import rendering
 from revenir.mail.content import RenderedMail
@@ -134,7 +134,7 @@ class Composer:
             try:
                 code = self.promo_lookup(booking.property_id, template.promo_code_id)
                 value = (format_money(code.discount.amount, code.discount.currency, language)
-                         if code.discount.type == "amount" else f"-{code.discount.percent:g} %")
+                         if code.discount.type == "amount" else f"-{format_percent(code.discount.percent, language)}")
                 promo = {"code": code.code, "name": code.name, "value": value, "valid_until": str(code.valid_until)}
             except Exception:  # an archived or deleted code: the message goes without it
                 promo = None

@@ -57,6 +57,14 @@ def format_amount(amount: int, currency: str, language: str) -> str:
     return str(format_decimal(major(amount, currency), format=pattern, locale=locale_of(language)))
 
 
+def format_percent(percent: int | float | Decimal, language: str) -> str:
+    """10 % (fr, de: a no-break space) · 10% (en, nl) · 12,5 % (the value is in percent, not a fraction)."""
+    from babel.numbers import format_percent as babel_percent
+
+    fraction = Decimal(str(percent)) / 100
+    return str(babel_percent(fraction, locale=locale_of(language), decimal_quantization=False))
+
+
 def format_number(value: int | float | Decimal, language: str) -> str:
     """4,5 · 4.5 · 1 234 (grouping and decimal mark of the language)."""
     from babel.numbers import format_decimal
