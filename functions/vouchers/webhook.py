@@ -199,7 +199,7 @@ def _handle(event: dict[str, Any], account: str | None) -> Response[Any]:
     obj: dict[str, Any] = event["data"].get("object") or {}
     if event["type"] == "account.updated":
         return json_response(200, record_account_updated(_connect(), event))
-    if (obj.get("metadata") or {}).get("revenir_kind") == "package_order":
+    if package_orders().order_of(obj):  # its metadata, or (refunds, disputes) the package orders' intent index
         answer = package_orders().handle_event(event, account, _mailer())
         if answer.get("issued"):
             metrics.add_metric(name="PackagesSoldOnline", unit=MetricUnit.Count, value=1)

@@ -406,6 +406,59 @@ def test_a_package_bought_on_its_account_is_issued_once_then_consumed(api: Any, 
     assert elsewhere.status_code == 404
 
 
+def test_a_refunded_package_can_no_longer_be_used_and_a_dispute_is_recorded(api: Any, two: dict[str, Any]
+                                                                             ) -> None:
+    """Refunds reach the right package (issue 17, item 1): a partial refund is recorded and the package kept (the
+    host's goodwill gesture), a full one voids what is left; the charge carries only its PaymentIntent, found
+    through the package orders' index; another account's event touches nothing; replays change nothing."""
+    headers = two["demo"]["headers"]
+    definition = api.post("/v1/admin/properties/demo/packages", headers=headers, json={
+        "name": "Forfait 5 nuits", "unit": "night", "units": 5, "price": 40000, "currency": "EUR",
+        "validity_months": 12, "purchasable_online": True}).json
+    order = api.post("/v1/properties/demo/package-orders", json={
+        "package_id": definition["id"], "buyer": {"first_name": "Anna", "last_name": "Peeters",
+                                                  "email": "anna@example.com", "language": "nl"}}).json
+    issued = post_connect(api, {**event("payment_intent.succeeded", {
+        "id": order["payment_intent_id"], "object": "payment_intent", "amount": 40000, "amount_received": 40000,
+        "currency": "eur", "metadata": {"property_id": "demo", "order_id": order["order_id"],
+                                        "revenir_kind": "package_order"}}, "evt_pr1"),
+        "account": two["demo"]["account"]})
+    assert issued.json["issued"] is True
+    code = api.get(f"/v1/admin/properties/demo/packages/{definition['id']}/holdings",
+                   headers=headers).json["holdings"][0]["code"]
+    assert api.post("/v1/properties/demo/package-holdings/consume", headers=headers,
+                    json={"code": code, "booking_id": "BK-R1", "units": 2}).status_code == 200
+
+    def charge(refunded: int) -> dict[str, Any]:
+        return {"id": "ch_pr", "object": "charge", "payment_intent": order["payment_intent_id"], "amount": 40000,
+                "amount_refunded": refunded, "refunded": refunded == 40000, "metadata": {}}
+
+    partial = post_connect(api, {**event("charge.refunded", charge(8000), "evt_pr2"),
+                                 "account": two["demo"]["account"]})
+    assert partial.json["handled"] is True and partial.json["voided"] is False
+    assert api.get(f"/v1/properties/demo/package-holdings/{code}", headers=headers).json["balance"] == 3
+    elsewhere = post_connect(api, {**event("charge.refunded", charge(40000), "evt_pr3"),
+                                   "account": two[OTHER]["account"]})
+    assert elsewhere.json["handled"] is False
+    assert api.get(f"/v1/properties/demo/package-holdings/{code}", headers=headers).json["balance"] == 3
+    for event_id in ("evt_pr4", "evt_pr4", "evt_pr5"):  # a redelivery, then another event of the same refund
+        full = post_connect(api, {**event("charge.refunded", charge(40000), event_id),
+                                  "account": two["demo"]["account"]})
+        assert full.status_code == 200 and full.json["handled"] is True and full.json["voided"] is True
+    holding = api.get(f"/v1/properties/demo/package-holdings/{code}", headers=headers).json
+    assert holding["balance"] == 0 and holding["status"] == "void"
+    refused = api.post("/v1/properties/demo/package-holdings/consume", headers=headers,
+                       json={"code": code, "booking_id": "BK-R2", "units": 1})
+    assert refused.status_code == 409, refused.json
+    ledger = api.get(f"/v1/admin/properties/demo/package-holdings/{code}", headers=headers).json
+    assert [(m["kind"], m["units"]) for m in ledger["ledger"]][-1] == ("void", -3)
+    dispute = {"id": "dp_pr", "object": "dispute", "payment_intent": order["payment_intent_id"],
+               "status": "needs_response", "metadata": {}}
+    disputed = post_connect(api, {**event("charge.dispute.created", dispute, "evt_pr6"),
+                                  "account": two["demo"]["account"]})
+    assert disputed.json["handled"] is True and disputed.json["dispute"] == "needs_response"
+
+
 def test_a_package_not_sold_online_cannot_be_ordered(api: Any, two: dict[str, Any]) -> None:
     headers = two["demo"]["headers"]
     definition = api.post("/v1/admin/properties/demo/packages", headers=headers, json={

@@ -54,3 +54,12 @@ def order_pk(property_id: str, order_id: str) -> str:
 
 
 ORDER_SK = "ORDER"
+
+
+def payment_intent_pk(payment_intent_id: str) -> str:
+    """Stripe PaymentIntent id -> (property, order) of a package order: refunds and disputes carry only the
+    intent (their charge may not repeat the intent's metadata)."""
+    return f"PACKAGE_PI#{payment_intent_id}"
+
+
+PAYMENT_INTENT_SK = "ORDER"

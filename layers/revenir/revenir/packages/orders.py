@@ -95,19 +95,44 @@ class PackageOrders:
                                client_secret=intent.client_secret, payment_status=intent.status,
                                stripe_account=account, application_fee_amount=fee)
 
+    def order_of(self, obj: dict[str, Any]) -> tuple[str, str] | None:
+        """(property, order) when the event's object is about a package order: the intent's metadata, else (a
+        charge, refund or dispute) the intent index. None: not ours (a gift order, another integration)."""
+        metadata = obj.get("metadata") or {}
+        if metadata.get("revenir_kind") == "package_order" and metadata.get("property_id") and metadata.get(
+                "order_id"):
+            return str(metadata["property_id"]), str(metadata["order_id"])
+        if obj.get("object") in ("charge", "dispute", "refund") and obj.get("payment_intent"):
+            return self.packages.order_of_payment_intent(str(obj["payment_intent"]))
+        return None
+
     def handle_event(self, event: dict[str, Any], account: str | None, mailer: Mailer) -> dict[str, Any]:
         """payment_intent.succeeded: the package issued once, then the buyer's e-mail sent once; a payment
-        failure is recorded. Only events from the account the order was charged on count."""
+        failure is recorded; a full refund voids what is left of the package, a partial one is recorded (the
+        host kept the package, e.g. a goodwill refund); a dispute is recorded. Only events from the account the
+        order was charged on count."""
         obj: dict[str, Any] = event["data"].get("object") or {}
-        metadata = obj.get("metadata") or {}
-        property_id, order_id = str(metadata.get("property_id") or ""), str(metadata.get("order_id") or "")
-        order = self.packages.get_order(property_id, order_id) if property_id and order_id else None
-        if order is None or order.get("payment_intent_id") != obj.get("id"):
+        found = self.order_of(obj)
+        order = self.packages.get_order(*found) if found else None
+        intent = obj.get("payment_intent") if obj.get("object") in ("charge", "dispute", "refund") else obj.get("id")
+        if found is None or order is None or order.get("payment_intent_id") != intent:
             return {"received": True, "handled": False}
+        property_id, order_id = found
         if order.get("stripe_account") != account:
             return {"received": True, "handled": False, "reason": "account_mismatch"}
         kind = str(event["type"])
         result: dict[str, Any] = {"received": True, "handled": True, "type": kind, "order_id": order_id}
+        if kind == "charge.refunded":
+            full = bool(obj.get("refunded"))
+            self.packages.record_refund(property_id, order_id, int(obj.get("amount_refunded") or 0), full,
+                                        clock.now())
+            if full and order.get("code"):
+                self.packages.void(property_id, str(order["code"]), clock.now())
+            return {**result, "voided": bool(full and order.get("code"))}
+        if kind.startswith("charge.dispute."):  # the account's owner answers it in Stripe
+            status = str(obj.get("status") or kind.rsplit(".", 1)[1])
+            self.packages.record_dispute(property_id, order_id, str(obj.get("id") or ""), status, clock.now())
+            return {**result, "dispute": status}
         if kind == "payment_intent.payment_failed":
             self.packages.mark_order_failed(property_id, order_id,
                                             str((obj.get("last_payment_error") or {}).get("code") or "failed"))

@@ -266,10 +266,39 @@ class PackageRepository:
             ConditionExpression="attribute_not_exists(pk)")
 
     def attach_payment(self, property_id: str, order_id: str, payment_intent_id: str) -> None:
+        """The order knows its PaymentIntent and the intent finds its order, in one transaction."""
+        transact_write(self._client, [
+            {"Update": {"TableName": self._table, "Key": key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+                        "UpdateExpression": "SET payment_intent_id = :pi",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": values(pi=payment_intent_id)}},
+            {"Put": {"TableName": self._table, "Item": serialize({
+                "pk": keys.payment_intent_pk(payment_intent_id), "sk": keys.PAYMENT_INTENT_SK,
+                "property_id": property_id, "order_id": order_id})}},
+        ])
+
+    def order_of_payment_intent(self, payment_intent_id: str) -> tuple[str, str] | None:
+        item = deserialize(self._client.get_item(
+            TableName=self._table, Key=key(keys.payment_intent_pk(payment_intent_id), keys.PAYMENT_INTENT_SK),
+            ConsistentRead=True).get("Item"))
+        return (str(item["property_id"]), str(item["order_id"])) if item else None
+
+    def record_refund(self, property_id: str, order_id: str, amount_refunded: int, full: bool, now: datetime
+                      ) -> None:
+        """Stripe's refunded total on the order (a replayed event writes the same values)."""
         self._client.update_item(
             TableName=self._table, Key=key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
-            UpdateExpression="SET payment_intent_id = :pi", ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=values(pi=payment_intent_id))
+            UpdateExpression="SET amount_refunded = :a, refunded = :f, updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values(a=amount_refunded, f=full, now=clock.iso(now)))
+
+    def record_dispute(self, property_id: str, order_id: str, dispute_id: str, status: str, now: datetime) -> None:
+        """A dispute on the order's charge (needs_response, won, lost…): kept on the order."""
+        self._client.update_item(
+            TableName=self._table, Key=key(keys.order_pk(property_id, order_id), keys.ORDER_SK),
+            UpdateExpression="SET dispute_id = :d, dispute_status = :s, updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values(d=dispute_id, s=status, now=clock.iso(now)))
 
     def get_order(self, property_id: str, order_id: str) -> Item | None:
         return deserialize(self._client.get_item(
