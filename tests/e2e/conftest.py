@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -74,15 +75,22 @@ class Launched:
                 found += [int(p) for p in (task / "children").read_text().split()]
         return found
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        """Stop the runtime (a snapshot is saved first). 60 s, not less: with the fuzzer and the browser tier on
+        both cores, a stop that takes about a second alone once took over 20 s in CI. Past the timeout, the
+        runtime's threads are dumped into its output (faulthandler, SIGUSR1) so the failure says where it hung."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
             self.process.kill()
             self.process.wait(10)
-            raise
+            tail = "".join(self.lines[-80:])
+            raise AssertionError(f"the runtime did not stop within {timeout:g} s; its last output:\n{tail}") from None
         finally:
             if self.owned:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
