@@ -37,6 +37,7 @@ from revenir.mailing.store import MailingRepository
 from revenir.packages.store import PackageRepository
 from revenir.pending.store import PendingPaymentRepository
 from revenir.reviews.store import ReviewRepository
+from revenir.webhooks.store import WebhookRepository
 
 logger = Logger(service="guests")
 metrics = Metrics(namespace="Revenir", service="guests")
@@ -54,7 +55,7 @@ def service() -> LifecycleService:
     # every store that keeps guest data takes part in the GDPR export and erasure (revenir.guests.gdpr)
     holders: list[GuestDataHolder] = [PromoCodeRepository(client, table), CartRepository(client, table), reviews,
                                       PackageRepository(client, table), PendingPaymentRepository(client, table),
-                                      MailingRepository(client, table)]
+                                      MailingRepository(client, table), WebhookRepository(client, table)]
     return LifecycleService(GuestRepository(client, table), holders=holders, ratings=reviews)
 
 

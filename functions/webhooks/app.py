@@ -101,7 +101,8 @@ def get_webhook_delivery(property_id: PropertyId, endpoint_id: EndpointId, deliv
 
 @app.post(BASE + "/<endpoint_id>/deliveries/<delivery_id>/replay", tags=["Webhooks"],
           summary="Deliver again (also a dead delivery): a fresh round of attempts",
-          responses={202: {"description": "Queued"}, 409: {"description": "webhook_endpoint_disabled"}})
+          responses={202: {"description": "Queued"},
+                     409: {"description": "webhook_endpoint_disabled, webhook_delivery_erased"}})
 def replay_webhook_delivery(property_id: PropertyId, endpoint_id: EndpointId,
                             delivery_id: DeliveryId) -> Response[Delivery]:
     return json_response(202, admin().replay(property_id, endpoint_id, delivery_id))

@@ -238,3 +238,31 @@ def test_unsubscribed_guests_imported_reviews_and_recovered_carts_are_events(
     assert {r["source"] for r in by_type["review.received"]} == {"booking"}
     assert by_type["cart.recovered"] == [{"cart_id": "C-1", "booking_id": "B-7",
                                           "total": {"amount": 18000, "currency": "EUR"}}]
+
+
+def test_erasing_a_guest_takes_their_events_out_of_the_delivery_log(
+        api: Any, admin: dict[str, str], receiver: Receiver, sources: Any) -> None:
+    """GDPR (art. 17): the delivery log kept the guest's address for 30 days. The export lists those events; the
+    erasure removes them (id, type, status and attempts stay for the host), a replay is refused, and another
+    guest's look-alike address ("amartin@…") is untouched."""
+    endpoint = subscribe(api, admin, receiver.url("/gdpr"), ["guest.unsubscribed"])
+    for guest in ("martin@example.com", "amartin@example.com"):
+        assert api.post(f"/v1/admin/properties/demo/guests/{guest}/unsubscribe", headers=admin).status_code == 204
+    wait_for(lambda: len(receiver.at("/gdpr")) >= 2, sources)
+    exported = api.get("/v1/admin/properties/demo/guests/martin@example.com/export", headers=admin).json
+    assert [(d["event"]["type"], d["event"]["data"]) for d in exported["webhook_deliveries"]] == [
+        ("guest.unsubscribed", {"guest_email": "martin@example.com"})]
+
+    report = api.post("/v1/admin/properties/demo/guests/martin@example.com/erasure", headers=admin).json
+    assert report["webhook_deliveries"] == 1
+    base = f"/v1/admin/properties/demo/webhooks/{endpoint['id']}/deliveries"
+    deliveries = api.get(base, headers=admin).json["deliveries"]
+    erased = [d for d in deliveries if d["erased_at"]]
+    assert len(deliveries) == 2 and len(erased) == 1 and erased[0]["status"] == "delivered"
+    assert "martin@example.com" not in str(api.get(f"{base}/{erased[0]['id']}", headers=admin).json)
+    replay = api.post(f"{base}/{erased[0]['id']}/replay", headers=admin)
+    assert replay.status_code == 409 and replay.json["error"]["code"] == "webhook_delivery_erased"
+    other = api.get("/v1/admin/properties/demo/guests/amartin@example.com/export", headers=admin).json
+    assert len(other["webhook_deliveries"]) == 1  # still there: a different guest
+    again = api.post("/v1/admin/properties/demo/guests/martin@example.com/erasure", headers=admin).json
+    assert again["webhook_deliveries"] == 0

@@ -114,6 +114,8 @@ class Deliverer:
     def _attempt(self, endpoint: dict[str, Any], delivery: dict[str, Any]) -> int | None:
         if delivery["status"] in ("delivered", "dead") or not endpoint.get("enabled"):
             return None
+        if "event" not in delivery:  # erased with the guest's data (GDPR): never sent again
+            return None
         body = delivery["event"]
         headers = {"content-type": "application/json", "user-agent": USER_AGENT,
                    **sign(endpoint["secret"], delivery["id"], body)}

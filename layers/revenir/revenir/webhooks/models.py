@@ -120,6 +120,8 @@ class Delivery(BaseModel):
     delivered_at: str | None = None
     next_attempt_at: str | None = None
     log: list[Attempt] = Field(default_factory=list, description="The last attempts, oldest first")
+    erased_at: str | None = Field(default=None, description="When the event left this record with the guest's "
+                                                            "data (GDPR erasure): it is never sent again")
 
 
 __all__ = ["Attempt", "Delivery", "Endpoint", "EndpointCreated", "EndpointInput", "EndpointUpdate", "check_url",

@@ -10,6 +10,7 @@ from typing import Any
 from revenir.core import clock
 from revenir.core.errors import Conflict, NotFound
 from revenir.events.models import Event
+from revenir.guests.gdpr import GuestRef
 from revenir.table.dynamodb import (
     DynamoDBClient,
     Item,
@@ -141,6 +142,9 @@ class WebhookRepository:
     def reset_for_replay(self, property_id: str, endpoint_id: str, delivery_id: str, now: datetime) -> Item:
         """A replay starts a fresh round of attempts (the log keeps the previous ones)."""
         delivery = self.delivery(property_id, endpoint_id, delivery_id)
+        if "event" not in delivery:
+            raise Conflict("this delivery's event was erased with the guest's data: there is nothing to send",
+                           code="webhook_delivery_erased")
         self._client.update_item(
             TableName=self._table, Key=key(delivery["pk"], delivery["sk"]),
             UpdateExpression="SET #s = :pending, attempts = :zero, replayed_at = :now",
@@ -162,6 +166,45 @@ class WebhookRepository:
             kwargs["ExclusiveStartKey"] = start
         page = self._client.query(**kwargs)
         return [deserialize(i) or {} for i in page.get("Items", [])], _cursor(page.get("LastEvaluatedKey"))
+
+    # ------------------------------------------------------------------ GDPR (revenir.guests.gdpr)
+    def _about(self, guest: GuestRef, projection: str, names: dict[str, str] | None = None) -> list[Item]:
+        """Deliveries whose event names the guest's address, in every endpoint's log (30 days at most). A Query
+        per endpoint with a filter: erasure and export are rare, and a delivery has no guest key to look up."""
+        quoted = json.dumps(guest.email)  # as it appears in the event's JSON, quotes included: no partial match
+        found: list[Item] = []
+        for endpoint in self.endpoints(guest.property_id):
+            found += query_all(
+                self._client, TableName=self._table, KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                FilterExpression="contains(#event, :email)", ProjectionExpression=projection,
+                ExpressionAttributeNames={"#event": "event", **(names or {})},
+                ExpressionAttributeValues=values(pk=keys.delivery_pk(guest.property_id, endpoint["id"]),
+                                                 p="DELIVERY#", email=quoted))
+        return found
+
+    def export_guest(self, guest: GuestRef) -> dict[str, Any]:
+        """The events about the guest that were sent (or are being sent) to the property's webhook endpoints."""
+        return {"webhook_deliveries": [
+            {"endpoint_id": d["endpoint_id"], "event": json.loads(d["event"]), "status": d["status"],
+             "created_at": d["created_at"]}
+            for d in self._about(guest, "endpoint_id, #event, #s, created_at", {"#s": "status"})]}
+
+    def erase_guest(self, guest: GuestRef) -> dict[str, int]:
+        """The event leaves each delivery that names the guest (its id, type, status and attempt log stay for the
+        host); a delivery still retrying is never sent again, and replaying it is refused."""
+        erased = 0
+        for delivery in self._about(guest, "pk, sk"):
+            try:
+                self._client.update_item(
+                    TableName=self._table, Key=key(delivery["pk"], delivery["sk"]),
+                    UpdateExpression="REMOVE #event SET erased_at = :now", ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeNames={"#event": "event"},
+                    ExpressionAttributeValues=values(now=clock.iso(clock.now())))
+                erased += 1
+            except Exception as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":  # expired meanwhile
+                    raise
+        return {"webhook_deliveries": erased}
 
 
 __all__ = ["MAX_ENDPOINTS", "WebhookRepository"]
