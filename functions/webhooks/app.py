@@ -78,6 +78,14 @@ def update_webhook(property_id: PropertyId, endpoint_id: EndpointId,
     return admin().update(property_id, endpoint_id, body)
 
 
+@app.post(BASE + "/<endpoint_id>/rotate-secret", tags=["Webhooks"],
+          summary="A new signing secret, shown once; the previous one also signs for 24 hours",
+          responses={200: {"description": "The endpoint with its new secret"},
+                     409: {"description": "concurrent_change"}})
+def rotate_webhook_secret(property_id: PropertyId, endpoint_id: EndpointId) -> EndpointCreated:
+    return admin().rotate_secret(property_id, endpoint_id)
+
+
 @app.delete(BASE + "/<endpoint_id>", tags=["Webhooks"], summary="Delete an endpoint (its log expires)")
 def delete_webhook(property_id: PropertyId, endpoint_id: EndpointId) -> Response[None]:
     admin().delete(property_id, endpoint_id)

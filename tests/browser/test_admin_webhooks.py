@@ -1,6 +1,6 @@
 """The back-office's code usage and webhooks screens (issue 17) in a real browser: a code's bookings with totals
 and the CSV, an endpoint subscribed with its secret shown once, delivered to a local receiver, the delivery log
-and a replay; axe-core finds no violation."""
+a replay and a rotated secret; axe-core finds no violation."""
 
 from __future__ import annotations
 
@@ -62,10 +62,31 @@ def test_a_codes_usage_and_a_webhook_endpoint_from_the_back_office(page: Any, lo
         expect(page.locator(".toast.visible")).to_have_count(0, timeout=8000)  # axe mid-fade reads a mixed colour
         assert not axe_violations(page)
 
+        # a new secret: shown once; for a day every request carries both signatures
+        endpoint.get_by_test_id("rotate-secret").click()
+        page.get_by_test_id("confirm-ok").click()
+        rotated = page.get_by_test_id("webhook-secret")
+        expect(rotated).to_contain_text("whsec_")
+        new_key = rotated.inner_text()
+        assert new_key != key
+        page.locator("dialog[open] button").click()
+        expect(page.locator("[data-endpoint]").filter(has_text=receiver.url("/browser"))).to_contain_text(
+            "L'ancienne clé signe aussi jusqu'au")
+        call(local_runtime, "POST", "/v1/properties/demo/redemptions", {
+            "code": code, "booking_id": f"{code}-UI-3", "guest_email": "lena@example.org",
+            "arrival": str(arrival), "departure": str(arrival + timedelta(days=2)),
+            "lines": [{"offer_id": "chambre-meuse", "amount": 18000, "currency": "EUR"}]})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(f"{code}-UI-3" in b for _, b in receiver.at("/browser")):
+            call(local_runtime, "POST", "/_local/event-sources/drain")
+            time.sleep(0.3)
+        headers, body = next((h, b) for h, b in receiver.at("/browser") if f"{code}-UI-3" in b)
+        assert Webhook(new_key).verify(body, headers) == Webhook(key).verify(body, headers)
+
         open_screen(page, f"/codes/{promo['id']}/usage")
         expect(page.locator("main h1")).to_have_text(f"Utilisation du code {code}")
-        expect(page.get_by_test_id("usage-uses")).to_have_text("1")
-        expect(page.get_by_test_id("usage-table").locator("tbody tr")).to_have_count(2)
+        expect(page.get_by_test_id("usage-uses")).to_have_text("2")  # UI-1 and UI-3; UI-2 was released
+        expect(page.get_by_test_id("usage-table").locator("tbody tr")).to_have_count(3)
         expect(page.locator(f"[data-booking='{code}-UI-2']")).to_contain_text("Annulée")
         with page.expect_download() as download:
             page.get_by_test_id("usage-csv").click()

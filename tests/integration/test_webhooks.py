@@ -266,3 +266,37 @@ def test_erasing_a_guest_takes_their_events_out_of_the_delivery_log(
     assert len(other["webhook_deliveries"]) == 1  # still there: a different guest
     again = api.post("/v1/admin/properties/demo/guests/martin@example.com/erasure", headers=admin).json
     assert again["webhook_deliveries"] == 0
+
+
+def test_a_rotated_secret_signs_alongside_the_previous_one_for_a_day(
+        api: Any, admin: dict[str, str], receiver: Receiver, sources: Any) -> None:
+    """The receiver switches secrets without losing a delivery: for 24 hours each request carries two
+    signatures (new and previous secret), then only the new one."""
+    from revenir.core import clock
+
+    endpoint = subscribe(api, admin, receiver.url("/rotate"), ["guest.unsubscribed"])
+    rotated = api.post(f"/v1/admin/properties/demo/webhooks/{endpoint['id']}/rotate-secret", headers=admin)
+    assert rotated.status_code == 200, rotated.json
+    new, old = rotated.json["secret"], endpoint["secret"]
+    assert new.startswith("whsec_") and new != old and rotated.json["previous_secret_until"]
+    shown = api.get(f"/v1/admin/properties/demo/webhooks/{endpoint['id']}", headers=admin).json
+    assert "secret" not in shown and "previous_secret" not in shown
+
+    api.post("/v1/admin/properties/demo/guests/martin@example.com/unsubscribe", headers=admin)
+    wait_for(lambda: len(receiver.at("/rotate")) >= 1, sources)
+    headers, body = receiver.at("/rotate")[0]
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    for secret in (new, old):  # a receiver with either secret verifies
+        assert Webhook(secret).verify(body, headers)["data"] == {"guest_email": "martin@example.com"}
+
+    clock.travel(24 * 3600 + 60)  # the overlap is over: the previous secret signs no more
+    api.post("/v1/admin/properties/demo/guests/anna@example.com/unsubscribe", headers=admin)
+    wait_for(lambda: len(receiver.at("/rotate")) >= 2, sources)
+    headers, body = receiver.at("/rotate")[1]
+    assert len(headers["webhook-signature"].split(" ")) == 1
+    assert Webhook(new).verify(body, headers)["data"] == {"guest_email": "anna@example.com"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(body, headers)
+    missing = api.post("/v1/admin/properties/demo/webhooks/we_00000000000000000000000000/rotate-secret",
+                       headers=admin)
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "webhook_endpoint_not_found"

@@ -23,9 +23,13 @@ class Webhooks extends Screen {
           <p>${pill(e.enabled ? "active" : "archived", t(e.enabled ? "webhooks.enabled" : "webhooks.disabled"))}
             ${e.event_types.map((type) => html` <code>${type}</code>`)}</p>
           ${e.description ? html`<p>${e.description}</p>` : ""}
+          ${e.previous_secret_until && e.previous_secret_until > new Date().toISOString()
+            ? html`<p class="hint">${t("webhooks.previousUntil", { date: dateTime(e.previous_secret_until) })}</p>` : ""}
           <div class="actions">
             <button class="secondary" data-action="toggle" data-id="${e.id}">${t(e.enabled ? "webhooks.disable" : "webhooks.enable")}</button>
             <button class="secondary" data-action="log" data-id="${e.id}" aria-expanded="${this.logs[e.id] ? "true" : "false"}">${t("webhooks.deliveries")}</button>
+            <button class="secondary" data-action="rotate" data-id="${e.id}" data-testid="rotate-secret"
+              data-confirm="${t("webhooks.rotateConfirm", { url: e.url })}">${t("webhooks.rotate")}</button>
             <button class="link danger" data-action="delete" data-id="${e.id}"
               data-confirm="${t("webhooks.deleteConfirm", { url: e.url })}">${t("common.delete")}</button></div>
           ${this.logs[e.id] ? this.logView(e, this.logs[e.id]) : ""}</li>`)}</ul>`
@@ -51,7 +55,8 @@ class Webhooks extends Screen {
         <td>${pill(d.status === "dead" ? "failed" : d.status === "delivered" ? "delivered" : "pending", t(`webhooks.status_${d.status}`))}</td>
         <td>${d.attempts}</td>
         <td>${d.last_status_code ?? "—"}${d.last_latency_ms !== null && d.last_latency_ms !== undefined ? ` · ${d.last_latency_ms} ms` : ""}${d.last_error ? html`<br><span class="hint">${d.last_error}</span>` : ""}</td>
-        <td><button class="link" data-action="replay" data-id="${endpoint.id}" data-delivery="${d.id}">${t("webhooks.replay")}</button></td></tr>`)}
+        <td>${d.erased_at ? html`<span class="hint">${t("webhooks.erased")}</span>`
+          : html`<button class="link" data-action="replay" data-id="${endpoint.id}" data-delivery="${d.id}">${t("webhooks.replay")}</button>`}</td></tr>`)}
       </tbody></table></div>`;
   }
 
@@ -63,6 +68,15 @@ class Webhooks extends Screen {
     this.paint();
     openDialog(t("webhooks.secretTitle"), html`<p>${t("webhooks.secretOnce")}</p>
       <p><code data-testid="webhook-secret">${created.secret}</code></p>
+      <form method="dialog"><div class="actions"><button>${t("common.close")}</button></div></form>`);
+  }
+
+  async on_rotate(button) {
+    const rotated = await post(admin(`/webhooks/${encodeURIComponent(button.dataset.id)}/rotate-secret`));
+    await this.load();
+    this.paint();
+    openDialog(t("webhooks.secretTitle"), html`<p>${t("webhooks.rotatedOnce")}</p>
+      <p><code data-testid="webhook-secret">${rotated.secret}</code></p>
       <form method="dialog"><div class="actions"><button>${t("common.close")}</button></div></form>`);
   }
 

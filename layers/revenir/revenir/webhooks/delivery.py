@@ -71,11 +71,19 @@ def resolves_privately(url: str) -> bool:
     return any(private_address(str(info[4][0])) for info in infos)
 
 
-def sign(secret: str, message_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
-    """The Standard Webhooks headers of one attempt."""
+def sign(secret: str | list[str], message_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt: one signature per secret, space-separated (during a
+    rotation, the new secret's and the previous one's: a receiver with either verifies)."""
     at = at or datetime.now(UTC)
+    keys = [secret] if isinstance(secret, str) else secret
     return {"webhook-id": message_id, "webhook-timestamp": str(int(at.timestamp())),
-            "webhook-signature": Webhook(secret).sign(message_id, at, body)}
+            "webhook-signature": " ".join(Webhook(k).sign(message_id, at, body) for k in keys)}
+
+
+def signing_secrets(endpoint: dict[str, Any], now: datetime) -> list[str]:
+    """The endpoint's secret, and the previous one while its rotation overlap lasts."""
+    previous, until = endpoint.get("previous_secret"), endpoint.get("previous_secret_until")
+    return [endpoint["secret"], *([previous] if previous and until and clock.iso(now) < str(until) else [])]
 
 
 def backoff(attempts: int, base: float, cap: float = 6 * 3600) -> int:
@@ -118,7 +126,7 @@ class Deliverer:
             return None
         body = delivery["event"]
         headers = {"content-type": "application/json", "user-agent": USER_AGENT,
-                   **sign(endpoint["secret"], delivery["id"], body)}
+                   **sign(signing_secrets(endpoint, clock.now()), delivery["id"], body)}
         started = time.monotonic()
         reason = check_url(endpoint["url"], self.local_hosts)
         if not reason and (urlsplit(endpoint["url"]).hostname or "") not in self.local_hosts \

@@ -91,6 +91,9 @@ class Endpoint(BaseModel):
     enabled: bool
     created_at: str
     updated_at: str
+    previous_secret_until: str | None = Field(
+        default=None, description="After a rotation: until then, every request is also signed with the previous "
+                                  "secret (a second signature in webhook-signature)")
 
 
 class EndpointCreated(Endpoint):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from datetime import timedelta
 from typing import Any, Protocol
 
 from revenir.core import clock, ids
@@ -29,6 +30,10 @@ class QueueReplays:
 
     def send(self, message: dict[str, Any]) -> None:
         self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message))
+
+
+#: After a rotation, the previous secret signs too for this long.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 def new_secret() -> str:
@@ -68,6 +73,17 @@ class WebhookAdmin:
         changes = patch.model_dump(exclude_unset=True, exclude_none=True)
         changes["updated_at"] = clock.iso(clock.now())
         return _endpoint(self.repository.update_endpoint(property_id, endpoint_id, changes))
+
+    def rotate_secret(self, property_id: str, endpoint_id: str) -> EndpointCreated:
+        """A new signing secret, shown once. For ROTATION_OVERLAP the previous one also signs every request (a
+        second signature in webhook-signature, as Standard Webhooks allows), so the receiver can switch secrets
+        without losing a delivery."""
+        old = self.repository.endpoint(property_id, endpoint_id)
+        now = clock.now()
+        changes = {"secret": new_secret(), "previous_secret": old["secret"],
+                   "previous_secret_until": clock.iso(now + ROTATION_OVERLAP), "updated_at": clock.iso(now)}
+        item = self.repository.update_endpoint(property_id, endpoint_id, changes, expected_secret=old["secret"])
+        return EndpointCreated.model_validate(item)
 
     def delete(self, property_id: str, endpoint_id: str) -> None:
         self.repository.endpoint(property_id, endpoint_id)

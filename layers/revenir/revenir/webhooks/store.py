@@ -74,16 +74,25 @@ class WebhookRepository:
             "pk": keys.property_pk(property_id), "sk": keys.endpoint_sk(item["id"]), **item}),
             ConditionExpression="attribute_not_exists(pk)")
 
-    def update_endpoint(self, property_id: str, endpoint_id: str, changes: dict[str, Any]) -> Item:
+    def update_endpoint(self, property_id: str, endpoint_id: str, changes: dict[str, Any],
+                        expected_secret: str | None = None) -> Item:
+        """`expected_secret`: only if the secret is still that one (a rotation racing another is refused)."""
         names = {f"#{k}": k for k in changes}
+        condition, extra = "attribute_exists(pk)", {}
+        if expected_secret is not None:
+            condition += " AND #current_secret = :expected_secret"
+            names["#current_secret"] = "secret"  # noqa: S105 - an attribute name, not a password
+            extra = {"expected_secret": expected_secret}
         try:
             result = self._client.update_item(
                 TableName=self._table, Key=key(keys.property_pk(property_id), keys.endpoint_sk(endpoint_id)),
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
-                ConditionExpression="attribute_exists(pk)", ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values(**changes), ReturnValues="ALL_NEW")
+                ConditionExpression=condition, ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values(**changes, **extra), ReturnValues="ALL_NEW")
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
+                if expected_secret is not None:
+                    raise Conflict("the secret was rotated meanwhile", code="concurrent_change") from exc
                 raise NotFound(f"webhook endpoint {endpoint_id!r} does not exist",
                                code="webhook_endpoint_not_found") from exc
             raise
