@@ -16,7 +16,7 @@ from revenir.codes.usage import UsageRow, totals, usage_csv
 from revenir.events.models import EVENT_TYPES, Event, envelope, openapi_webhooks
 from revenir.events.outbox import RECORD_TYPE, bus_entry, event_of_image, outbox_put
 from revenir.vouchers.usage import uses_of
-from revenir.webhooks.delivery import Deliverer, Response, backoff, sign
+from revenir.webhooks.delivery import Deliverer, Response, backoff, http_post, sign
 from revenir.webhooks.models import EndpointInput, check_url
 from revenir.webhooks.service import new_secret
 
@@ -147,13 +147,15 @@ def _endpoint(endpoint_id: str, property_id: str = "demo", **extra: Any) -> dict
 
 
 def test_the_delivery_loop_retries_failures_only_and_kills_after_the_limit(monkeypatch: Any) -> None:
-    monkeypatch.setattr("revenir.webhooks.delivery.resolves_privately", lambda url: False)
+    monkeypatch.setattr("revenir.webhooks.delivery.resolve", lambda url: ["93.184.215.14"])
     repo = FakeRepository([_endpoint("ok"), _endpoint("down"), _endpoint("off", enabled=False),
                            _endpoint("other", property_id="elsewhere"),
                            _endpoint("types", event_types=["code.released"])])
     posted: list[str] = []
 
-    def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+    def post(url: str, body: bytes, headers: dict[str, str], timeout: float, address: str | None = None
+             ) -> Response:
+        assert address == "93.184.215.14"  # the checked address, pinned
         posted.append(url.rsplit("/", 1)[1])
         Webhook(repo.endpoint("demo", url.rsplit("/", 1)[1])["secret"]).verify(body, headers)
         return Response(204) if url.endswith("/ok") else Response(503, "HTTP 503")
@@ -172,7 +174,7 @@ def test_the_delivery_loop_retries_failures_only_and_kills_after_the_limit(monke
 
 
 def test_a_public_name_that_resolves_to_a_private_address_is_not_called(monkeypatch: Any) -> None:
-    monkeypatch.setattr("revenir.webhooks.delivery.resolves_privately", lambda url: True)
+    monkeypatch.setattr("revenir.webhooks.delivery.resolve", lambda url: ["93.184.215.14", "10.0.0.7"])
     repo = FakeRepository([_endpoint("ok")])
     deliverer = Deliverer(repo, lambda *a: pytest.fail("called"), max_attempts=1)  # type: ignore[arg-type]
     event = envelope("code.redeemed", "evt_1", "2026-12-01T10:00:00Z", "demo", DATA)
@@ -203,3 +205,36 @@ def test_voucher_uses_net_releases_per_booking_on_the_property_s_day() -> None:
     uses = uses_of(ledger, "Europe/Brussels")
     assert [(u.booking_id, u.date, u.amount, u.redeemed, u.status) for u in uses] == [
         ("B-2", "2026-12-01", 0, 2000, "released"), ("B-1", "2026-12-01", 3000, 3000, "redeemed")]
+
+
+def test_the_post_connects_to_the_checked_address_not_to_a_new_lookup() -> None:
+    """DNS rebinding: the name is resolved once, checked, and the connection goes to that address. Here the name
+    cannot resolve at all (.invalid), so reaching the receiver proves nothing was looked up again; the request
+    still names the host (Host header; SNI and certificate checks over https)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            seen.append((self.path, str(self.headers.get("host"))))
+            self.send_response(302)  # a redirect is an answer, never followed
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_port
+        url = f"http://hooks.rebinding.invalid:{port}/in?x=1"
+        answer = http_post(url, b"{}", {"content-type": "application/json"}, 5, address="127.0.0.1")
+        assert answer.status_code == 302 and seen == [("/in?x=1", f"hooks.rebinding.invalid:{port}")]
+        unpinned = http_post(url, b"{}", {}, 5)  # without the pinned address the name is looked up, and fails
+        assert unpinned.status_code is None and unpinned.error
+    finally:
+        server.shutdown()

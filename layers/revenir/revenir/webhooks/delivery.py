@@ -11,12 +11,11 @@ replay from the admin API sends it again.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -40,35 +39,38 @@ class Response:
 
 
 class Poster(Protocol):
-    def __call__(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response: ...
+    def __call__(self, url: str, body: bytes, headers: dict[str, str], timeout: float,
+                 address: str | None = None) -> Response: ...
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer (3xx), never followed: it could lead anywhere
-
-
-def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - checked URL
+def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float,
+              address: str | None = None) -> Response:
+    """POST to `url`, connecting to `address` when given: the address that was checked, so a name re-pointed
+    at an internal host between the check and the connection (DNS rebinding) is never reached. TLS still
+    verifies the certificate against the URL's host name (SNI). A redirect is an answer, never followed."""
+    parts = urlsplit(url)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.hostname or "", parts.port, timeout=timeout)
+    if address is not None:
+        def pinned(target: tuple[str, int], timeout: float | None = None, source: Any = None) -> socket.socket:
+            return socket.create_connection((address, target[1]), timeout, source)
+        connection._create_connection = pinned  # type: ignore[attr-defined] # http.client's seam
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read(1024)
-            return Response(response.status)
-    except urllib.error.HTTPError as exc:
-        return Response(exc.code, f"HTTP {exc.code}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return Response(None, str(getattr(exc, "reason", exc))[:300])
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(1024)
+        return Response(response.status)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return Response(None, str(exc)[:300] or type(exc).__name__)
+    finally:
+        connection.close()
 
 
-def resolves_privately(url: str) -> bool:
-    """Whether the host resolves to a private address now (a public name pointed at an internal host)."""
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False  # the attempt fails on its own, with the resolver's error
-    return any(private_address(str(info[4][0])) for info in infos)
+def resolve(url: str) -> list[str]:
+    """The addresses the URL's host resolves to now (OSError when it does not)."""
+    infos = socket.getaddrinfo(urlsplit(url).hostname or "", None, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def sign(secret: str | list[str], message_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
@@ -119,6 +121,21 @@ class Deliverer:
                 waits.append(wait)
         return min(waits) if waits else None
 
+    def _target(self, url: str) -> tuple[str, str | None]:
+        """(why the URL is refused, or "") and the address to connect to: resolved once, checked, then pinned."""
+        reason = check_url(url, self.local_hosts)
+        if reason:
+            return reason, None
+        try:
+            addresses = resolve(url)
+        except OSError as exc:
+            return f"the URL's host does not resolve: {exc}"[:300], None
+        if not addresses:
+            return "the URL's host does not resolve", None
+        if (urlsplit(url).hostname or "") not in self.local_hosts and any(private_address(a) for a in addresses):
+            return "the URL's host resolves to a private address", None
+        return "", addresses[0]
+
     def _attempt(self, endpoint: dict[str, Any], delivery: dict[str, Any]) -> int | None:
         if delivery["status"] in ("delivered", "dead") or not endpoint.get("enabled"):
             return None
@@ -128,12 +145,9 @@ class Deliverer:
         headers = {"content-type": "application/json", "user-agent": USER_AGENT,
                    **sign(signing_secrets(endpoint, clock.now()), delivery["id"], body)}
         started = time.monotonic()
-        reason = check_url(endpoint["url"], self.local_hosts)
-        if not reason and (urlsplit(endpoint["url"]).hostname or "") not in self.local_hosts \
-                and resolves_privately(endpoint["url"]):
-            reason = "the URL's host resolves to a private address"
+        reason, address = self._target(endpoint["url"])
         response = Response(None, reason) if reason else self.post(endpoint["url"], body.encode(), headers,
-                                                                   self.timeout)
+                                                                   self.timeout, address)
         latency = int((time.monotonic() - started) * 1000)
         ok = response.status_code is not None and 200 <= response.status_code < 300
         now = clock.now()
@@ -160,4 +174,4 @@ def message_of(body: str) -> dict[str, Any]:
     return loaded
 
 
-__all__ = ["Deliverer", "Response", "backoff", "http_post", "message_of", "sign"]
+__all__ = ["Deliverer", "Response", "backoff", "http_post", "message_of", "resolve", "sign"]
