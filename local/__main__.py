@@ -263,6 +263,7 @@ def _start(args: argparse.Namespace, ports: dict[str, int], running: dict[str, A
     if saved is not None:
         with emulator._holding():
             restored = state.restore_tables(saved)
+        state.restore_runtime_secrets(saved, boto3.client("secretsmanager"))
         clock.travel(float(saved.get("clock_offset") or 0))
     roles = iam.create_roles(template, lambda service: boto3.client(service))  # type: ignore[call-overload]
     # Stripe Connect: a stand-in in front of localstripe (local/connect.py); its accounts kept beside the state

@@ -38,13 +38,40 @@ def _dynamodb() -> Any:
     return dynamodb_backends[ACCOUNT][REGION]
 
 
+def _runtime_secrets(template_secrets: dict[str, str]) -> dict[str, str]:
+    """Secrets the functions created while running (an e-mailing tool's API key, docs/emailing-tools.md), by
+    name: the template's own are kept apart, as before."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    found: dict[str, str] = {}
+    for name, secret in secretsmanager_backends[ACCOUNT][REGION].secrets.items():
+        value = getattr(secret, "secret_string", None)  # a replica has none
+        if name in template_secrets or getattr(secret, "deleted_date", None) or value is None:
+            continue
+        found[str(name)] = str(value)
+    return found
+
+
 def capture(secret_values: dict[str, str], clock_offset: float) -> dict[str, Any]:
     """Everything kept, read from the emulator's backends (call with the emulator lock held)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, table in _dynamodb().tables.items():
         tables[name] = [item.to_json()["Attributes"] for item in table.all_items()]
     return {"format": FORMAT, "saved_at": time.time(), "clock_offset": clock_offset,
-            "secrets": secret_values, "tables": tables}
+            "secrets": secret_values, "runtime_secrets": _runtime_secrets(secret_values), "tables": tables}
+
+
+def restore_runtime_secrets(state: dict[str, Any], client: Any) -> int:
+    """Create again the secrets the functions had created (before IAM is enforced: this is the emulator's own
+    setup). Returns how many."""
+    restored = 0
+    for name, value in (state.get("runtime_secrets") or {}).items():
+        try:
+            client.create_secret(Name=name, SecretString=value)
+        except client.exceptions.ResourceExistsException:
+            client.put_secret_value(SecretId=name, SecretString=value)
+        restored += 1
+    return restored
 
 
 def _encode(value: Any) -> Any:

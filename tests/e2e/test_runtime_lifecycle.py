@@ -55,6 +55,10 @@ def test_data_is_kept_across_a_restart_and_fresh_starts_over_with_the_seed_once(
         assert first.output().startswith("Revenir is running at")  # the banner first: no JSON before it
         seeded = codes(first)
         create_code(first, "GARDEMOI")
+        assert first.runtime is not None
+        status, connected = first.runtime.call("PUT", "/v1/admin/properties/demo/mailing", {
+            "provider": "brevo", "api_key": "xkeysib-0123456789abcdef-local"}, token=first.runtime.token)
+        assert status == 200 and connected["connected"] is True, connected
         children = first.children()
         assert children, "no localstripe nor function instance was started"
     finally:
@@ -70,6 +74,10 @@ def test_data_is_kept_across_a_restart_and_fresh_starts_over_with_the_seed_once(
     try:
         assert "restored" in second.output()
         assert codes(second) == sorted([*seeded, "GARDEMOI"])  # kept, and the seed not applied on top
+        assert second.runtime is not None  # the tool's key (a secret a function created) is kept too
+        status, tested = second.runtime.call("POST", "/v1/admin/properties/demo/mailing/test",
+                                             token=second.runtime.token)
+        assert status == 200 and tested["ok"] is True, tested
     finally:
         second.stop()
 
