@@ -246,6 +246,8 @@ def function_environment(fn: Function, role: Role, ports: dict[str, int], stripe
         for name in STRIPE_SECRET_STAND_INS:  # a developer's own test keys win; the API is always the local one
             own = None if name == "STRIPE_API_BASE" else os.environ.get(name)
             env[name] = own or stripe_env[name]
+    if "BACK_OFFICE_URL" in fn.environment:  # no CloudFront locally: the gateway serves the back-office itself
+        env["BACK_OFFICE_URL"] = f"http://127.0.0.1:{ports['api']}/admin/index.html"
     env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{ports['moto']}"
     env.update(credentials(role))
     return env

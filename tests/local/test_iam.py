@@ -57,3 +57,19 @@ def test_a_function_environment_is_its_template_environment_plus_the_runtime_var
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == fn.name and env["AWS_SESSION_TOKEN"] == "T"
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5055"
     assert "STRIPE_SECRET_KEY" not in env and "GOOGLE_SECRET_NAME" not in env  # not CartsFunction's
+
+
+def test_the_review_alert_links_to_the_local_back_office() -> None:
+    """BACK_OFFICE_URL names CloudFront's domain in the template; locally the gateway serves the back-office, so
+    the host's review alert links there (the link a host clicks in the local outbox works)."""
+    template = load()
+    fn = template.functions["ReviewsFunction"]
+    assert "BackOfficeDistribution" in str(template.raw["Resources"]["ReviewsFunction"]["Properties"]["Environment"])
+    original = iam.credentials
+    iam.credentials = lambda role: {}
+    try:
+        env = iam.function_environment(fn, iam.roles_for(template)["ReviewsFunction"],
+                                       {"moto": 5055, "api": 3000, "stripe": 8420}, {})
+    finally:
+        iam.credentials = original
+    assert env["BACK_OFFICE_URL"] == "http://127.0.0.1:3000/admin/index.html"
