@@ -202,6 +202,31 @@ def test_consent_changes_reach_the_tool_through_the_stream(api: Any, admin: dict
     assert (figures["sent"], figures["updated"], figures["removed"]) == (1, 1, 1)
 
 
+@pytest.mark.parametrize("kind", ["Bounce", "Complaint"])
+def test_a_bounce_or_complaint_of_the_property_s_message_reaches_the_tool_at_once(
+        api: Any, admin: dict[str, str], tools: Any, sources: Any, lambdas: Any, kind: str) -> None:
+    """SES suppresses the address for every property; the property whose message bounced (or drew the complaint)
+    tells its tool through the stream at once, not at the guest's next change."""
+    from revenir.mail.sender import PROPERTY_TAG
+
+    connect(api, admin, "brevo")
+    put_booking(api, admin, "B-1")
+    assert sources.drain(30)
+    assert contacts(tools, "brevo")["anna@example.com"]["status"] == "subscribed"
+    recipients = [{"emailAddress": "Anna@Example.com"}]
+    detail: dict[str, Any] = {"eventType": kind, "mail": {"messageId": "m-9", "tags": {PROPERTY_TAG: ["demo"]}}}
+    if kind == "Bounce":
+        detail["bounce"] = {"bounceType": "Permanent", "bouncedRecipients": recipients}
+    else:
+        detail["complaint"] = {"complainedRecipients": recipients}
+    event = {"version": "0", "id": "1", "detail-type": f"Email {kind}", "source": "aws.ses", "account": "1",
+             "time": "2026-01-01T00:00:00Z", "region": "eu-west-3", "resources": [], "detail": detail}
+    for _ in range(2):  # SES may deliver an event twice
+        assert lambdas.invoke("revenir-local-SesEventsFunction", event)["suppressed"] == 1
+    assert sources.drain(30)
+    assert contacts(tools, "brevo")["anna@example.com"]["status"] == "unsubscribed"
+
+
 @pytest.mark.parametrize("provider", ["brevo", "mailchimp", "mailjet"])
 def test_a_gdpr_erasure_deletes_the_contact_at_the_tool(api: Any, admin: dict[str, str], tools: Any, sources: Any,
                                                         provider: str) -> None:

@@ -62,9 +62,19 @@ def suppression_pk(email: str) -> str:
 SUPPRESSION_SK = "SUPPRESSED"
 
 
+BOUNCE_PREFIX = "BOUNCE#"
+COMPLAINT_PREFIX = "COMPLAINT#"
+
+
 def bounce_sk(message_id: str) -> str:
     """A bounce counted on the dashboard, in the guest's partition: SES redelivering the event counts nothing."""
-    return f"BOUNCE#{message_id}"
+    return f"{BOUNCE_PREFIX}{message_id}"
+
+
+def complaint_sk(message_id: str) -> str:
+    """A complaint about one of the property's messages, in the guest's partition (the e-mailing tool hears of
+    it through the stream, as of a bounce)."""
+    return f"{COMPLAINT_PREFIX}{message_id}"
 
 
 def mail_problems_pk(property_id: str) -> str:

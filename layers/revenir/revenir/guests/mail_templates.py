@@ -219,13 +219,18 @@ def suppress_from_ses_event(repository: GuestRepository, detail: dict[str, Any])
         reason = "complained"
     mail = detail.get("mail", {})
     # The dispatcher tags its messages with the property (SES message tag PROPERTY_TAG): a bounce of a tagged
-    # message is counted on that property's dashboard. Untagged ones (other senders) only suppress the address.
+    # message is counted on that property's dashboard, and a marker of the bounce or complaint in the guest's
+    # partition tells that property's e-mailing tool at once (the stream). Untagged ones (other senders) only
+    # suppress the address.
     tagged = (mail.get("tags") or {}).get(PROPERTY_TAG) or []
     for address in recipients:
         repository.suppress(address.strip().lower(), reason, clock.iso(clock.now()), mail.get("messageId"))
         if reason == "bounced" and tagged and mail.get("messageId"):
             repository.count_bounce(str(tagged[0]), address.strip().lower(), str(mail["messageId"]),
                                     clock.iso(clock.now()))
+        elif reason == "complained" and tagged and mail.get("messageId"):
+            repository.mark_complaint(str(tagged[0]), address.strip().lower(), str(mail["messageId"]),
+                                      clock.iso(clock.now()))
     return len(recipients)
 
 

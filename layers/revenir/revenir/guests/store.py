@@ -65,9 +65,12 @@ def stays_update(table: str, property_id: str, email: str, booking_id: str, *, a
 
 
 def guest_of_key(pk: str, sk: str) -> tuple[str, str, str] | None:
-    """(property id, e-mail, "profile" | "stays") when a table key is a guest's profile or stays item (a stream
-    record's Keys, for the e-mailing tools' sync), else None: the layout stays this capability's business."""
+    """(property id, e-mail, "profile" | "stays" | "suppressed") when a table key is a guest's profile or stays
+    item, or the marker of a bounce or complaint of one of the property's messages (a stream record's Keys,
+    for the e-mailing tools' sync), else None: the layout stays this capability's business."""
     kind = {keys.GUEST_PROFILE_SK: "profile", keys.GUEST_STAYS_SK: "stays"}.get(sk)
+    if kind is None and sk.startswith((keys.BOUNCE_PREFIX, keys.COMPLAINT_PREFIX)):
+        kind = "suppressed"
     if kind is None or not pk.startswith("PROPERTY#") or "#GUEST#" not in pk:
         return None
     property_part, email = pk.removeprefix("PROPERTY#").split("#GUEST#", 1)
@@ -300,6 +303,16 @@ class GuestRepository:
         self._client.put_item(TableName=self._table, Item=serialize({
             "pk": keys.suppression_pk(email), "sk": keys.SUPPRESSION_SK, "email": email, "reason": reason,
             "at": at, **({"detail": detail} if detail else {})}))
+
+    def mark_complaint(self, property_id: str, email: str, message_id: str, at: str) -> None:
+        """A complaint about one of the property's messages, kept in the guest's partition (once per message)."""
+        try:
+            self._client.put_item(TableName=self._table, Item=serialize({
+                "pk": keys.guest_pk(property_id, email), "sk": keys.complaint_sk(message_id), "at": at,
+                "property_id": property_id}), ConditionExpression="attribute_not_exists(pk)")
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
 
     def count_bounce(self, property_id: str, email: str, message_id: str, at: str) -> bool:
         """The dashboard's `emails_bounced` (revenir.stats, UTC month), once per message and address."""
