@@ -30,13 +30,14 @@ def demo_stack(**moto_config: Any) -> Iterator[SimpleNamespace]:
     from moto import mock_aws
     from werkzeug.test import Client
 
-    from local import demo, emulator
+    from local import demo, emulator, fastdb
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
 
     offline_aws()
     emulator.serialise_in_process_requests()
+    fastdb.install()  # as `make run` does: moto's transactions otherwise copy every table, stream included
     with mock_aws(config=moto_config or None):  # type: ignore[arg-type]
         template = load()
         emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]

@@ -29,7 +29,7 @@ def run() -> None:
     from moto import mock_aws
     from werkzeug.test import Client
 
-    from local import demo, emulator
+    from local import demo, emulator, fastdb
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
@@ -45,6 +45,7 @@ def run() -> None:
     scheduled = int(os.environ.get("BENCH_MAIL_SCHEDULED", "100000"))
     due = int(os.environ.get("BENCH_MAIL_DUE", "1000"))
     emulator.serialise_in_process_requests()
+    fastdb.install()  # as `make run` does: moto's transactions otherwise copy every table, stream included
     with mock_aws():
         template = load()
         emulator.create_resources(template, lambda service: boto3.client(service))  # type: ignore[call-overload]

@@ -30,7 +30,7 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
     from moto import mock_aws
     from werkzeug.test import Client
 
-    from local import demo, emulator
+    from local import demo, emulator, fastdb
     from local.gateway import Gateway
     from local.lambdas import LocalLambdas
     from local.template import load
@@ -41,6 +41,7 @@ def measure(rows: int = ROWS, rounds: int = WEBHOOK_ROUNDS) -> dict[str, Any]:
     from revenir.vouchers.store import NewVoucher, VoucherRepository
 
     emulator.serialise_in_process_requests()
+    fastdb.install()  # as `make run` does: moto's transactions otherwise copy every table, stream included
     out: dict[str, Any] = {}
     with mock_aws():
         template = load()
