@@ -15,7 +15,6 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from revenir.campaigns.sending import record_unsubscribe
 from revenir.campaigns.store import CampaignStore
 from revenir.carts.store import CartRepository
 from revenir.codes.store import PromoCodeRepository
@@ -236,6 +235,8 @@ def unsubscribe_one_click(property_id: PropertyId, g: Annotated[str | None, Quer
     if status == 200:
         metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
         if c:  # counted on the campaign's figures, once, and only for one of its recipients
+            from revenir.campaigns.sending import record_unsubscribe  # this path only: 130 ms of imports otherwise
+
             record_unsubscribe(campaign_store(), property_id, c, unsubscribe_links().verified_email(property_id, g, t))
     return _html(status, page)
 
