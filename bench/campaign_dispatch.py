@@ -81,7 +81,6 @@ def _drain(messages: int, rate: float) -> dict[str, Any]:
     from revenir.campaigns.store import CampaignStore
     from revenir.core.signing import Signer
     from revenir.mail.pacing import PacedMailer, Pacer, SendRate
-    from revenir.mail.queue import body_of
     from revenir.mail.sender import SesMailer
 
     calls: Counter[str] = Counter()
@@ -175,7 +174,7 @@ def _drain(messages: int, rate: float) -> dict[str, Any]:
             sender = CampaignSender(store, Guests(), None, mailer, PrebuiltComposer(Signer("b" * 32), "https://x"))  # type: ignore[arg-type]
 
             def handle(record: Any, sender: CampaignSender = sender) -> str:
-                body = body_of(record.body)
+                body = record.json_body  # as functions/campaigns/app.py reads it
                 return sender.send(body["p"], body["c"], body["e"])
 
             result = process_partial_response(event={"Records": records}, record_handler=handle,

@@ -42,7 +42,7 @@ from revenir.core.wiring import dependency
 from revenir.guests.store import GuestRepository
 from revenir.http.app import create_app, json_response
 from revenir.http.params import PropertyId
-from revenir.mail.queue import SendQueue, body_of
+from revenir.mail.queue import SendQueue
 from revenir.mail.sender import SesMailer
 
 logger = Logger(service="campaigns")
@@ -214,7 +214,7 @@ _plans = BatchProcessor(event_type=EventType.SQS)
 
 
 def _plan(record: SQSRecord) -> dict[str, Any]:
-    body = body_of(record.body)
+    body = record.json_body
     result = planner().plan(str(body["p"]), str(body["c"]))
     logger.info("campaign planned", extra={"property_id": body["p"], "campaign_id": body["c"], **result})
     return result

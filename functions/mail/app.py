@@ -43,7 +43,7 @@ from revenir.guests.templates import MailTemplate, MailTemplateInput, MailTempla
 from revenir.http.app import create_app
 from revenir.http.params import PropertyId
 from revenir.mail.pacing import PacedMailer, Pacer, SendRate
-from revenir.mail.queue import SendQueue, body_of
+from revenir.mail.queue import SendQueue
 from revenir.mail.sender import SesMailer
 
 logger = Logger(service="mail")
@@ -279,7 +279,7 @@ def send_mail(event: dict[str, Any], context: LambdaContext) -> PartialItemFailu
     senders = BatchSenders()
 
     def record_handler(record: SQSRecord) -> str:
-        return send_one(senders, body_of(record.body))
+        return send_one(senders, record.json_body)
 
     return process_partial_response(event=event, record_handler=record_handler, processor=_sends, context=context)
 

@@ -199,8 +199,8 @@ def _handle(event: dict[str, Any], account: str | None) -> Response[Any]:
     obj: dict[str, Any] = event["data"].get("object") or {}
     if event["type"] == "account.updated":
         return json_response(200, record_account_updated(_connect(), event))
-    if package_orders().order_of(obj):  # its metadata, or (refunds, disputes) the package orders' intent index
-        answer = package_orders().handle_event(event, account, _mailer())
+    answer = package_orders().handle_event(event, account, _mailer())  # None: not about a package order
+    if answer is not None:
         if answer.get("issued"):
             metrics.add_metric(name="PackagesSoldOnline", unit=MetricUnit.Count, value=1)
         return json_response(200, answer)

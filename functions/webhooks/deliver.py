@@ -18,7 +18,7 @@ from pydantic import Field
 
 from revenir.core.settings import TableSettings, load
 from revenir.core.wiring import dependency
-from revenir.webhooks.delivery import Deliverer, message_of
+from revenir.webhooks.delivery import Deliverer
 from revenir.webhooks.store import WebhookRepository
 
 logger = Logger(service="webhooks")
@@ -51,7 +51,7 @@ def deliverer() -> Deliverer:
 
 
 def deliver(record: SQSRecord) -> None:
-    wait = deliverer().handle(message_of(record.body))
+    wait = deliverer().handle(record.json_body)
     if wait is not None:
         _sqs().change_message_visibility(QueueUrl=load(DeliverySettings).queue_url,
                                          ReceiptHandle=record.receipt_handle, VisibilityTimeout=wait)

@@ -66,18 +66,14 @@ class Webhooks extends Screen {
       description: v.description || null });
     await this.load();
     this.paint();
-    openDialog(t("webhooks.secretTitle"), html`<p>${t("webhooks.secretOnce")}</p>
-      <p><code data-testid="webhook-secret">${created.secret}</code></p>
-      <form method="dialog"><div class="actions"><button>${t("common.close")}</button></div></form>`);
+    showSecret(t("webhooks.secretOnce"), created.secret);
   }
 
   async on_rotate(button) {
     const rotated = await post(admin(`/webhooks/${encodeURIComponent(button.dataset.id)}/rotate-secret`));
     await this.load();
     this.paint();
-    openDialog(t("webhooks.secretTitle"), html`<p>${t("webhooks.rotatedOnce")}</p>
-      <p><code data-testid="webhook-secret">${rotated.secret}</code></p>
-      <form method="dialog"><div class="actions"><button>${t("common.close")}</button></div></form>`);
+    showSecret(t("webhooks.rotatedOnce"), rotated.secret);
   }
 
   async on_toggle(button) {
@@ -108,6 +104,13 @@ class Webhooks extends Screen {
     await this.load();
     this.paint();
   }
+}
+
+/** A signing secret, shown this once (at creation and after a rotation). */
+function showSecret(message, secret) {
+  openDialog(t("webhooks.secretTitle"), html`<p>${message}</p>
+    <p><code data-testid="webhook-secret">${secret}</code></p>
+    <form method="dialog"><div class="actions"><button>${t("common.close")}</button></div></form>`);
 }
 
 customElements.define("revenir-webhooks", Webhooks);

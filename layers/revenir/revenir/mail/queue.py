@@ -40,10 +40,3 @@ class SendQueue:
                 raise RuntimeError(f"SQS refused {len(entries)} message(s) after 5 attempts")
         return count
 
-
-def body_of(text: str) -> dict[str, Any]:
-    """A send-queue message's body (JSON, written by `SendQueue.enqueue`)."""
-    body = json.loads(text)
-    if not isinstance(body, dict):
-        raise ValueError("a send-queue message is a JSON object")
-    return body

@@ -106,16 +106,19 @@ class PackageOrders:
             return self.packages.order_of_payment_intent(str(obj["payment_intent"]))
         return None
 
-    def handle_event(self, event: dict[str, Any], account: str | None, mailer: Mailer) -> dict[str, Any]:
+    def handle_event(self, event: dict[str, Any], account: str | None, mailer: Mailer) -> dict[str, Any] | None:
         """payment_intent.succeeded: the package issued once, then the buyer's e-mail sent once; a payment
         failure is recorded; a full refund voids what is left of the package, a partial one is recorded (the
         host kept the package, e.g. a goodwill refund); a dispute is recorded. Only events from the account the
-        order was charged on count."""
+        order was charged on count. None: the event is not about a package order (a gift order's, a pending
+        payment's, another integration's)."""
         obj: dict[str, Any] = event["data"].get("object") or {}
         found = self.order_of(obj)
-        order = self.packages.get_order(*found) if found else None
+        if found is None:
+            return None
+        order = self.packages.get_order(*found)
         intent = obj.get("payment_intent") if obj.get("object") in ("charge", "dispute", "refund") else obj.get("id")
-        if found is None or order is None or order.get("payment_intent_id") != intent:
+        if order is None or order.get("payment_intent_id") != intent:
             return {"received": True, "handled": False}
         property_id, order_id = found
         if order.get("stripe_account") != account:

@@ -12,7 +12,6 @@ replay from the admin API sends it again.
 from __future__ import annotations
 
 import http.client
-import json
 import logging
 import socket
 import time
@@ -167,11 +166,5 @@ class Deliverer:
         return wait
 
 
-def message_of(body: str) -> dict[str, Any]:
-    loaded = json.loads(body)
-    if not isinstance(loaded, dict):
-        raise ValueError("a delivery message is a JSON object")
-    return loaded
 
-
-__all__ = ["Deliverer", "Response", "backoff", "http_post", "message_of", "resolve", "sign"]
+__all__ = ["Deliverer", "Response", "backoff", "http_post", "resolve", "sign"]
