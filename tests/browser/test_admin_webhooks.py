@@ -96,5 +96,14 @@ def test_a_codes_usage_and_a_webhook_endpoint_from_the_back_office(page: Any, lo
         page.get_by_test_id("usage-filter").click()
         expect(page.locator("main .empty")).to_be_visible()
         assert not axe_violations(page)
+
+        # on a phone, a long endpoint URL wraps instead of widening the page
+        call(local_runtime, "POST", f"{ADMIN}/webhooks", {
+            "url": "https://hooks.booking-engine.example.com/revenir/notifications/" + "x" * 60,
+            "event_types": ["cart.recovered"]})
+        page.set_viewport_size({"width": 390, "height": 844})
+        open_screen(page, "/webhooks")
+        expect(page.locator("[data-endpoint]").filter(has_text="/revenir/notifications/")).to_have_count(1)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         receiver.server.shutdown()
